@@ -1,0 +1,56 @@
+"""The ``Objective`` seam: the only thing the landscape engine knows about a problem.
+
+An objective is any twice-differentiable function E(w) of a flat float64 parameter
+vector w in R^n. The landscape package (minimiser, basin-hopping, transition states,
+disconnectivity) sees nothing else, so the same machinery explores a neural-network loss
+or a 2-D analytic test surface. Modelled on pele's ``Potential`` (energy, gradient,
+Hessian) without its atom-specific defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+@runtime_checkable
+class Objective(Protocol):
+    """E(w): energy, gradient, exact Hessian and a random starting point.
+
+    Required: ``n_params``, ``energy``, ``energy_gradient``, ``hessian``, ``random_point``
+    and ``describe``. Optional: ``canonical(w)``, returning a symmetry-equivalent
+    representative of w (same energy) so that distances between minima can be measured
+    after aligning symmetries; objectives without symmetries need not define it.
+    """
+
+    n_params: int
+
+    def energy(self, w: FloatArray) -> float:
+        """E(w)."""
+        ...
+
+    def energy_gradient(self, w: FloatArray) -> tuple[float, FloatArray]:
+        """E(w) and dE/dw, computed in one pass."""
+        ...
+
+    def hessian(self, w: FloatArray) -> FloatArray:
+        """Exact d^2E/dw dw^T as a dense (n, n) symmetric array."""
+        ...
+
+    def random_point(self, rng: np.random.Generator) -> FloatArray:
+        """A starting point drawn from the objective's natural initial distribution."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-serialisable dict from which the objective can be rebuilt."""
+        ...
+
+
+def canonical(objective: Objective, w: FloatArray) -> FloatArray:
+    """Symmetry-canonical form of w when the objective defines one, else w itself."""
+    fn = getattr(objective, "canonical", None)
+    return np.asarray(fn(w) if fn is not None else w, dtype=np.float64)
