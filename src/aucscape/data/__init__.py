@@ -1,0 +1,34 @@
+"""Data sets for AUC training and landscape exploration.
+
+- :func:`spiral`: the two-spirals problem of Lang & Witbrock (1988), raw coordinates;
+- :func:`credit_card`: the credit-card fraud data (shipped 10 % fraud subset, or the full
+  Kaggle file), standardised with training statistics;
+- :func:`from_arrays`, :func:`from_csv`: users' own data;
+- :func:`load_dataset`: any of the above from a name, a path or a stored description.
+
+Every loader returns a frozen :class:`Dataset` with a stratified train/test split and a
+JSON-serialisable ``description`` from which ``load_dataset`` rebuilds identical arrays.
+"""
+
+from __future__ import annotations
+
+from aucscape.data.credit_card import CREDITCARD_FEATURES, credit_card, shipped_creditcard_path
+from aucscape.data.dataset import Dataset, standardize, stratified_split
+from aucscape.data.files import from_arrays, from_csv
+from aucscape.data.registry import DATASETS, load_dataset
+from aucscape.data.spiral import spiral, spiral_points
+
+__all__ = [
+    "CREDITCARD_FEATURES",
+    "DATASETS",
+    "Dataset",
+    "credit_card",
+    "from_arrays",
+    "from_csv",
+    "load_dataset",
+    "shipped_creditcard_path",
+    "spiral",
+    "spiral_points",
+    "standardize",
+    "stratified_split",
+]

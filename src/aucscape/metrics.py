@@ -1,0 +1,187 @@
+"""Exact ROC AUC and ROC curve in O(N log N), ties counted as one half.
+
+With positives P = {i : y_i = 1}, negatives N = {i : y_i = 0} and sample weights w
+(ones by default), the AUC is the weighted Mann-Whitney statistic
+
+    AUC = (1 / (W_P · W_N)) Σ_{p∈P} Σ_{n∈N} w_p w_n [Θ(s_p − s_n) + ½·1(s_p = s_n)],
+
+    W_P = Σ_{p∈P} w_p,   W_N = Σ_{n∈N} w_n,
+
+which equals the trapezoidal area under the ROC curve built from all distinct thresholds
+(the ½ is the trapezoid over a tie group that holds both classes). The unweighted case
+counts pairs with two binary searches over sorted class scores (integer counts, one
+rounding); the weighted case groups ties after one sort and uses cumulative sums.
+
+Both functions agree with ``sklearn.metrics.roc_auc_score`` / ``roc_curve`` (to rounding),
+except that a single class raises ValueError here instead of warning and returning NaN.
+NumPy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from aucscape._validation import check_labels, check_scores, check_weights
+
+__all__ = ["roc_auc", "roc_curve"]
+
+
+def _check_inputs(
+    y_true: ArrayLike, y_score: ArrayLike, sample_weight: ArrayLike | None
+) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64] | None]:
+    """Validate inputs; drop zero-weight samples (they do not move the curve)."""
+    y = check_labels(y_true)
+    s = check_scores(y_score, n=y.shape[0])
+    if sample_weight is None:
+        n_pos = int(np.count_nonzero(y))
+        n_neg = y.shape[0] - n_pos
+        w = None
+    else:
+        w = check_weights(sample_weight, y.shape[0])
+        keep = w != 0
+        if not np.all(keep):
+            y, s, w = y[keep], s[keep], w[keep]
+        n_pos = int(np.count_nonzero(y))
+        n_neg = y.shape[0] - n_pos
+    if n_pos == 0 or n_neg == 0:
+        which = "negative (0)" if n_pos == 0 else "positive (1)"
+        extra = " with non-zero weight" if sample_weight is not None else ""
+        raise ValueError(
+            f"y_true holds only {which} labels{extra}; "
+            "ROC AUC is undefined when only one class is present"
+        )
+    return y, s, w
+
+
+def _binary_curve(
+    y: NDArray[np.bool_], s: NDArray[np.float64], w: NDArray[np.float64] | None
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Cumulative (fps, tps) at each distinct score, thresholds in decreasing order.
+
+    fps[k] = Σ_{n∈N, s_n ≥ t_k} w_n and tps[k] = Σ_{p∈P, s_p ≥ t_k} w_p (not yet
+    normalised, without the leading (0, 0) point).
+    """
+    order = np.argsort(s)[::-1]
+    s_sorted = s[order]
+    y_sorted = y[order]
+    # last index of each tie group in descending order
+    ends = np.flatnonzero(s_sorted[1:] != s_sorted[:-1])
+    ends = np.append(ends, s_sorted.shape[0] - 1)
+    if w is None:
+        tps = np.cumsum(y_sorted, dtype=np.int64)[ends].astype(np.float64)
+        fps = (ends + 1).astype(np.float64) - tps
+    else:
+        w_sorted = w[order]
+        tps = np.cumsum(np.where(y_sorted, w_sorted, 0.0))[ends]
+        fps = np.cumsum(np.where(y_sorted, 0.0, w_sorted))[ends]
+    return fps, tps, s_sorted[ends]
+
+
+def roc_curve(
+    y_true: ArrayLike, y_score: ArrayLike, *, sample_weight: ArrayLike | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Receiver operating characteristic at every distinct score threshold.
+
+    For thresholds t_0 = +inf > t_1 > … > t_G (the distinct scores of samples with
+    non-zero weight, decreasing),
+
+        FPR_k = Σ_{n∈N, s_n ≥ t_k} w_n / W_N,    TPR_k = Σ_{p∈P, s_p ≥ t_k} w_p / W_P,
+
+    so the curve starts at (0, 0) and ends at (1, 1). This is exactly
+    ``sklearn.metrics.roc_curve(y_true, y_score, sample_weight=sample_weight,
+    drop_intermediate=False)`` (same points, same +inf first threshold, zero-weight
+    samples ignored), except that a single class raises ValueError.
+
+    Parameters
+    ----------
+    y_true : (N,) labels in {0, 1} (bool, int or float).
+    y_score : (N,) finite scores; larger means "more positive".
+    sample_weight : (N,) non-negative weights, or None for ones.
+
+    Returns
+    -------
+    fpr, tpr, thresholds : float64 arrays of length G + 1.
+    """
+    y, s, w = _check_inputs(y_true, y_score, sample_weight)
+    fps, tps, thresholds = _binary_curve(y, s, w)
+    fpr = np.concatenate(([0.0], fps / fps[-1]))
+    tpr = np.concatenate(([0.0], tps / tps[-1]))
+    return fpr, tpr, np.concatenate(([np.inf], thresholds))
+
+
+def _auc_unweighted(y: NDArray[np.bool_], s: NDArray[np.float64]) -> float:
+    """Mann-Whitney U / (NP·NN) by counting, for each positive, negatives below and tied.
+
+    2U = Σ_p (#{n: s_n < s_p} + #{n: s_n ≤ s_p}); both counts come from binary searches
+    of the sorted positive scores in the sorted negative scores (exact integers).
+    """
+    neg = np.sort(s[~y])
+    pos = np.sort(s[y])
+    below = np.searchsorted(neg, pos, side="left").sum(dtype=np.int64)
+    below_or_tied = np.searchsorted(neg, pos, side="right").sum(dtype=np.int64)
+    two_u = int(below) + int(below_or_tied)
+    return two_u / (2.0 * pos.shape[0] * neg.shape[0])
+
+
+def _partial_auc(fpr: NDArray[np.float64], tpr: NDArray[np.float64], max_fpr: float) -> float:
+    """Area under the piecewise-linear ROC curve over FPR ∈ [0, max_fpr]."""
+    stop = int(np.searchsorted(fpr, max_fpr, side="right"))  # 1 <= stop < len(fpr)
+    x0, x1 = fpr[stop - 1], fpr[stop]
+    y0, y1 = tpr[stop - 1], tpr[stop]
+    y_end = y0 + (y1 - y0) * (max_fpr - x0) / (x1 - x0)
+    f, t = fpr[:stop], tpr[:stop]
+    area = float(np.sum(np.diff(f) * (t[1:] + t[:-1])) * 0.5)
+    return area + (max_fpr - x0) * (y0 + y_end) * 0.5
+
+
+def roc_auc(
+    y_true: ArrayLike,
+    y_score: ArrayLike,
+    *,
+    sample_weight: ArrayLike | None = None,
+    max_fpr: float | None = None,
+) -> float:
+    """Exact area under the ROC curve (ties count ½), optionally partial with McClish.
+
+    Full AUC (``max_fpr`` None or 1):
+
+        AUC = (1 / (W_P W_N)) Σ_p Σ_n w_p w_n [Θ(s_p − s_n) + ½·1(s_p = s_n)]
+
+    (perfect ranking 1, reversed 0, all scores tied ½). Partial AUC for 0 < m < 1: with
+    A_m = ∫_0^m TPR d(FPR) under the piecewise-linear ROC curve (``roc_curve``'s points,
+    linearly interpolated at FPR = m), the McClish-standardised value
+
+        pAUC = ½ · (1 + (A_m − m²/2) / (m − m²/2)),
+
+    which is 0.5 for a non-discriminant and 1 for a perfect ranking, as in
+    ``sklearn.metrics.roc_auc_score(max_fpr=m)``.
+
+    Cost O(N log N): one sort (two half-size sorts in the unweighted full case).
+
+    Raises ValueError for a single class (or one class with all non-zero weight), NaN/inf
+    scores, labels outside {0, 1}, mismatched lengths, negative weights and ``max_fpr``
+    outside (0, 1].
+    """
+    if max_fpr is not None:
+        m = float(max_fpr)
+        if not (0.0 < m <= 1.0):  # also rejects NaN
+            raise ValueError(f"max_fpr must be in (0, 1], got {max_fpr!r}")
+        if m == 1.0:
+            max_fpr = None
+    y, s, w = _check_inputs(y_true, y_score, sample_weight)
+    if max_fpr is None and w is None:
+        return _auc_unweighted(y, s)
+    fps, tps, _ = _binary_curve(y, s, w)
+    if max_fpr is None:
+        # Σ_groups Δfps · (tps_prev + tps) / 2: each negative beats earlier positives
+        # and ties half of its own group's positives.
+        d_fps = np.diff(fps, prepend=0.0)
+        tps_prev = np.concatenate(([0.0], tps[:-1]))
+        return float(np.dot(d_fps, tps_prev + tps) * 0.5 / (fps[-1] * tps[-1]))
+    fpr = np.concatenate(([0.0], fps / fps[-1]))
+    tpr = np.concatenate(([0.0], tps / tps[-1]))
+    m = float(max_fpr)
+    area = _partial_auc(fpr, tpr, m)
+    min_area = 0.5 * m * m
+    return float(0.5 * (1.0 + (area - min_area) / (m - min_area)))
