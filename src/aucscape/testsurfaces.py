@@ -121,3 +121,130 @@ class DoubleWell2D:
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "DoubleWell2D", "a": self.a, "k": self.k}
+
+
+class SeparableWells:
+    """n independent tilted double wells: 2^n minima known in closed form.
+
+    E(x) = sum_i [(x_i^2 - 1)^2 + t_i x_i],  with |t_i| < 8 / (3 sqrt 3) so each coordinate
+    has two wells. dE/dx_i = 4 x_i^3 - 4 x_i + t_i; the minima are every combination of the
+    two outer roots of that cubic per coordinate (``minima()``). Generic tilts give 2^n
+    distinct energies, so basin-hopping results can be checked against the full list.
+    """
+
+    def __init__(self, tilts: Any = (0.3, -0.2, 0.45)) -> None:
+        t = np.asarray(tilts, dtype=np.float64).ravel()
+        if t.size == 0:
+            raise ValueError("SeparableWells needs at least one tilt")
+        if np.any(np.abs(t) >= 8 / (3 * np.sqrt(3))):
+            raise ValueError("SeparableWells needs |t_i| < 8/(3 sqrt 3) for two wells each")
+        self.tilts = t
+        self.n_params = int(t.size)
+
+    def _wells(self) -> np.ndarray:
+        """(n, 2): the two minimising roots of 4x^3 - 4x + t_i = 0, refined by Newton."""
+        out = np.empty((self.n_params, 2))
+        for i, t in enumerate(self.tilts):
+            roots = np.sort(np.roots([4.0, 0.0, -4.0, t]).real)
+            x = roots[[0, 2]]
+            for _ in range(5):
+                x = x - (4 * x**3 - 4 * x + t) / (12 * x**2 - 4)
+            out[i] = x
+        return out
+
+    def minima(self) -> tuple[FloatArray, FloatArray]:
+        """All 2^n minima as (points (2^n, n), energies (2^n,)), sorted by energy."""
+        wells = self._wells()
+        n = self.n_params
+        idx = (np.arange(2**n)[:, None] >> np.arange(n)[None, :]) & 1
+        pts = wells[np.arange(n)[None, :], idx]
+        energies = np.array([self.energy(p) for p in pts])
+        order = np.argsort(energies)
+        return pts[order], energies[order]
+
+    def energy(self, w: FloatArray) -> float:
+        x = np.asarray(w, dtype=np.float64)
+        return float(np.sum((x * x - 1) ** 2 + self.tilts * x))
+
+    def energy_gradient(self, w: FloatArray) -> tuple[float, FloatArray]:
+        x = np.asarray(w, dtype=np.float64)
+        return self.energy(x), 4 * x**3 - 4 * x + self.tilts
+
+    def hessian(self, w: FloatArray) -> FloatArray:
+        x = np.asarray(w, dtype=np.float64)
+        return np.diag(12 * x * x - 4)
+
+    def random_point(self, rng: np.random.Generator) -> FloatArray:
+        return rng.uniform(-1.5, 1.5, size=self.n_params)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "SeparableWells", "tilts": self.tilts.tolist()}
+
+
+class SymmetricWells:
+    """A surface with sign-flip and permutation symmetry, like hidden units of a network.
+
+    E(x) = sum_i p(x_i^2),  p(u) = (u - 1)^2 (u - 4)^2 + s u.
+
+    E is unchanged by flipping the sign of any x_i and by permuting coordinates, and
+    ``canonical(x) = sort(|x|)`` picks one representative. Each coordinate sits in an
+    inner well |x| = r1 (near 1) or an outer well |x| = r2 (near 2), so there are 4^n
+    minima but only n + 1 symmetry-distinct ones: m coordinates outer has energy
+    E_m = m p(r2^2) + (n - m) p(r1^2) (``class_energies()``).
+    """
+
+    def __init__(self, n: int = 3, s: float = 0.5) -> None:
+        if int(n) < 1:
+            raise ValueError(f"SymmetricWells needs n >= 1, got {n!r}")
+        if not 0 <= s < 2:
+            raise ValueError("SymmetricWells needs 0 <= s < 2 to keep both wells")
+        self.n_params = int(n)
+        self.s = float(s)
+
+    def _p(self, u: np.ndarray) -> np.ndarray:
+        return (u - 1) ** 2 * (u - 4) ** 2 + self.s * u
+
+    def _dp(self, u: np.ndarray) -> np.ndarray:
+        return 2 * (u - 1) * (u - 4) * (2 * u - 5) + self.s
+
+    def _d2p(self, u: np.ndarray) -> np.ndarray:
+        return 2 * ((u - 4) * (2 * u - 5) + (u - 1) * (2 * u - 5) + 2 * (u - 1) * (u - 4))
+
+    def well_radii(self) -> FloatArray:
+        """(r1, r2): |x| of the inner and outer 1-D minima (roots of p'(u) with p'' > 0)."""
+        # p'(u) = 4u^3 - 30u^2 + 66u - 40 + s
+        roots = np.sort(np.roots([4.0, -30.0, 66.0, -40.0 + self.s]).real)
+        u = roots[[0, 2]]
+        for _ in range(5):
+            u = u - self._dp(u) / self._d2p(u)
+        return np.sqrt(u)
+
+    def class_energies(self) -> FloatArray:
+        """E_m for m = 0..n coordinates in the outer well."""
+        r1, r2 = self.well_radii()
+        e1, e2 = self._p(np.array([r1 * r1, r2 * r2]))
+        m = np.arange(self.n_params + 1)
+        return m * e2 + (self.n_params - m) * e1
+
+    def energy(self, w: FloatArray) -> float:
+        x = np.asarray(w, dtype=np.float64)
+        return float(np.sum(self._p(x * x)))
+
+    def energy_gradient(self, w: FloatArray) -> tuple[float, FloatArray]:
+        x = np.asarray(w, dtype=np.float64)
+        return self.energy(x), 2 * x * self._dp(x * x)
+
+    def hessian(self, w: FloatArray) -> FloatArray:
+        x = np.asarray(w, dtype=np.float64)
+        u = x * x
+        return np.diag(2 * self._dp(u) + 4 * u * self._d2p(u))
+
+    def random_point(self, rng: np.random.Generator) -> FloatArray:
+        return rng.uniform(-2.5, 2.5, size=self.n_params)
+
+    def canonical(self, w: FloatArray) -> FloatArray:
+        """Representative of w's symmetry class: absolute values, sorted ascending."""
+        return np.sort(np.abs(np.asarray(w, dtype=np.float64)))
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "SymmetricWells", "n": self.n_params, "s": self.s}

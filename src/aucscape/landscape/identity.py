@@ -1,0 +1,109 @@
+"""When are two minima the same? Energy first (indexed), then geometry after symmetry.
+
+Two minima a, b are the same when
+
+    |E_a - E_b| < edifftol * max(1, |E_a|, |E_b|)                                (1)
+
+and, when ``geomdifftol`` is given, also
+
+    || c(x_a) - c(x_b) ||_2 < geomdifftol                                        (2)
+
+where c is the objective's ``canonical()`` (hidden-unit permutations, tanh sign flips;
+identity when the objective has no symmetries).
+
+Default edifftol = 1e-9 (relative above |E| = 1, absolute below). Why: a minimum
+converged to rms(g) = 1e-10 has an energy error of about |g|^2 / (2 lambda_min)
+= n 1e-20 / (2 * 2e-5) ~ 1e-15 even for n = 100 parameters and the flattest
+curvature expected (2 lambda = 2e-5), and rounding in E itself is ~1e-15 |E|; 1e-9 is
+a million times larger than both, so one minimum is never split, yet a million times
+finer than the 1e-4 absolute used in the GMIN runs, which lumped distinct minima
+together. Minima that genuinely share an energy to 1e-9 (symmetry copies or
+degeneracies) are told apart by (2).
+
+Lookups use the store's index on energy: candidates are the minima in the window
+[E - tol, E + tol], so the cost does not grow with the number of stored minima.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_positive
+from ..objective import FloatArray, canonical
+from .store import Minimum, Store
+
+DEFAULT_EDIFFTOL = 1e-9
+
+
+def energy_tolerance(energy: float, edifftol: float = DEFAULT_EDIFFTOL) -> float:
+    """Half-width of the energy window, edifftol * max(1, |E|)."""
+    return float(edifftol) * max(1.0, abs(float(energy)))
+
+
+def same_minimum(e1: float, x1: Any, e2: float, x2: Any, *,
+                 edifftol: float = DEFAULT_EDIFFTOL, geomdifftol: float | None = None,
+                 objective: Any = None) -> bool:
+    """Criteria (1) and, when ``geomdifftol`` is given, (2) of the module docstring."""
+    scale = max(abs(float(e1)), abs(float(e2)))  # symmetric in a and b
+    if not abs(float(e1) - float(e2)) < energy_tolerance(scale, edifftol):
+        return False
+    if geomdifftol is None:
+        return True
+    a = np.asarray(x1, dtype=np.float64)
+    b = np.asarray(x2, dtype=np.float64)
+    if objective is not None:
+        a, b = canonical(objective, a), canonical(objective, b)
+    if a.shape != b.shape:
+        raise ValueError(f"coordinates differ in shape: {a.shape} vs {b.shape}")
+    return bool(np.linalg.norm(a - b) < geomdifftol)
+
+
+class MinimumMatcher:
+    """Find a stored minimum equal to a new one, or add the new one to the store.
+
+    ``objective`` supplies ``canonical()`` for criterion (2); it is ignored when
+    ``geomdifftol`` is None.
+    """
+
+    def __init__(self, store: Store, *, edifftol: float = DEFAULT_EDIFFTOL,
+                 geomdifftol: float | None = None, objective: Any = None) -> None:
+        self.store = store
+        self.edifftol = check_positive(edifftol, "edifftol")
+        self.geomdifftol = None if geomdifftol is None else check_positive(
+            geomdifftol, "geomdifftol")
+        self.objective = objective
+
+    def _canonical(self, x: FloatArray) -> FloatArray:
+        return canonical(self.objective, x) if self.objective is not None else x
+
+    def find(self, energy: float, coords: Any) -> Minimum | None:
+        """The matching stored minimum (nearest in energy, or in canonical distance), or None."""
+        e = float(energy)
+        tol = energy_tolerance(e, self.edifftol)
+        candidates = [m for m in self.store.minima_in_window(e - tol, e + tol)
+                      if abs(m.energy - e) < tol]
+        if not candidates:
+            return None
+        if self.geomdifftol is None:
+            return min(candidates, key=lambda m: (abs(m.energy - e), m.id))
+        x = self._canonical(np.asarray(coords, dtype=np.float64))
+        best, best_d = None, np.inf
+        for m in candidates:
+            d = float(np.linalg.norm(self._canonical(m.coords) - x))
+            if d < best_d:
+                best, best_d = m, d
+        return best if best_d < self.geomdifftol else None
+
+    def add_or_hit(self, energy: float, coords: Any, **properties: Any) -> tuple[int, bool]:
+        """Record a minimum: a hit on the match if there is one, else a new row.
+
+        ``properties`` are passed to :meth:`Store.add_minimum` (rms_grad, min_eig,
+        n_nonpositive, lpphe, run_id). Returns (id, is_new).
+        """
+        match = self.find(energy, coords)
+        if match is not None:
+            self.store.record_hit(match.id)
+            return match.id, False
+        return self.store.add_minimum(energy, coords, **properties), True
