@@ -1,0 +1,186 @@
+"""Shared pieces of the network objectives: the L2 term, symmetry, description, Hessian parts.
+
+Every objective here is E(W) = L(o(W)) + λ Σ_i W_i² where o are the network's logits on the
+training inputs and λ multiplies every weight and bias (no 1/2), so ∇(λ‖W‖²) = 2λW and
+∇²(λ‖W‖²) = 2λI.
+
+Hessians are assembled exactly as
+
+    ∇²E = Σ_d J'_dᵀ M'_d J'_d  (+ pair coupling)  + Σ_{d,c} G_dc ∇²o_dc + 2λI
+
+where G = ∂L/∂o, J'_d (C−1, P) is the Jacobian of the logit differences o_c − o_0
+(c = 1..C−1) and M'_d the curvature of L in those differences. The reduction from C logits
+to C−1 differences is exact because softmax is invariant to a common shift of the logits,
+so every per-point curvature of L in o has the all-ones vector in its null space; for the
+paper's C = 2 it turns the Gauss-Newton term into a single (P, N) @ (N, P) product.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from aucscape._validation import check_nonnegative
+from aucscape.nn import MLP, Forward
+
+FloatArray = NDArray[np.float64]
+
+__all__ = ["NetworkObjective", "dataset_description"]
+
+
+def dataset_description(dataset: Any) -> dict[str, Any] | None:
+    """The ``description`` of a Dataset-like object, a dict passed as is, or None."""
+    if dataset is None:
+        return None
+    if isinstance(dataset, dict):
+        return dict(dataset)
+    desc = getattr(dataset, "description", None)
+    if not isinstance(desc, dict):
+        raise ValueError("dataset must be a Dataset (with a .description dict) or a dict")
+    return dict(desc)
+
+
+class NetworkObjective:
+    """Base class: an :class:`~aucscape.nn.MLP`, training data, and the λ‖W‖² term.
+
+    Subclasses implement ``_loss_grad(fwd) -> (L, G)`` (loss and ∂L/∂o, G of shape (N, C)),
+    ``_loss_hessian(w, fwd) -> (P, P)`` (the Hessian of L(o(W)) without the L2 term) and
+    ``_describe_loss() -> dict``.
+    """
+
+    loss_name: str = ""
+
+    def __init__(
+        self,
+        model: MLP,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        lam: float = 1e-5,
+        dataset: Any = None,
+    ) -> None:
+        if not isinstance(model, MLP):
+            raise ValueError(f"model must be an aucscape.nn.MLP, got {type(model).__name__}")
+        self.model = model
+        self.X = model.check_inputs(X)
+        self.X.setflags(write=False)
+        if self.X.shape[0] == 0:
+            raise ValueError("X has no rows")
+        self.lam = check_nonnegative(lam, "lam")
+        self.dataset_description = dataset_description(dataset)
+        self._y_raw = np.asarray(y)
+        if self._y_raw.shape != (self.X.shape[0],):
+            raise ValueError(
+                f"y must have shape ({self.X.shape[0]},) to match X, got {self._y_raw.shape}"
+            )
+
+    # ------------------------------------------------------------------ seam
+    @property
+    def n_params(self) -> int:
+        """Number of network parameters P."""
+        return self.model.n_params
+
+    def energy(self, w: ArrayLike) -> float:
+        """E(W) = L(o(W)) + λ Σ W²."""
+        w = self.model.check_params(w)
+        L, _ = self._loss_grad(self.model.forward(w, self.X), need_grad=False)
+        return float(L + self.lam * np.dot(w, w))
+
+    def energy_gradient(self, w: ArrayLike) -> tuple[float, FloatArray]:
+        """E and ∇E = Jᵀ ∂L/∂o + 2λW in one forward and one backward pass (no Jacobian)."""
+        w = self.model.check_params(w)
+        fwd = self.model.forward(w, self.X)
+        L, G = self._loss_grad(fwd, need_grad=True)
+        g = self.model.backprop(w, fwd, G)
+        g += (2.0 * self.lam) * w
+        return float(L + self.lam * np.dot(w, w)), g
+
+    def hessian(self, w: ArrayLike) -> FloatArray:
+        """Exact dense ∇²E, (P, P), symmetric."""
+        w = self.model.check_params(w)
+        H = self._loss_hessian(w, self.model.forward(w, self.X))
+        H = 0.5 * (H + H.T)  # exact up to rounding; enforce symmetry bit for bit
+        H[np.diag_indices_from(H)] += 2.0 * self.lam
+        return H
+
+    def random_point(self, rng: np.random.Generator) -> FloatArray:
+        """GMIN-style start: every parameter uniform in [−1, 1]."""
+        return rng.uniform(-1.0, 1.0, size=self.n_params)
+
+    def scores(self, w: ArrayLike, X: ArrayLike) -> FloatArray:
+        """Positive-class probabilities p_1(W; x) for the rows of X (for test AUC)."""
+        return self.model.p1(w, X)
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-able dict: objective class, loss settings, λ, architecture, data set."""
+        return {
+            "objective": type(self).__name__,
+            **self._describe_loss(),
+            "lam": self.lam,
+            "architecture": self.model.architecture,
+            "n_train": int(self.X.shape[0]),
+            "dataset": self.dataset_description,
+        }
+
+    # ------------------------------------------------------------------ symmetry
+    def canonical(self, w: ArrayLike) -> FloatArray:
+        """Representative of w under hidden-unit permutations and tanh sign flips.
+
+        tanh is odd, so (W1[j, :], b1[j], W2[:, j]) → −(…) leaves the network unchanged;
+        unit j is flipped so that b1[j] > 0 (or, when b1[j] = 0, its first non-zero incoming
+        weight is positive). Units are then sorted by (b1[j], W1[j, :], W2[:, j])
+        lexicographically (ascending). The energy (including λ‖W‖²) is unchanged.
+        """
+        w = self.model.check_params(w)
+        W1, b1, W2, b2 = (a.copy() for a in self.model.unpack(w))
+        lead = np.concatenate([b1[:, None], W1], axis=1)  # (H, K+1)
+        nz = lead != 0
+        first = np.where(nz.any(axis=1), nz.argmax(axis=1), 0)
+        sign = np.where(lead[np.arange(lead.shape[0]), first] < 0, -1.0, 1.0)
+        W1 *= sign[:, None]
+        b1 *= sign
+        W2 *= sign[None, :]
+        keys = [b1, *W1.T, *W2]
+        order = np.lexsort(keys[::-1])
+        return self.model.pack(W1[order], b1[order], W2[:, order], b2)
+
+    # ------------------------------------------------------------------ Hessian parts
+    def _difference_jacobians(self, w: FloatArray, fwd: Forward) -> FloatArray:
+        """(C−1, N, P): Jacobians of the logit differences o_c − o_0, c = 1..C−1."""
+        N, C = fwd.proba.shape
+        out = np.empty((C - 1, N, self.n_params))
+        G = np.zeros((N, C))
+        G[:, 0] = -1.0
+        for c in range(1, C):
+            G[:, c] = 1.0
+            out[c - 1] = self.model.jacobian(w, fwd, G)
+            G[:, c] = 0.0
+        return out
+
+    @staticmethod
+    def _pointwise_gauss_newton(Jd: FloatArray, M: FloatArray) -> FloatArray:
+        """Σ_d Σ_{c,c'} M_d[c, c'] J'_dcᵀ J'_dc' for Jd (C−1, N, P) and M (N, C−1, C−1)."""
+        P = Jd.shape[2]
+        if Jd.shape[0] == 1:  # C = 2: one scaled product
+            return Jd[0].T @ (M[:, 0, 0, None] * Jd[0])
+        B = np.einsum("ncd,dnp->cnp", M, Jd)
+        return Jd.reshape(-1, P).T @ B.reshape(-1, P)
+
+    # ------------------------------------------------------------------ subclass hooks
+    def _loss_grad(self, fwd: Forward, need_grad: bool) -> tuple[float, FloatArray | None]:
+        raise NotImplementedError
+
+    def _loss_hessian(self, w: FloatArray, fwd: Forward) -> FloatArray:
+        raise NotImplementedError
+
+    def _describe_loss(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        a = self.model
+        return (
+            f"{type(self).__name__}({a.n_in}-{a.n_hidden}-{a.n_out}, "
+            f"{self._describe_loss()}, lam={self.lam:g}, N={self.X.shape[0]})"
+        )
