@@ -1,0 +1,157 @@
+"""The pairwise AUC risk over scores: value, gradient and curvature, fast and exact.
+
+R(s) = (1/Z) Σ_{p∈P} Σ_{n∈N} a_p b_n ℓ(s_p − s_n),  a_p = pos_weight·w_p,  b_n = w_n,
+with ℓ a surrogate from :mod:`aucscape.surrogates` (a loss, minimised) and
+Z = Σ_p w_p · Σ_n w_n for ``reduction="mean"`` (the sample-weighted pair count, so
+``pos_weight`` is a plain multiplier) or Z = 1 for ``"sum"``. For sigmoid/tanh the mean
+risk is 1 − smoothed AUC. A batch with one class only (or Z = 0, or all weights of a
+class zero) has no pairs: R = 0, gradient 0, curvature 0 — never NaN or an exception.
+
+Algorithms (``method="auto"`` picks the first that applies; every one is exact and
+tested against ``"brute"``):
+
+==============  ==========================  ===============  ===================
+method          surrogates                  time             extra memory
+==============  ==========================  ===============  ===================
+``factorised``  exp, quad                   O(N)             O(N)
+``sorted``      hinge, squared_hinge        O(N log N)       O(N)
+``numba``       all (auto: sigmoid, tanh,   O(NP·NN)         O(N)
+                logistic if numba imports)
+``blocked``     all (NumPy)                 O(NP·NN)         O(N + block)
+``brute``       all (reference)             O(NP·NN)         O(NP·NN)
+==============  ==========================  ===============  ===================
+
+numba is imported only when the numba method runs, never by ``import aucscape``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from aucscape.pairwise import _blocked, _factorised, _reference, _sorted
+from aucscape.pairwise._problem import PairProblem, prepare
+from aucscape.pairwise.curvature import DenseCross, PairCurvature
+from aucscape.surrogates import Surrogate
+
+__all__ = ["METHODS", "PairCurvature", "pairwise_curvature", "pairwise_loss"]
+
+METHODS = ("auto", "factorised", "sorted", "numba", "blocked", "brute")
+_FAST = {"exp": "factorised", "quad": "factorised", "hinge": "sorted",
+         "squared_hinge": "sorted"}  # fmt: skip
+
+
+@cache
+def numba_available() -> bool:
+    """True when the optional numba dependency can be imported."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def _numba_value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
+    from aucscape.pairwise import _numba  # lazy: compiling must not hit `import aucscape`
+
+    return _numba.value_grad(pb)
+
+
+def _resolve(method: str, name: str, curvature: bool = False) -> str:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "auto":
+        if name in _FAST:
+            return _FAST[name]
+        return "blocked" if curvature or not numba_available() else "numba"
+    if method in ("factorised", "sorted") and _FAST.get(name) != method:
+        ok = sorted(k for k, v in _FAST.items() if v == method)
+        raise ValueError(f"method={method!r} applies only to surrogates {ok}, not {name!r}")
+    if method == "numba" and curvature:
+        raise ValueError("method='numba' computes values and gradients only; use 'blocked'")
+    return method
+
+
+def _value_grad_fn(method: str, name: str) -> Callable[[PairProblem], tuple]:
+    if method == "factorised":
+        return _factorised.exp_value_grad if name == "exp" else _factorised.quad_value_grad
+    return {
+        "sorted": _sorted.value_grad,
+        "numba": _numba_value_grad,
+        "blocked": _blocked.value_grad,
+        "brute": _reference.value_grad,
+    }[method]
+
+
+def pairwise_loss(
+    y_true: ArrayLike,
+    y_score: ArrayLike,
+    surrogate: str | Surrogate = "sigmoid",
+    *,
+    beta: float = 40.0,
+    margin: float = 1.0,
+    pos_weight: float = 1.0,
+    sample_weight: ArrayLike | None = None,
+    reduction: str = "mean",
+    return_grad: bool = False,
+    method: str = "auto",
+) -> float | tuple[float, NDArray[np.float64]]:
+    """Pairwise AUC risk R(s) = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) (see module docstring).
+
+    Parameters
+    ----------
+    y_true : (N,) 0/1 labels (bool accepted).
+    y_score : (N,) finite scores (logits or probabilities, as the caller chooses).
+    surrogate : registry name or :class:`~aucscape.surrogates.Surrogate`.
+    beta, margin : surrogate steepness β and margin m (each ignored where unused), >= 0.
+    pos_weight : multiplier of every positive's weight, >= 0 (weighted ranking loss).
+    sample_weight : (N,) non-negative weights, ones by default.
+    reduction : "mean" (divide by Σ_p w_p · Σ_n w_n) or "sum".
+    return_grad : also return dR/ds, shape (N,), float64.
+    method : "auto" or a forced algorithm from ``METHODS``.
+
+    Returns
+    -------
+    R, or (R, grad) with ``return_grad``. One class only: 0.0 (and a zero gradient).
+    """
+    pb = prepare(y_true, y_score, surrogate, beta, margin, pos_weight, sample_weight, reduction)
+    name = pb.surrogate.name
+    resolved = _resolve(method, name)
+    if pb.empty:
+        return (0.0, np.zeros(pb.n)) if return_grad else 0.0
+    value, g_pos, g_neg = _value_grad_fn(resolved, name)(pb)
+    if not return_grad:
+        return value
+    return value, pb.scatter(g_pos, g_neg)
+
+
+def pairwise_curvature(
+    y_true: ArrayLike,
+    y_score: ArrayLike,
+    surrogate: str | Surrogate = "sigmoid",
+    *,
+    beta: float = 40.0,
+    margin: float = 1.0,
+    pos_weight: float = 1.0,
+    sample_weight: ArrayLike | None = None,
+    reduction: str = "mean",
+    method: str = "auto",
+) -> PairCurvature:
+    """Score Hessian of :func:`pairwise_loss` as a :class:`PairCurvature` (same arguments).
+
+    ``method``: "auto" (rank-one K for exp/quad, sorted prefix sums for squared hinge,
+    zero for hinge, blocked pair sums otherwise), "blocked" or "brute" (dense K).
+    """
+    pb = prepare(y_true, y_score, surrogate, beta, margin, pos_weight, sample_weight, reduction)
+    name = pb.surrogate.name
+    resolved = _resolve(method, name, curvature=True)
+    if pb.empty or name == "hinge":  # hinge: ℓ'' = 0 almost everywhere
+        return PairCurvature(pb, None)
+    if resolved == "brute":
+        return PairCurvature(pb, DenseCross(*_reference.curvature_parts(pb)))
+    if resolved == "factorised":
+        op = _factorised.exp_cross(pb) if name == "exp" else _factorised.quad_cross(pb)
+        return PairCurvature(pb, op)
+    if resolved == "sorted":
+        return PairCurvature(pb, _sorted.SortedCross(pb))
+    return PairCurvature(pb, _blocked.BlockedCross(pb))
