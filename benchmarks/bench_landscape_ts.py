@@ -1,0 +1,84 @@
+"""Transition states and disconnectivity trees: timings against the naive alternatives.
+
+1. Saddle refinement on Mueller-Brown from DNEB climbing images: hybrid
+   eigenvector-following (exact Hessian) versus scipy.optimize.root on the gradient
+   (hybr, a gradient root finder that can land on any stationary point).
+2. Merge levels of random networks: union-find superbasins (disconnectivity_tree)
+   versus the brute-force minimax-barrier matrix (Floyd-Warshall, O(N^3)).
+
+Run: python benchmarks/bench_landscape_ts.py
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from scipy.optimize import root
+
+from aucscape.landscape.disconnectivity import disconnectivity_tree
+from aucscape.landscape.ts import dneb, hef
+from aucscape.testsurfaces import MuellerBrown
+
+
+def bench_saddles() -> None:
+    mb = MuellerBrown()
+    rng = np.random.default_rng(0)
+    band = dneb(mb, mb.MINIMA[0], mb.MINIMA[1])
+    starts = [c + rng.normal(scale=0.03, size=2)
+              for c in band.candidate_points() for _ in range(50)]
+    rows = []
+    for name, fn in (
+        ("hef (exact Hessian)", lambda x: hef(mb, x)),
+        ("scipy root (hybr)", lambda x: root(lambda z: mb.energy_gradient(z)[1], x,
+                                             jac=mb.hessian, tol=1e-14)),
+    ):
+        t0 = time.perf_counter()
+        ok = 0
+        for x0 in starts:
+            r = fn(x0)
+            x = r.x
+            g = mb.energy_gradient(x)[1]
+            if np.linalg.norm(g) / np.sqrt(2) <= 1e-10 and np.sum(
+                    np.linalg.eigvalsh(mb.hessian(x)) < 0) == 1:
+                ok += 1
+        rows.append((name, (time.perf_counter() - t0) / len(starts), ok / len(starts)))
+    base = rows[0][1]
+    print(f"{'saddle refinement':24s} {'ms/start':>9s} {'index-1 @1e-10':>15s} {'time ratio':>11s}")
+    for name, t, frac in rows:
+        print(f"{name:24s} {1e3 * t:9.3f} {frac:15.2f} {t / base:11.2f}")
+
+
+def minimax_all(e_min, e_ts, pairs):
+    n = len(e_min)
+    b = np.full((n, n), np.inf)
+    np.fill_diagonal(b, e_min)
+    for e, (i, j) in zip(e_ts, pairs, strict=True):
+        c = max(e, e_min[i], e_min[j])
+        b[i, j] = b[j, i] = min(b[i, j], c)
+    for k in range(n):
+        b = np.minimum(b, np.maximum(b[:, [k]], b[[k], :]))
+    return b
+
+
+def bench_trees() -> None:
+    print(f"\n{'N minima':>8s} {'union-find s':>13s} {'Floyd-Warshall s':>17s}"
+          f" {'ratio FW/UF':>12s}")
+    rng = np.random.default_rng(1)
+    for n in (100, 300, 600):
+        m = 3 * n
+        e_min = rng.uniform(0, 1, n)
+        pairs = rng.integers(0, n, size=(m, 2))
+        e_ts = np.maximum(e_min[pairs[:, 0]], e_min[pairs[:, 1]]) + rng.uniform(0.01, 1, m)
+        t0 = time.perf_counter()
+        disconnectivity_tree(e_min, e_ts, pairs, levels=30, gmin_component=False)
+        t_uf = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        minimax_all(e_min, e_ts, pairs)
+        t_fw = time.perf_counter() - t0
+        print(f"{n:8d} {t_uf:13.4f} {t_fw:17.4f} {t_fw / t_uf:12.2f}")
+
+
+if __name__ == "__main__":
+    bench_saddles()
+    bench_trees()

@@ -1,0 +1,222 @@
+"""Doubly nudged elastic band (Trygubenko & Wales, J. Chem. Phys. 120, 2082 (2004)).
+
+A band of images x_0, ..., x_{N+1} joins two minima (x_0 and x_{N+1} stay fixed). Each
+interior image i feels the DNEB gradient
+
+    g~_i = g_perp + g^s_par + (g^s_perp - (g^s_perp . u) u),      u = g_perp / |g_perp|
+
+with g = dE/dx at x_i, tau the unit tangent (Henkelman & Jonsson's upwind tangent),
+g_perp = g - (g.tau) tau, the spring gradient g^s = k (2 x_i - x_{i-1} - x_{i+1}),
+g^s_par = -k (|x_{i+1} - x_i| - |x_i - x_{i-1}|) tau (keeps images evenly spaced) and
+g^s_perp = g^s - (g^s.tau) tau. The last term is the "doubly nudged" part: the
+perpendicular spring force with its component along the perpendicular true gradient
+removed, which keeps the band smooth without pulling it off the minimum energy path.
+
+The band is quenched with FIRE (Bitzek et al., PRL 97, 170201 (2006)), which needs only
+forces (the DNEB gradient is not the gradient of any function). Climbing-image
+candidates are the interior images whose energy is a local maximum along the band.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..._validation import check_nonnegative, check_positive
+from ...objective import FloatArray
+
+
+@dataclass
+class DNEBResult:
+    """A quenched band.
+
+    path: (N+2, n) images including both fixed end points; energies: (N+2,);
+    candidates: indices into ``path`` of interior local maxima of the energy (highest
+    first); rms_force: RMS of the DNEB gradient over the interior images at the end;
+    n_iter: FIRE steps taken; converged: rms_force <= tol.
+    """
+
+    path: FloatArray
+    energies: FloatArray
+    candidates: list[int]
+    rms_force: float
+    n_iter: int
+    converged: bool
+
+    def candidate_points(self) -> list[FloatArray]:
+        """Coordinates of the climbing-image candidates, highest energy first."""
+        return [self.path[i].copy() for i in self.candidates]
+
+
+def interpolate(x_a: FloatArray, x_b: FloatArray, n_images: int) -> FloatArray:
+    """Linear interpolation x_i = x_a + (i / (N+1)) (x_b - x_a), i = 0..N+1; shape (N+2, n)."""
+    t = np.linspace(0.0, 1.0, n_images + 2)[:, None]
+    return (1.0 - t) * x_a[None, :] + t * x_b[None, :]
+
+
+def tangents(path: FloatArray, energies: FloatArray) -> FloatArray:
+    """Henkelman-Jonsson upwind unit tangents for the interior images, shape (N, n).
+
+    tau = x_{i+1} - x_i when E rises monotonically through i, x_i - x_{i-1} when it falls;
+    at extrema a blend weighted by max/min of |E_{i+-1} - E_i| towards the higher neighbour.
+    """
+    fwd = path[2:] - path[1:-1]
+    bwd = path[1:-1] - path[:-2]
+    e_prev, e_i, e_next = energies[:-2], energies[1:-1], energies[2:]
+    d_next = e_next - e_i
+    d_prev = e_prev - e_i
+    dmax = np.maximum(np.abs(d_next), np.abs(d_prev))[:, None]
+    dmin = np.minimum(np.abs(d_next), np.abs(d_prev))[:, None]
+    blend = np.where(
+        (e_next > e_prev)[:, None], fwd * dmax + bwd * dmin, fwd * dmin + bwd * dmax
+    )
+    up = ((e_next > e_i) & (e_i > e_prev))[:, None]
+    down = ((e_next < e_i) & (e_i < e_prev))[:, None]
+    tau = np.where(up, fwd, np.where(down, bwd, blend))
+    norm = np.linalg.norm(tau, axis=1, keepdims=True)
+    # Degenerate (flat) images fall back to the central difference.
+    central = path[2:] - path[:-2]
+    tau = np.where(norm > 0, tau, central)
+    norm = np.linalg.norm(tau, axis=1, keepdims=True)
+    return tau / np.where(norm > 0, norm, 1.0)
+
+
+def dneb_gradient(
+    path: FloatArray, energies: FloatArray, grads: FloatArray, k_spring: float
+) -> FloatArray:
+    """The DNEB gradient g~_i (module docstring) for every interior image, shape (N, n)."""
+    tau = tangents(path, energies)
+    g = grads[1:-1]
+    g_perp = g - np.sum(g * tau, axis=1, keepdims=True) * tau
+    fwd = path[2:] - path[1:-1]
+    bwd = path[1:-1] - path[:-2]
+    gs = k_spring * (bwd - fwd)
+    stretch = np.linalg.norm(fwd, axis=1) - np.linalg.norm(bwd, axis=1)
+    gs_par = -k_spring * stretch[:, None] * tau
+    gs_perp = gs - np.sum(gs * tau, axis=1, keepdims=True) * tau
+    gp_norm = np.linalg.norm(g_perp, axis=1, keepdims=True)
+    u = g_perp / np.where(gp_norm > 0, gp_norm, 1.0)
+    g_dneb = gs_perp - np.sum(gs_perp * u, axis=1, keepdims=True) * u
+    return g_perp + gs_par + g_dneb
+
+
+def local_maxima(energies: FloatArray) -> list[int]:
+    """Interior indices i with E_{i-1} < E_i > E_{i+1} (ties broken towards the left), highest
+    first."""
+    e = np.asarray(energies)
+    idx = [i for i in range(1, e.size - 1) if e[i] > e[i - 1] and e[i] >= e[i + 1]]
+    return sorted(idx, key=lambda i: -e[i])
+
+
+def dneb(
+    objective: Any,
+    x_a: Any,
+    x_b: Any,
+    *,
+    n_images: int = 12,
+    k_spring: float = 1.0,
+    tol: float = 1e-3,
+    max_iter: int = 1000,
+    max_step: float | None = None,
+    dt: float | None = None,
+    path0: Any | None = None,
+) -> DNEBResult:
+    """Quench a DNEB band between minima ``x_a`` and ``x_b`` of ``objective``.
+
+    Parameters
+    ----------
+    n_images : interior images N (the band holds N + 2 points).
+    k_spring : spring constant k (energy / distance^2).
+    tol : stop when the RMS of the DNEB gradient over interior images is <= tol.
+    max_iter : maximum FIRE steps.
+    max_step : largest displacement of one image per step (default: a quarter of the
+        initial image spacing).
+    dt : maximum FIRE time step (default 0.2 / sqrt(c), c the largest curvature of the
+        end-point Hessians plus 4 k, so the explicit integration stays stable).
+    path0 : optional initial band of shape (N+2, n) instead of linear interpolation.
+    """
+    xa = np.asarray(x_a, dtype=np.float64).ravel()
+    xb = np.asarray(x_b, dtype=np.float64).ravel()
+    n = int(objective.n_params)
+    if xa.shape != (n,) or xb.shape != (n,):
+        raise ValueError(f"x_a and x_b must have shape ({n},), got {xa.shape} and {xb.shape}")
+    if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
+        raise ValueError("x_a and x_b must be finite")
+    if int(n_images) < 1:
+        raise ValueError(f"n_images must be >= 1, got {n_images!r}")
+    n_images = int(n_images)
+    k_spring = check_nonnegative(k_spring, "k_spring")
+    tol = check_positive(tol, "tol")
+    if int(max_iter) < 0:
+        raise ValueError(f"max_iter must be >= 0, got {max_iter!r}")
+    spacing = float(np.linalg.norm(xb - xa)) / (n_images + 1)
+    if spacing == 0.0:
+        raise ValueError("x_a and x_b coincide; a band needs two distinct end points")
+    max_step = 0.25 * spacing if max_step is None else check_positive(max_step, "max_step")
+    if dt is None:
+        curv = max(
+            float(np.max(np.abs(np.linalg.eigvalsh(objective.hessian(xa))))),
+            float(np.max(np.abs(np.linalg.eigvalsh(objective.hessian(xb))))),
+        )
+        dt = 0.2 / np.sqrt(curv + 4.0 * k_spring + 1e-12)
+    dt_max = check_positive(dt, "dt")
+
+    if path0 is None:
+        path = interpolate(xa, xb, n_images)
+    else:
+        path = np.array(path0, dtype=np.float64)
+        if path.shape != (n_images + 2, n):
+            raise ValueError(f"path0 must have shape ({n_images + 2}, {n}), got {path.shape}")
+        path[0], path[-1] = xa, xb
+
+    energies = np.empty(n_images + 2)
+    grads = np.zeros((n_images + 2, n))
+    for i in range(n_images + 2):
+        e, g = objective.energy_gradient(path[i])
+        energies[i], grads[i] = e, g
+
+    def evaluate_interior() -> None:
+        for i in range(1, n_images + 1):
+            e, g = objective.energy_gradient(path[i])
+            energies[i], grads[i] = e, g
+
+    # FIRE constants (Bitzek et al. 2006).
+    n_min, f_inc, f_dec, alpha0, f_alpha = 5, 1.1, 0.5, 0.1, 0.99
+    step_dt = 0.1 * dt_max
+    alpha = alpha0
+    since_reset = 0
+    v = np.zeros((n_images, n))
+    it = 0
+    force = -dneb_gradient(path, energies, grads, k_spring)
+    rms_force = float(np.sqrt(np.mean(force**2)))
+    while rms_force > tol and it < max_iter:
+        power = float(np.sum(force * v))
+        if power > 0:
+            fnorm = float(np.linalg.norm(force))
+            vnorm = float(np.linalg.norm(v))
+            v = (1 - alpha) * v + alpha * vnorm * force / max(fnorm, 1e-300)
+            since_reset += 1
+            if since_reset > n_min:
+                step_dt = min(step_dt * f_inc, dt_max)
+                alpha *= f_alpha
+        else:
+            v[:] = 0.0
+            step_dt *= f_dec
+            alpha = alpha0
+            since_reset = 0
+        v += step_dt * force
+        disp = step_dt * v
+        lengths = np.linalg.norm(disp, axis=1, keepdims=True)
+        disp *= np.minimum(1.0, max_step / np.maximum(lengths, 1e-300))
+        path[1:-1] += disp
+        evaluate_interior()
+        force = -dneb_gradient(path, energies, grads, k_spring)
+        rms_force = float(np.sqrt(np.mean(force**2)))
+        it += 1
+
+    return DNEBResult(
+        path=path, energies=energies.copy(), candidates=local_maxima(energies),
+        rms_force=rms_force, n_iter=it, converged=bool(rms_force <= tol),
+    )

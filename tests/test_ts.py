@@ -1,0 +1,189 @@
+"""Transition-state search: DNEB candidates, HEF convergence, verification, step-off."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from aucscape.landscape.minimize import lbfgs
+from aucscape.landscape.ts import check_saddle, dneb, hef, step_off
+from aucscape.landscape.ts.attempt import TSSettings, attempt_connection, refine_candidate
+from aucscape.landscape.ts.dneb import dneb_gradient, interpolate, local_maxima, tangents
+from aucscape.testsurfaces import DoubleWell2D, MuellerBrown
+
+
+def newton(obj, x, n=50):
+    """Reference stationary point: Newton's method on the exact gradient."""
+    x = np.array(x, dtype=float)
+    for _ in range(n):
+        _, g = obj.energy_gradient(x)
+        x = x - np.linalg.solve(obj.hessian(x), g)
+    return x
+
+
+MB = MuellerBrown()
+MB_MINIMA = np.array([newton(MB, m) for m in MB.MINIMA])
+MB_SADDLES = np.array([newton(MB, s) for s in MB.SADDLES])
+
+
+class TiltedRing:
+    """E = (x^2 + y^2 - 1)^2 - c x: one minimum near (1, 0) and one index-1 saddle near
+    (-1, 0) whose negative mode runs along the ring, so both sides fall into the same
+    minimum."""
+
+    n_params = 2
+
+    def __init__(self, c: float = 0.5) -> None:
+        self.c = c
+
+    def energy(self, w):
+        return self.energy_gradient(w)[0]
+
+    def energy_gradient(self, w):
+        x, y = float(w[0]), float(w[1])
+        s = x * x + y * y - 1
+        return s * s - self.c * x, np.array([4 * x * s - self.c, 4 * y * s])
+
+    def hessian(self, w):
+        x, y = float(w[0]), float(w[1])
+        s = x * x + y * y - 1
+        return np.array([[4 * s + 8 * x * x, 8 * x * y], [8 * x * y, 4 * s + 8 * y * y]])
+
+    def random_point(self, rng):
+        return rng.uniform(-1.5, 1.5, 2)
+
+    def describe(self):
+        return {"kind": "TiltedRing", "c": self.c}
+
+
+def test_reference_points_are_what_the_docstring_says():
+    assert np.allclose(MB_MINIMA, MB.MINIMA, atol=1e-5)
+    assert np.allclose(MB_SADDLES, MB.SADDLES, atol=1e-5)
+    for s in MB_SADDLES:
+        assert np.sum(np.linalg.eigvalsh(MB.hessian(s)) < 0) == 1
+
+
+def test_interpolation_and_upwind_tangent():
+    path = interpolate(np.zeros(2), np.array([3.0, 0.0]), 2)
+    assert np.allclose(path[:, 0], [0, 1, 2, 3])
+    # Energies rising along the band: tangent is the forward difference.
+    path[1] += [0.0, 0.3]
+    tau = tangents(path, np.array([0.0, 1.0, 2.0, 3.0]))
+    fwd = path[2] - path[1]
+    assert np.allclose(tau[0], fwd / np.linalg.norm(fwd))
+    assert np.allclose(np.linalg.norm(tau, axis=1), 1.0)
+
+
+def test_dneb_gradient_decomposition():
+    rng = np.random.default_rng(0)
+    path = interpolate(np.array([-1.0, 0.0]), np.array([1.0, 0.0]), 5)
+    path[1:-1] += rng.normal(scale=0.1, size=(5, 2))
+    e = np.array([MB.energy(p) for p in path])
+    g = np.array([MB.energy_gradient(p)[1] for p in path])
+    tau = tangents(path, e)
+    g_perp = g[1:-1] - np.sum(g[1:-1] * tau, axis=1, keepdims=True) * tau
+    # Without springs the DNEB gradient is exactly the perpendicular true gradient.
+    assert np.allclose(dneb_gradient(path, e, g, 0.0), g_perp)
+    # With springs, the extra part is parallel spring + a component orthogonal to g_perp.
+    k = 3.0
+    extra = dneb_gradient(path, e, g, k) - g_perp
+    fwd, bwd = path[2:] - path[1:-1], path[1:-1] - path[:-2]
+    par = -k * (np.linalg.norm(fwd, axis=1) - np.linalg.norm(bwd, axis=1))
+    assert np.allclose(np.sum(extra * tau, axis=1), par)
+    assert np.allclose(np.sum(extra * g_perp, axis=1), 0.0, atol=1e-9)
+
+
+def test_local_maxima():
+    assert local_maxima(np.array([0, 2, 1, 3, 5, 4.0])) == [4, 1]
+    assert local_maxima(np.array([0, 1, 2.0])) == []
+
+
+def test_dneb_candidates_lie_near_both_mueller_brown_saddles():
+    band = dneb(MB, MB_MINIMA[0], MB_MINIMA[1])
+    cands = np.array(band.candidate_points())
+    assert len(cands) == 2
+    for s in MB_SADDLES:
+        assert np.min(np.linalg.norm(cands - s, axis=1)) < 0.05
+    assert np.allclose(band.path[0], MB_MINIMA[0]) and np.allclose(band.path[-1], MB_MINIMA[1])
+
+
+@pytest.mark.parametrize(("a", "b"), [(0, 1), (0, 2), (2, 1)])
+def test_hef_converges_mueller_brown_saddles_to_1e8(a, b):
+    band = dneb(MB, MB_MINIMA[a], MB_MINIMA[b])
+    got = []
+    for c in band.candidate_points():
+        h = hef(MB, c)
+        assert h.converged and h.rms_grad <= 1e-10
+        assert h.eigenvalues[0] < 0 < h.eigenvalues[1]
+        got.append(h.x)
+    expected = {(0, 1): [0, 1], (0, 2): [0], (2, 1): [1]}[(a, b)]
+    for k in expected:
+        assert min(np.max(np.abs(x - MB_SADDLES[k])) for x in got) < 1e-8
+
+
+@pytest.mark.parametrize("a", [-2.0, 0.0, 1.0, 3.0])
+def test_double_well_saddle_exact(a):
+    dw = DoubleWell2D(a=a, k=0.7)
+    band = dneb(dw, dw.minima[0], dw.minima[1])
+    h = hef(dw, band.candidate_points()[0])
+    assert h.converged
+    assert np.max(np.abs(h.x - dw.saddle)) < 1e-12
+    assert h.energy == pytest.approx(dw.saddle_energy, abs=1e-13)
+
+
+def test_hef_does_not_claim_a_minimum():
+    h = hef(DoubleWell2D(), np.array([1.0, 0.0]), max_iter=0)
+    assert not h.converged and h.message == "stationary point of index 0"
+
+
+def test_check_saddle_classifies_stationary_points():
+    s = check_saddle(MB, MB_SADDLES[1])
+    lam = np.linalg.eigvalsh(MB.hessian(MB_SADDLES[1]))
+    assert s.is_ts and s.n_negative == 1
+    assert s.neg_eig == pytest.approx(lam[0]) and s.lpphe == pytest.approx(np.log(lam[1]))
+    assert abs(s.mode @ np.linalg.eigh(MB.hessian(MB_SADDLES[1]))[1][:, 0]) == pytest.approx(1)
+    assert not check_saddle(MB, MB_MINIMA[0]).is_ts
+    assert not check_saddle(MB, MB_SADDLES[1] + 1e-3).is_ts  # gradient too large
+    with pytest.raises(ValueError, match="shape"):
+        check_saddle(MB, np.zeros(3))
+
+
+def test_step_off_reaches_the_two_minima_each_saddle_joins():
+    joins = {0: {0, 2}, 1: {1, 2}}
+    for k, s in enumerate(MB_SADDLES):
+        c = check_saddle(MB, s)
+        so = step_off(MB, s, c.mode, c.neg_eig)
+        reached = set()
+        for q in (so.plus, so.minus):
+            assert q.converged
+            d = np.linalg.norm(MB_MINIMA - q.x, axis=1)
+            assert d.min() < 1e-8
+            reached.add(int(np.argmin(d)))
+        assert reached == joins[k]
+
+
+def test_step_off_checks_mode():
+    with pytest.raises(ValueError, match="non-zero"):
+        step_off(MB, MB_SADDLES[0], np.zeros(2), -1.0)
+
+
+def test_attempt_finds_verified_ts_with_both_minima():
+    res = attempt_connection(MB, MB_MINIMA[0], MB_MINIMA[1])
+    assert len(res.found) == 2
+    for ts in res.found:
+        k = int(np.argmin(np.linalg.norm(MB_SADDLES - ts.coords, axis=1)))
+        assert np.max(np.abs(ts.coords - MB_SADDLES[k])) < 1e-8
+        assert ts.neg_eig < 0 and ts.plus.n_nonpositive == 0 and ts.minus.n_nonpositive == 0
+        assert ts.energy == pytest.approx(MB.energy(MB_SADDLES[k]), abs=1e-10)
+
+
+def test_ts_leading_back_to_one_minimum_is_reported_as_such():
+    ring = TiltedRing()
+    saddle = newton(ring, [-0.9, 0.0])
+    assert np.sum(np.linalg.eigvalsh(ring.hessian(saddle)) < 0) == 1
+    ts = refine_candidate(ring, saddle + np.array([0.01, 0.02]), TSSettings(step=0.05))
+    assert not isinstance(ts, str)
+    assert np.allclose(ts.coords, saddle, atol=1e-10)
+    minimum = lbfgs(ring, np.array([1.0, 0.0])).x
+    assert np.allclose(ts.plus.coords, minimum, atol=1e-8)
+    assert np.allclose(ts.minus.coords, minimum, atol=1e-8)
