@@ -1,0 +1,214 @@
+"""Helpers shared by the landscape commands (explore, connect, graph, export, import).
+
+- one-line argument errors (``aucscape CMD: error: ...``, exit status 2) instead of
+  argparse's usage block;
+- range checks on flag values that raise :class:`~aucscape.cli.CLIError` naming the flag;
+- the objective options (``--dataset --loss --beta --margin --lam --hidden --noise``) and
+  building an :class:`~aucscape.objective.Objective` from them, or from a database's record;
+- opening a database with friendly errors; an executor with friendly errors;
+- a tqdm progress bar that is silent when standard error is not a terminal or with --quiet;
+- output-path checks that never overwrite silently (``--force``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import CLIError
+
+LOSSES = ("ce", "sigmoid", "tanh", "hinge", "squared_hinge", "exp", "quad", "logistic")
+
+#: Objective flags and their defaults (the paper's settings). Defaults are filled in by
+#: :func:`objective_from_args` so that commands can tell whether any flag was given.
+OBJECTIVE_DEFAULTS: dict[str, Any] = {
+    "dataset": "spiral", "loss": "sigmoid", "beta": 40.0, "margin": 1.0, "lam": 1e-5,
+    "hidden": 10, "noise": None, "data_seed": 0,
+}
+
+
+def one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Make ``parser`` report argument errors as one line on stderr with exit status 2."""
+
+    def error(message: str) -> NoReturn:
+        parser.exit(2, f"{parser.prog}: error: {message}\n")
+
+    parser.error = error  # type: ignore[method-assign]
+    return parser
+
+
+def add_parser(sub: argparse._SubParsersAction, name: str, *, help: str, doc: str | None,
+               epilog: str) -> argparse.ArgumentParser:
+    """A sub-command parser with the module docstring as description and ``epilog`` examples."""
+    p = sub.add_parser(name, help=help, description=doc, epilog=epilog,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    return one_line_errors(p)
+
+
+# -- flag checks ---------------------------------------------------------------------------
+def check_flag(value: Any, flag: str, *, minimum: float, strict: bool = False,
+               integer: bool = False) -> Any:
+    """Return ``value`` when it is (an integer and) >= ``minimum`` (> when ``strict``);
+    else raise CLIError naming ``flag``. None passes through (flag not given)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CLIError(f"{flag} must be finite, got {value}")
+    ok = value > minimum if strict else value >= minimum
+    if not ok:
+        rel = ">" if strict else ">="
+        raise CLIError(f"{flag} must be {rel} {minimum:g}, got {value}")
+    if integer and int(value) != value:
+        raise CLIError(f"{flag} must be an integer, got {value}")
+    return value
+
+
+# -- objective options ---------------------------------------------------------------------
+def add_objective_args(p: argparse.ArgumentParser) -> None:
+    """The flags that define the loss landscape (all default to None = not given)."""
+    g = p.add_argument_group("objective (the loss landscape)")
+    g.add_argument("--dataset", metavar="NAME|PATH",
+                   help="spiral, creditcard or a CSV file (label in the last column); "
+                        "default spiral")
+    g.add_argument("--loss", choices=LOSSES, help="ce or an AUC surrogate (default sigmoid)")
+    g.add_argument("--beta", type=float, help="surrogate steepness β (default 40)")
+    g.add_argument("--margin", type=float, help="margin m of hinge/squared_hinge/quad "
+                                                "(default 1)")
+    g.add_argument("--lam", type=float, help="weight decay λ on every parameter (default 1e-5)")
+    g.add_argument("--hidden", type=int, help="tanh hidden units (default 10)")
+    g.add_argument("--noise", type=float, help="spiral only: uniform noise (default 0.1)")
+    g.add_argument("--data-seed", type=int, help="seed of the data set's noise and "
+                                                 "train/test split (default 0)")
+
+
+def objective_flags_given(args: argparse.Namespace) -> list[str]:
+    """Names of the objective flags given on the command line."""
+    return [k for k in OBJECTIVE_DEFAULTS if getattr(args, k, None) is not None]
+
+
+def objective_from_args(args: argparse.Namespace) -> Any:
+    """Build the objective the flags describe (defaults for flags not given).
+
+    E = data term of ``--loss`` on the training split of ``--dataset`` for an
+    n_in-``hidden``-2 tanh network, + λ Σ W² (see :func:`aucscape.objectives.make_objective`).
+    """
+    from ..data import load_dataset
+    from ..objectives import make_objective
+
+    o = {k: (getattr(args, k, None) if getattr(args, k, None) is not None else v)
+         for k, v in OBJECTIVE_DEFAULTS.items()}
+    check_flag(o["beta"], "--beta", minimum=0, strict=True)
+    check_flag(o["margin"], "--margin", minimum=0, strict=True)
+    check_flag(o["lam"], "--lam", minimum=0)
+    check_flag(o["hidden"], "--hidden", minimum=1, integer=True)
+    check_flag(o["noise"], "--noise", minimum=0)
+    check_flag(o["data_seed"], "--data-seed", minimum=0, integer=True)
+    name = str(o["dataset"])
+    kwargs: dict[str, Any] = {"seed": o["data_seed"]}
+    if name.strip().lower() == "spiral":
+        kwargs["noise"] = 0.1 if o["noise"] is None else o["noise"]
+    elif o["noise"] is not None:
+        raise CLIError("--noise applies only to --dataset spiral")
+    else:
+        p = Path(name).expanduser()
+        if name.strip().lower() not in ("creditcard", "credit_card", "credit-card"):
+            if not p.exists():
+                raise FileNotFoundError(f"--dataset {name}: no such file (expected spiral, "
+                                        "creditcard or a CSV path)")
+            if p.is_dir():
+                raise CLIError(f"--dataset {name} is a directory, not a CSV file")
+    dataset = load_dataset(name, **kwargs)
+    return make_objective(dataset, o["loss"], hidden=int(o["hidden"]), beta=float(o["beta"]),
+                          margin=float(o["margin"]), lam=float(o["lam"]))
+
+
+def describe_objective(desc: dict[str, Any]) -> str:
+    """One-line summary of an objective description: data, network shape, loss, λ."""
+    arch = desc.get("architecture", {})
+    shape = "-".join(str(arch.get(k, "?")) for k in ("n_in", "n_hidden", "n_out"))
+    data = (desc.get("dataset") or {}).get("kind", "?")
+    loss = desc.get("loss", "?")
+    if "beta" in desc and loss != "ce":
+        loss = f"{loss} (beta {desc['beta']:g})"
+    return f"{data} data, {shape} network, loss {loss}, lambda {desc.get('lam', '?')}"
+
+
+# -- databases -----------------------------------------------------------------------------
+def check_db_path(path: str, *, must_exist: bool) -> Path:
+    """The database path, refusing directories and (when ``must_exist``) missing files."""
+    p = Path(path)
+    if p.is_dir():
+        raise CLIError(f"--db {path} is a directory, not a database file")
+    if must_exist and not p.exists():
+        raise FileNotFoundError(f"--db {path}: no such database file "
+                                "(create one with aucscape explore)")
+    if not p.exists() and not p.resolve().parent.is_dir():
+        raise CLIError(f"--db {path}: directory {p.parent} does not exist")
+    return p
+
+
+def open_store(path: str, description: dict | None = None, *, must_exist: bool = False,
+               read_only: bool = False) -> Any:
+    """Open (or create) the database at ``path``; StoreError (a ValueError) reaches the user
+    as one line, e.g. for a foreign file or a different objective."""
+    from ..landscape.store import Store
+
+    p = check_db_path(path, must_exist=must_exist or read_only)
+    return Store(p, description, read_only=read_only)
+
+
+def stored_objective(store: Any) -> Any:
+    """Rebuild the objective a database was made for (its recorded description)."""
+    from ..analysis.database import stored_objective as description_of
+    from ..objectives import build_objective
+
+    return build_objective(description_of(store))
+
+
+# -- execution -----------------------------------------------------------------------------
+@contextlib.contextmanager
+def executor(workers: int, scheduler: str | None) -> Iterator[Any]:
+    """:func:`aucscape.parallel.make_executor`, shut down on exit; a scheduler that cannot
+    be reached (or a missing dask) becomes a one-line CLIError."""
+    from ..parallel import make_executor
+
+    try:
+        ex = make_executor(workers, scheduler)
+    except (ImportError, OSError, TimeoutError) as exc:
+        where = f"scheduler {scheduler}" if scheduler else f"{workers} workers"
+        raise CLIError(f"cannot start {where}: {exc}") from exc
+    try:
+        yield ex
+    finally:
+        ex.shutdown(cancel_futures=True)
+
+
+def progress_bar(*, total: int | None, desc: str, unit: str, quiet: bool) -> Any:
+    """A tqdm bar on stderr, disabled with ``quiet`` or when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    disable = quiet or not sys.stderr.isatty()
+    return tqdm(total=total, desc=desc, unit=unit, disable=disable, dynamic_ncols=True,
+                leave=True, file=sys.stderr)
+
+
+def check_output_file(path: str, *, force: bool, suffixes: tuple[str, ...] | None = None
+                      ) -> Path:
+    """An output path whose directory exists, with an allowed suffix, and which does not
+    exist yet unless ``force``."""
+    p = Path(path)
+    if suffixes is not None and p.suffix.lower().lstrip(".") not in suffixes:
+        raise CLIError(f"{path}: unsupported format {p.suffix or '(none)'!r}; "
+                       f"use one of {', '.join('.' + s for s in suffixes)}")
+    if p.is_dir():
+        raise CLIError(f"{path} is a directory")
+    if not p.resolve().parent.is_dir():
+        raise CLIError(f"{path}: directory {p.parent} does not exist")
+    if p.exists() and not force:
+        raise CLIError(f"{path} exists; pass --force to overwrite it")
+    return p

@@ -1,0 +1,100 @@
+"""``aucscape connect``: transition states joining the stored minima into one network.
+
+Rounds of connection attempts (OPTIM's missing-connection Dijkstra from the global
+minimum, then a doubly nudged elastic band between each chosen pair and hybrid
+eigenvector-following of its climbing images to index-1 saddles, verified by stepping off
+± along the negative mode and minimising; see aucscape.landscape.connect). Every
+verified transition state, and any new minimum it leads to, is written to the database
+at once. The objective is rebuilt from the database's own record, so nothing but the
+file is needed. Stops when all minima are connected to the global minimum, when the
+budget (--attempts, --time) is spent, or when no untried pair remains; running again
+resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import asdict
+
+from ._common import (
+    add_parser,
+    check_flag,
+    describe_objective,
+    executor,
+    open_store,
+    progress_bar,
+    stored_objective,
+)
+
+EPILOG = """examples:
+  aucscape connect --db ce.db --attempts 200
+  aucscape connect --db auc.db --time 3600 --workers 8
+  aucscape connect --db auc.db --scheduler tcp://10.0.0.1:8786 --workers 32 --batch 64
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = add_parser(sub, "connect", help="find transition states connecting stored minima",
+                   doc=__doc__, epilog=EPILOG)
+    p.add_argument("--db", required=True, metavar="FILE", help="landscape database (SQLite)")
+    p.add_argument("--attempts", type=int, metavar="N",
+                   help="at most N connection attempts (default: until connected)")
+    p.add_argument("--time", type=float, metavar="SECONDS",
+                   help="wall-time budget (checked between rounds)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="local worker processes (default 1: in-process)")
+    p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, tcp://HOST:PORT")
+    p.add_argument("--batch", type=int, metavar="N",
+                   help="attempts per round (default: max(4, --workers))")
+    p.add_argument("--max-tries", type=int, default=3, metavar="N",
+                   help="attempts per pair of minima before giving it up (default 3)")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar and no summary on standard output")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..landscape.connect import LandscapeProgress, connect_landscape
+    from ..landscape.ts.attempt import TSSettings
+
+    check_flag(args.attempts, "--attempts", minimum=0, strict=True)
+    check_flag(args.time, "--time", minimum=0, strict=True)
+    check_flag(args.workers, "--workers", minimum=1)
+    check_flag(args.batch, "--batch", minimum=1)
+    check_flag(args.max_tries, "--max-tries", minimum=1)
+    batch = args.batch if args.batch is not None else max(4, args.workers)
+    settings = TSSettings()
+    with open_store(args.db, must_exist=True) as store:
+        objective = stored_objective(store)
+        if store.n_minima() == 0:
+            raise ValueError(f"{args.db} holds no minima; run aucscape explore first")
+        ts_before, min_before = store.n_ts(), store.n_minima()
+        store.add_run({"command": "connect", "objective": objective.describe(),
+                       "connect": {"batch": batch, "max_tries": args.max_tries,
+                                   "max_attempts": args.attempts, "time_limit": args.time},
+                       "ts_settings": asdict(settings)})
+        bar = progress_bar(total=args.attempts, desc="connect", unit="attempt",
+                           quiet=args.quiet)
+
+        def progress(state: LandscapeProgress) -> None:
+            bar.update(state.attempts - bar.n)
+            bar.set_postfix(ts=state.n_ts, largest=f"{state.largest}/{state.n_minima}",
+                            refresh=False)
+
+        t0 = time.monotonic()
+        with bar, executor(args.workers, args.scheduler) as ex:
+            final = connect_landscape(objective, store, settings=settings,
+                                      executor=ex,
+                                      max_attempts=args.attempts, time_limit=args.time,
+                                      batch=batch, max_tries=args.max_tries, progress=progress)
+        elapsed = time.monotonic() - t0
+        if not args.quiet:
+            print(f"{args.db}: {describe_objective(objective.describe())}")
+            print(f"attempts {final.attempts} in {elapsed:.1f} s, new transition states "
+                  f"{final.n_ts - ts_before}, new minima {final.n_minima - min_before}")
+            state = ("all minima connected" if final.done else
+                     "not all minima connected yet (run again to continue)")
+            print(f"largest connected set {final.largest} of {final.n_minima} minima, "
+                  f"{final.n_ts} transition states: {state}")
+    return 0

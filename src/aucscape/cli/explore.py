@@ -1,0 +1,137 @@
+"""``aucscape explore``: basin-hopping over a network's loss landscape into a database.
+
+Each step perturbs every weight by U(−step, step), quenches with L-BFGS to
+rms(∇E) = ‖∇E‖/√n ≤ tol, keeps the minimum when every Hessian eigenvalue is > 0, and
+moves there by the Metropolis rule min(1, exp(−ΔE/T)) (GMIN's basin-hopping; see
+aucscape.landscape.basinhopping). Every quench is written to the SQLite database at
+once, so a killed run loses at most the quench in flight.
+
+An existing database is resumed: walkers restart from its lowest minima and new minima
+are added to it. Without objective flags the database's own objective is used; with any
+of them the objective they define (defaults for the others) must equal the stored one,
+else the run is refused, naming the differing keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from . import CLIError
+from ._common import (
+    add_objective_args,
+    add_parser,
+    check_db_path,
+    check_flag,
+    describe_objective,
+    executor,
+    objective_flags_given,
+    objective_from_args,
+    open_store,
+    progress_bar,
+    stored_objective,
+)
+
+if TYPE_CHECKING:
+    from ..landscape.basinhopping import BasinHoppingStats
+
+EPILOG = """examples:
+  aucscape explore --dataset spiral --loss ce --hidden 10 --steps 1000 --db ce.db
+  aucscape explore --dataset spiral --loss sigmoid --beta 40 --time 3600 --workers 8 --db auc.db
+  aucscape explore --db auc.db --steps 500          # resume auc.db with its own objective
+  aucscape explore --dataset creditcard --loss sigmoid --hidden 3 --steps 200 --db cc.db \\
+      --scheduler tcp://10.0.0.1:8786 --workers 32   # 32 walkers on a Dask cluster
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = add_parser(sub, "explore", help="basin-hopping: find minima of a loss landscape",
+                   doc=__doc__, epilog=EPILOG)
+    p.add_argument("--db", required=True, metavar="FILE",
+                   help="landscape database (SQLite); created, or resumed when it exists")
+    add_objective_args(p)
+    b = p.add_argument_group("budget and parallelism")
+    b.add_argument("--steps", type=int, metavar="N", help="number of quenches")
+    b.add_argument("--time", type=float, metavar="SECONDS",
+                   help="wall-time budget (checked between rounds of quenches)")
+    b.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="local worker processes (default 1: in-process); with --scheduler, "
+                        "the number of quenches sent to the cluster at once")
+    b.add_argument("--scheduler", metavar="ADDR",
+                   help="Dask scheduler address, e.g. tcp://HOST:8786 (instead of local "
+                        "processes)")
+    b.add_argument("--walkers", type=int, metavar="N",
+                   help="independent walkers, one quench each per round (default: --workers)")
+    s = p.add_argument_group("basin-hopping")
+    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    s.add_argument("--step", type=float, default=1.0,
+                   help="half-width of the uniform perturbation (default 1.0)")
+    s.add_argument("--temperature", type=float, default=2.0,
+                   help="Metropolis temperature T (default 2.0)")
+    s.add_argument("--tol", type=float, default=1e-10,
+                   help="RMS-gradient tolerance of stored minima (default 1e-10)")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar and no summary on standard output")
+    p.set_defaults(func=run)
+
+
+def _check(args: argparse.Namespace) -> None:
+    if args.steps is None and args.time is None:
+        raise CLIError("give a budget: --steps N and/or --time SECONDS")
+    check_flag(args.steps, "--steps", minimum=0, strict=True)
+    check_flag(args.time, "--time", minimum=0, strict=True)
+    check_flag(args.workers, "--workers", minimum=1)
+    check_flag(args.walkers, "--walkers", minimum=1)
+    check_flag(args.seed, "--seed", minimum=0)
+    check_flag(args.step, "--step", minimum=0, strict=True)
+    check_flag(args.temperature, "--temperature", minimum=0)
+    check_flag(args.tol, "--tol", minimum=0, strict=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..landscape.basinhopping import BasinHopping
+
+    _check(args)
+    if objective_flags_given(args) or not check_db_path(args.db, must_exist=False).exists():
+        objective = objective_from_args(args)
+        store = open_store(args.db, objective.describe())
+    else:  # resume with the database's own objective
+        store = open_store(args.db, must_exist=True)
+        try:
+            objective = stored_objective(store)
+        except BaseException:
+            store.close()
+            raise
+    with store:
+        before = store.n_minima()
+        walkers = args.walkers if args.walkers is not None else args.workers
+        bar = progress_bar(total=args.steps, desc="explore", unit="quench", quiet=args.quiet)
+
+        def progress(stats: BasinHoppingStats) -> None:
+            bar.update(1)
+            bar.set_postfix(minima=before + stats.new_minima, best=f"{stats.best_energy:.8g}",
+                            refresh=False)
+
+        with bar, executor(args.workers, args.scheduler) as ex:
+            bh = BasinHopping(objective, store, step=args.step, temperature=args.temperature,
+                              tol=args.tol, seed=args.seed, walkers=walkers, executor=ex,
+                              progress=progress)
+            stats = bh.run(max_steps=args.steps, max_time=args.time)
+        if not args.quiet:
+            _summary(args.db, objective.describe(), stats, before, store.n_minima())
+    return 0
+
+
+def _summary(db: str, desc: dict, stats: BasinHoppingStats, before: int, after: int) -> None:
+    rate = stats.steps / stats.elapsed if stats.elapsed > 0 else float("nan")
+    rej = stats.rejected
+    resumed = f"resumed with {before} minima" if before else "new database"
+    print(f"{db}: {describe_objective(desc)} ({resumed})")
+    print(f"quenches {stats.steps} in {stats.elapsed:.1f} s ({rate:.3g} quenches/s), "
+          f"accepted {stats.accepted}, new minima {stats.new_minima}, "
+          f"database now holds {after}")
+    print(f"rejected: duplicate {rej.get('duplicate', 0)}, not converged "
+          f"{rej.get('not_converged', 0)}, non-positive eigenvalue "
+          f"{rej.get('nonpositive_eigenvalue', 0)}")
+    if stats.best_id is not None:
+        print(f"best energy {stats.best_energy:.12g} (minimum {stats.best_id})")

@@ -1,0 +1,358 @@
+"""End-to-end tests of ``aucscape explore | connect | graph | export | import`` on a tiny
+2-2-2 spiral network (cross-entropy), invoked in-process through ``aucscape.cli.main``,
+plus one subprocess run that is SIGKILLed mid-run and then resumed."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from aucscape.cli import main
+from aucscape.data import spiral
+from aucscape.landscape.store import Store
+from aucscape.nn import MLP
+from aucscape.objectives import CrossEntropy
+
+OBJ_FLAGS = ["--dataset", "spiral", "--loss", "ce", "--hidden", "2", "--lam", "1e-5"]
+STEPS = 6
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run ``aucscape argv`` in-process: (exit status, stdout, stderr)."""
+    try:
+        rc = main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse errors and --help
+        rc = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def reference_objective() -> CrossEntropy:
+    """The objective the CLI flags describe, built directly (not through the CLI)."""
+    ds = spiral(noise=0.1, seed=0)
+    return CrossEntropy(MLP(2, 2, 2), ds.X_train, ds.y_train, lam=1e-5, dataset=ds)
+
+
+def p1_reference(w: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Independent 2-2-2 forward pass, w = [W1 (2×2), b1, W2 (2×2), b2] → softmax p_1."""
+    W1, b1, W2, b2 = w[:4].reshape(2, 2), w[4:6], w[6:10].reshape(2, 2), w[10:]
+    o = np.tanh(X @ W1.T + b1) @ W2.T + b2
+    return 1.0 / (1.0 + np.exp(o[:, 0] - o[:, 1]))
+
+
+def minima(path: Path) -> list:
+    with Store(path, read_only=True) as s:
+        return list(s.iter_minima(order="id"))
+
+
+def n_runs(path: Path) -> int:
+    with Store(path, read_only=True) as s:
+        return len(list(s.iter_runs()))
+
+
+@pytest.fixture(scope="module")
+def explored(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("explore") / "ce.db"
+    rc = main(["explore", *OBJ_FLAGS, "--steps", str(STEPS), "--seed", "0", "--db", str(path),
+               "--quiet"])
+    assert rc == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def connected(explored, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("connect") / "ce.db"
+    shutil.copy(explored, path)
+    assert main(["connect", "--db", str(path), "--attempts", "3", "--quiet"]) == 0
+    return path
+
+
+def test_explore_stores_true_minima(explored):
+    obj = reference_objective()
+    found = minima(explored)
+    assert len(found) >= 2
+    with Store(explored, read_only=True) as s:
+        (_, record), = list(s.iter_runs())
+        assert sum(m.hits for m in found) <= STEPS
+    assert record["seed"] == 0
+    assert record["basinhopping"]["step"] == 1.0
+    assert record["basinhopping"]["temperature"] == 2.0
+    assert record["objective"] == json.loads(json.dumps(obj.describe()))
+    energies = []
+    for m in found:
+        e, g = obj.energy_gradient(m.coords)
+        assert e == pytest.approx(m.energy, rel=1e-12, abs=1e-14)
+        assert np.linalg.norm(g) / np.sqrt(g.size) <= 1e-10
+        # Hessian by central differences of the gradient, independent of obj.hessian
+        h = 1e-5
+        H = np.array([(obj.energy_gradient(m.coords + h * u)[1]
+                       - obj.energy_gradient(m.coords - h * u)[1]) / (2 * h)
+                      for u in np.eye(g.size)])
+        H = 0.5 * (H + H.T)
+        eig = np.linalg.eigvalsh(H)
+        assert eig.min() > 0, f"minimum {m.id} has eigenvalue {eig.min()}"
+        assert m.min_eig == pytest.approx(eig.min(), rel=1e-3, abs=1e-7)
+        energies.append(m.energy)
+    energies = np.sort(energies)
+    assert np.all(np.diff(energies) > 1e-9 * np.abs(energies[1:]))  # distinct minima
+
+
+def test_resume_adds_to_the_same_database(explored, tmp_path, capsys):
+    path = tmp_path / "resume.db"
+    shutil.copy(explored, path)
+    before = {m.id: m for m in minima(path)}
+    hits_before = sum(m.hits for m in before.values())
+    rc, out, err = cli(capsys, "explore", "--db", path, "--steps", 3, "--seed", 1)
+    assert rc == 0, err
+    assert "resumed with" in out and "quenches 3" in out
+    assert err == ""  # stderr is not a terminal here: no progress bar
+    after = {m.id: m for m in minima(path)}
+    for mid, m in before.items():  # old minima untouched except their hit counts
+        assert after[mid].energy == m.energy
+        np.testing.assert_array_equal(after[mid].coords, m.coords)
+    new = len(after) - len(before)
+    hits_gain = sum(m.hits for m in after.values()) - hits_before
+    assert 1 <= hits_gain <= 3 and new <= hits_gain  # each converged quench: new or hit
+    assert n_runs(path) == 2
+    # the same objective given explicitly is accepted too
+    rc, _, err = cli(capsys, "explore", *OBJ_FLAGS, "--db", path, "--steps", 1, "--quiet")
+    assert rc == 0, err
+    assert n_runs(path) == 3
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_bar_only_on_a_terminal_without_quiet(quiet, explored, tmp_path,
+                                                       monkeypatch):
+    path = tmp_path / "bar.db"
+    shutil.copy(explored, path)
+    fake = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", fake)
+    argv = ["explore", "--db", str(path), "--steps", "2"] + (["--quiet"] if quiet else [])
+    assert main(argv) == 0
+    text = fake.getvalue()
+    if quiet:
+        assert text == ""
+    else:  # tqdm: "explore: 100%|...| 2/2 [...minima=N, best=E]"
+        assert "2/2" in text and "minima=" in text and "best=" in text
+
+
+def test_different_objective_is_refused(explored, tmp_path, capsys):
+    path = tmp_path / "other.db"
+    shutil.copy(explored, path)
+    rc, _out, err = cli(capsys, "explore", "--dataset", "spiral", "--loss", "sigmoid",
+                       "--beta", 30, "--hidden", 2, "--db", path, "--steps", 2)
+    assert rc == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "differing keys" in err and "loss" in err and "beta" in err
+    assert n_runs(path) == 1 and len(minima(path)) == len(minima(explored))
+
+
+BAD = [
+    (["explore", *OBJ_FLAGS, "--steps", "0", "--db", "{db}"], "--steps"),
+    (["explore", *OBJ_FLAGS, "--steps", "-2", "--db", "{db}"], "--steps"),
+    (["explore", *OBJ_FLAGS, "--db", "{db}"], "budget"),
+    (["explore", "--loss", "sigmoid", "--beta", "-1", "--steps", "1", "--db", "{db}"], "--beta"),
+    (["explore", "--lam", "-1e-5", "--steps", "1", "--db", "{db}"], "--lam"),
+    (["explore", "--hidden", "0", "--steps", "1", "--db", "{db}"], "--hidden"),
+    (["explore", *OBJ_FLAGS, "--steps", "1", "--temperature", "-1", "--db", "{db}"],
+     "--temperature"),
+    (["explore", *OBJ_FLAGS, "--steps", "1", "--tol", "0", "--db", "{db}"], "--tol"),
+    (["explore", *OBJ_FLAGS, "--steps", "1", "--workers", "0", "--db", "{db}"], "--workers"),
+    (["explore", "--dataset", "creditcard", "--noise", "0.1", "--steps", "1", "--db", "{db}"],
+     "--noise"),
+    (["explore", "--dataset", "{dir}/missing.csv", "--steps", "1", "--db", "{db}"],
+     "missing.csv"),
+    (["explore", *OBJ_FLAGS, "--steps", "abc", "--db", "{db}"], "--steps"),
+    (["explore", *OBJ_FLAGS, "--loss", "cubic", "--steps", "1", "--db", "{db}"], "--loss"),
+    (["explore", *OBJ_FLAGS, "--steps", "1", "--db", "{dir}"], "directory"),
+    (["connect", "--db", "{db}"], "no such database"),
+    (["connect", "--db", "{junk}"], "not a valid aucscape database"),
+    (["graph", "--db", "{db}", "-o", "{dir}/g.png"], "no such database"),
+    (["export", "--db", "{db}", "{dir}/out"], "no such database"),
+    (["import", "--db", "{db}", "{dir}/nothing"], "no such directory"),
+]
+
+
+@pytest.mark.parametrize(("argv", "needle"), BAD, ids=[f"{a[0]}-{n}" for a, n in BAD])
+def test_bad_arguments_exit_2_with_one_line(argv, needle, tmp_path, capsys):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not an sqlite file" * 40)
+    subst = {"db": str(tmp_path / "new.db"), "dir": str(tmp_path), "junk": str(junk)}
+    rc, _out, err = cli(capsys, *[a.format(**subst) for a in argv])
+    assert rc == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"aucscape {argv[0]}")
+    assert needle in lines[0]
+    assert not (tmp_path / "new.db").exists()  # nothing created on refusal
+
+
+def test_connect_stores_index_one_saddles(connected, capsys):
+    obj = reference_objective()
+    with Store(connected, read_only=True) as s:
+        ids = {m.id for m in s.iter_minima()}
+        tss = list(s.iter_ts())
+        kinds = [rec.get("command") for _, rec in s.iter_runs()]
+    assert kinds == [None, "connect"]
+    assert tss, "three attempts on a 2-2-2 network found no transition state"
+    for t in tss:
+        assert {t.min1, t.min2} <= ids
+        e, g = obj.energy_gradient(t.coords)
+        assert e == pytest.approx(t.energy, rel=1e-12)
+        assert np.linalg.norm(g) / np.sqrt(g.size) <= 1e-8
+        eig = np.linalg.eigvalsh(obj.hessian(t.coords))
+        assert np.sum(eig < 0) == 1
+        lo = min(m.energy for m in minima(connected) if m.id in (t.min1, t.min2))
+        assert t.energy > lo
+    # a second run resumes: nothing left to do once all minima are connected
+    rc, out, _ = cli(capsys, "connect", "--db", connected, "--attempts", 2)
+    assert rc == 0 and "largest connected set" in out
+
+
+def test_graph_colours_and_files(connected, tmp_path, capsys):
+    from aucscape.cli.graph import leaf_values
+    from aucscape.landscape.disconnectivity import network_from_store
+
+    out_png = tmp_path / "g.png"
+    rc, _out, err = cli(capsys, "graph", "--db", connected, "-o", out_png, "--labels",
+                       "--centre-gmin")
+    assert rc == 0, err
+    assert out_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rc, _, err = cli(capsys, "graph", "--db", connected, "-o", out_png)
+    assert rc == 2 and "--force" in err
+    rc, _, err = cli(capsys, "graph", "--db", connected, "-o", out_png, "--force",
+                     "--color", "lpphe")
+    assert rc == 0, err
+    rc, _, err = cli(capsys, "graph", "--db", connected, "-o", tmp_path / "g.svg",
+                     "--color", "none", "--levels", "5", "--delta", "0.001")
+    assert rc == 0 and "<svg" in (tmp_path / "g.svg").read_text()
+    rc, _, err = cli(capsys, "graph", "--db", connected, "-o", tmp_path / "g.pdf",
+                     "--color", "energy", "--lowest", "1")
+    assert rc == 0 and (tmp_path / "g.pdf").read_bytes()[:5] == b"%PDF-"
+    rc, _, err = cli(capsys, "graph", "--db", connected, "-o", tmp_path / "g.jpg")
+    assert rc == 2 and ".jpg" in err
+    # leaf colours: test AUC by an independent forward pass and scikit-learn
+    ds = spiral(noise=0.1, seed=0)
+    with Store(connected, read_only=True) as s:
+        e_min, _, _, ids = network_from_store(s)
+        vals = leaf_values(s, ids, "test_auc")
+        by_id = {m.id: m for m in s.iter_minima()}
+    for mid, v in zip(ids, vals, strict=True):
+        ref = roc_auc_score(ds.y_test, p1_reference(by_id[mid].coords, ds.X_test))
+        assert v == pytest.approx(ref, abs=1e-12)
+    np.testing.assert_array_equal(e_min, np.sort([m.energy for m in by_id.values()]))
+
+
+def test_analyze_export_import_round_trip(connected, tmp_path, capsys):
+    rc, out, err = cli(capsys, "analyze", "--db", connected, "--json", tmp_path / "s.json")
+    assert rc == 0, err
+    summary = json.loads((tmp_path / "s.json").read_text())["summary"]
+    assert summary["n_minima"] == len(minima(connected))
+    assert summary["n_transition_states"] >= 1
+    d = tmp_path / "ps"
+    rc, out, err = cli(capsys, "export", "--db", connected, "--format", "pathsample", d)
+    assert rc == 0, err
+    assert out.startswith(f"wrote {summary['n_minima']} minima and "
+                          f"{summary['n_transition_states']} transition states")
+    assert sorted(p.name for p in d.iterdir()) == ["min.data", "points.min", "points.ts",
+                                                   "ts.data"]
+    rc, _, err = cli(capsys, "export", "--db", connected, d)
+    assert rc == 2 and "--force" in err
+    # min.data read independently: lowest energy first, LPPHE in column 2
+    table = np.loadtxt(d / "min.data", ndmin=2)
+    with Store(connected, read_only=True) as s:
+        src_min = list(s.iter_minima(order="energy"))
+        src_ts = list(s.iter_ts(order="id"))
+    np.testing.assert_array_equal(table[:, 0], [m.energy for m in src_min])
+    np.testing.assert_array_equal(table[:, 1], [m.lpphe for m in src_min])
+
+    new = tmp_path / "imported.db"
+    rc, _, err = cli(capsys, "import", "--db", new, d)  # no run record to create one from
+    assert rc == 2 and "--dataset" in err and not new.exists()
+    rc, _, err = cli(capsys, "import", "--db", new, d, "--dataset", "spiral", "--loss",
+                     "sigmoid", "--hidden", "2")  # other objective: energies do not match
+    assert rc == 2 and "E(W)" in err and not new.exists()
+    rc, _out, err = cli(capsys, "import", "--db", new, "--format", "pathsample", d, *OBJ_FLAGS)
+    assert rc == 0, err
+    with Store(new, read_only=True) as s:
+        got_min = list(s.iter_minima(order="energy"))
+        got_ts = list(s.iter_ts(order="id"))
+    assert len(got_min) == len(src_min) and len(got_ts) == len(src_ts)
+    row_src = {m.id: k for k, m in enumerate(src_min)}
+    row_got = {m.id: k for k, m in enumerate(got_min)}
+    for a, b in zip(src_min, got_min, strict=True):
+        assert a.energy == b.energy and a.lpphe == b.lpphe
+        np.testing.assert_array_equal(a.coords, b.coords)
+    for a, b in zip(src_ts, got_ts, strict=True):
+        assert a.energy == b.energy
+        np.testing.assert_array_equal(a.coords, b.coords)
+        assert {row_src[a.min1], row_src[a.min2]} == {row_got[b.min1], row_got[b.min2]}
+    # the imported database analyses to the same summary
+    rc, _, err = cli(capsys, "analyze", "--db", new, "--json", tmp_path / "t.json")
+    assert rc == 0, err
+    again = json.loads((tmp_path / "t.json").read_text())["summary"]
+    for key in ("n_minima", "n_transition_states", "best_test_auc", "global_minimum_energy"):
+        assert again[key] == summary[key]
+
+
+@pytest.mark.parametrize("command", ["explore", "connect", "graph", "export", "import"])
+def test_help_has_examples(command, capsys):
+    rc, out, _ = cli(capsys, command, "--help")
+    assert rc == 0
+    assert "examples:" in out and f"aucscape {command} --db" in out
+
+
+def test_sigkill_mid_run_then_resume(tmp_path, capsys):
+    db = tmp_path / "killed.db"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aucscape", "explore", *OBJ_FLAGS, "--steps", "100000",
+         "--db", str(db)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        n = 0
+        while n < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            if db.exists():
+                try:
+                    con = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+                    n = con.execute("SELECT COUNT(*) FROM minima").fetchone()[0]
+                    con.close()
+                except sqlite3.OperationalError:  # schema not written yet
+                    n = 0
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert n >= 2, "the run stored fewer than 2 minima in 120 s"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+    before = minima(db)
+    rc, _out, err = cli(capsys, "explore", "--db", db, "--steps", 2, "--seed", 3)
+    assert rc == 0, err
+    after = minima(db)
+    assert n_runs(db) == 2
+    assert [m.id for m in after[: len(before)]] == [m.id for m in before]
+    assert sum(m.hits for m in after) - sum(m.hits for m in before) >= 1
