@@ -1,0 +1,327 @@
+"""JAX front end: pure, jit- and grad-friendly pairwise AUC and focal losses.
+
+The pairwise risk is the one of ``aucscape.pairwise``:
+
+    R(s) = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n),   a_p = pos_weight · w_p,   b_n = w_n,
+
+with w = sample_weight · mask (ones by default), Z = Σ_p w_p · Σ_n w_n for
+``reduction="mean"`` and Z = 1 for ``"sum"``. ``from_logits=False`` (default) uses
+``y_pred`` as the scores s; ``from_logits=True`` takes s = σ(y_pred).
+
+Every array keeps its shape (Rax style): classes and padding are weights and masks, never
+boolean indexing, so the functions trace once per input shape under ``jax.jit`` and
+differentiate with ``jax.grad``. Configuration (surrogate, beta, margin, pos_weight,
+from_logits, reduction) must be static Python values. Algorithms:
+
+* blocked (sigmoid, tanh, logistic): a ``jax.custom_vjp`` whose forward pass walks fixed
+  blocks of rows (the positives, gathered to the front) with ``lax.while_loop`` and
+  computes the value and both gradient marginals at once; memory O(block · N), work
+  O(NP · N) (columns span the whole batch, non-negatives with weight 0);
+* factorised: exp by masked log-sum-exp of class sums, quad by class means and variances;
+* sorted (hinge, squared_hinge): one sort of the batch, suffix sums and ``searchsorted``.
+
+Sums run in float32 or better (float16/bfloat16 inputs are upcast). A batch with one
+class only gives 0 and zero gradients, without NaN. Shape problems raise ValueError at
+trace time; label and weight *values* are checked when they are concrete (eager calls),
+not under ``jit``. Importing this module imports ``jax``; ``import aucscape`` does not.
+Gradients with respect to ``sample_weight`` and ``mask`` are not provided (zero).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import Literal
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from aucscape._validation import check_nonnegative
+from aucscape.surrogates import get_surrogate
+
+__all__ = ["focal_loss", "pairwise_auc_loss"]
+
+#: Elements of one block of the pair matrix (rows · N) in the blocked sums.
+BLOCK_ELEMENTS = 1 << 21
+#: Probability clip of ``focal_loss(from_logits=False)``, as ``aucscape.focal.EPS``.
+EPS = 1e-7
+
+Array = jax.Array
+
+
+# ---------------------------------------------------------------------------- inputs
+def _flatten(x: Array, name: str) -> Array:
+    if x.ndim == 2 and x.shape[1] == 1:
+        return x.reshape(-1)
+    if x.ndim != 1:
+        raise ValueError(f"{name} must have shape (N,) or (N, 1), got {tuple(x.shape)}")
+    return x
+
+
+def _concrete(x: Array) -> np.ndarray | None:
+    """The value of ``x`` as NumPy when it is known now (not a tracer), else None."""
+    if isinstance(x, jax.core.Tracer):
+        return None
+    return np.asarray(x)
+
+
+def _prepare(
+    y_true: Array, y_pred: Array, mask: Array | None, sample_weight: Array | None
+) -> tuple[Array, Array, Array]:
+    """Return (x, y_bool, w) of shape (N,); x in float32 or better, w = weight · mask."""
+    x = _flatten(jnp.asarray(y_pred), "y_pred")
+    y = _flatten(jnp.asarray(y_true), "y_true")
+    if y.shape != x.shape:
+        raise ValueError(f"y_pred has {x.shape[0]} entries but y_true has {y.shape[0]}")
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        raise ValueError(f"y_pred must be floating point, got {x.dtype}")
+    dtype = jnp.promote_types(x.dtype, jnp.float32)
+    x = x.astype(dtype)
+    y_np = _concrete(y)
+    if y_np is not None and y_np.dtype != np.bool_:
+        bad = (y_np != 0) & (y_np != 1)
+        if bad.any():
+            raise ValueError(f"y_true must hold only 0/1 labels; found {np.unique(y_np[bad])[:5]}")
+    y = y != 0 if y.dtype == jnp.bool_ else y == 1
+    w = jnp.ones(x.shape, dtype)
+    if sample_weight is not None:
+        sw = _flatten(jnp.asarray(sample_weight), "sample_weight")
+        if sw.shape != x.shape:
+            raise ValueError(f"sample_weight must have shape {x.shape}, got {sw.shape}")
+        sw_np = _concrete(sw)
+        if sw_np is not None and not (np.all(np.isfinite(sw_np)) and np.all(sw_np >= 0)):
+            raise ValueError("sample_weight must be finite and non-negative")
+        w = lax.stop_gradient(sw.astype(dtype))
+    if mask is not None:
+        m = _flatten(jnp.asarray(mask), "mask")
+        if m.shape != x.shape:
+            raise ValueError(f"mask must have shape {x.shape}, got {m.shape}")
+        w = jnp.where(m.astype(bool), w, 0.0)
+    return x, y, w
+
+
+# ------------------------------------------------------------------ blocked family
+def _value_d1(name: str, z: Array, beta: float) -> tuple[Array, Array]:
+    """ℓ(z), ℓ'(z): sigmoid σ(−βz) (tanh = sigmoid at 2β), logistic softplus(−βz)."""
+    if name == "tanh":
+        name, beta = "sigmoid", 2.0 * beta
+    u = beta * z
+    if name == "sigmoid":
+        e = jax.nn.sigmoid(-jnp.abs(u))  # σ(−|u|) ≤ 1/2: accurate in both tails
+        return jnp.where(u >= 0, e, 1.0 - e), (-beta) * e * (1.0 - e)
+    return jax.nn.softplus(-u), (-beta) * jax.nn.sigmoid(-u)
+
+
+def _blocked_value_grad(
+    s: Array, a: Array, b: Array, name: str, beta: float
+) -> tuple[Array, Array]:
+    """S = Σ_i Σ_j a_i b_j ℓ(s_i − s_j) and dS/ds, one pass over row blocks.
+
+    dS/ds_i = a_i Σ_j b_j ℓ'(z_ij) − b_i Σ_j a_j ℓ'(z_ji). Rows with a_i > 0 are gathered
+    to the front (stable argsort) and the loop stops after ⌈#(a > 0)/rows⌉ blocks.
+    """
+    n = s.shape[0]
+    rows = max(1, min(n, BLOCK_ELEMENTS // max(1, n)))
+    n_pad = math.ceil(n / rows) * rows
+    order = jnp.argsort(a <= 0)  # positives (a > 0) first, stable
+    s_rows = jnp.zeros(n_pad, s.dtype).at[:n].set(s[order])
+    a_rows = jnp.zeros(n_pad, s.dtype).at[:n].set(a[order])
+    n_blocks = (jnp.sum(a > 0) + rows - 1) // rows
+
+    def body(carry):
+        i, total, g_rows, col = carry
+        start = i * rows
+        s_blk = lax.dynamic_slice(s_rows, (start,), (rows,))
+        a_blk = lax.dynamic_slice(a_rows, (start,), (rows,))
+        value, d1 = _value_d1(name, s_blk[:, None] - s[None, :], beta)
+        total = total + a_blk @ (value @ b)
+        g_rows = lax.dynamic_update_slice(g_rows, a_blk * (d1 @ b), (start,))
+        return i + 1, total, g_rows, col + a_blk @ d1
+
+    init = (jnp.zeros((), jnp.int32), jnp.zeros((), s.dtype), jnp.zeros(n_pad, s.dtype),
+            jnp.zeros(n, s.dtype))  # fmt: skip
+    _, total, g_rows, col = lax.while_loop(lambda c: c[0] < n_blocks, body, init)
+    grad = jnp.zeros(n, s.dtype).at[order].set(g_rows[:n]) - b * col
+    return total, grad
+
+
+@partial(jax.custom_vjp, nondiff_argnums=(3, 4))
+def _blocked_pair_sum(s: Array, a: Array, b: Array, name: str, beta: float) -> Array:
+    return _blocked_value_grad(s, a, b, name, beta)[0]
+
+
+def _blocked_fwd(s, a, b, name, beta):
+    total, grad = _blocked_value_grad(s, a, b, name, beta)
+    return total, (grad, a, b)
+
+
+def _blocked_bwd(name, beta, res, ct):
+    grad, a, b = res
+    return ct * grad, jnp.zeros_like(a), jnp.zeros_like(b)
+
+
+_blocked_pair_sum.defvjp(_blocked_fwd, _blocked_bwd)
+
+
+# ------------------------------------------------------------ O(N) and sorted sums
+def _masked_lse(x: Array, w: Array) -> Array:
+    """log Σ_i w_i e^{x_i} over w_i > 0 (needs at least one), NaN-free gradients."""
+    live = w > 0
+    top = lax.stop_gradient(jnp.max(jnp.where(live, x, -jnp.inf)))
+    e = jnp.exp(jnp.where(live, x - top, -jnp.inf))
+    return top + jnp.log(jnp.sum(w * e))
+
+
+def _exp_sum(s: Array, a: Array, b: Array, beta: float) -> Array:
+    """Σ a_p b_n e^{−β(s_p − s_n)} = exp(LSE(log a − βs) + LSE(log b + βs))."""
+    return jnp.exp(_masked_lse(-beta * s, a) + _masked_lse(beta * s, b))
+
+
+def _quad_sum(s: Array, a: Array, b: Array, margin: float) -> Array:
+    """Σ a_p b_n (m − s_p + s_n)² = A·B·[(ū + s̄)² + Var_a(u) + Var_b(s)], u = m − s."""
+    a_tot, b_tot = jnp.sum(a), jnp.sum(b)
+    u = margin - s
+    u_mean = (a @ u) / a_tot
+    s_mean = (b @ s) / b_tot
+    var_u = a @ (u - u_mean) ** 2 / a_tot
+    var_s = b @ (s - s_mean) ** 2 / b_tot
+    return a_tot * b_tot * ((u_mean + s_mean) ** 2 + var_u + var_s)
+
+
+def _suffix_sum(x: Array) -> Array:
+    """out[j] = Σ_{i ≥ j} x[i], out[len(x)] = 0."""
+    return jnp.concatenate([jnp.cumsum(x[::-1])[::-1], jnp.zeros(1, x.dtype)])
+
+
+def _sorted_sum(s: Array, a: Array, b: Array, margin: float, squared: bool) -> Array:
+    """Σ_i a_i Σ_{j: s_j > t_i} b_j h(s_j − t_i), t_i = s_i − m, h(x) = x or x².
+
+    One sort of the whole batch (non-negatives carry b = 0): with suffix sums
+    S_k(t) = Σ_{s_j > t} b_j s_j^k, hinge = Σ a (S_1 − t S_0) and squared hinge =
+    Σ a (S_2 − 2t S_1 + t² S_0). Strict s_j > t gives ℓ'(m) = 0 at the kink.
+    """
+    order = jnp.argsort(s)
+    s_sorted = s[order]
+    b_sorted = b[order]
+    t = s - margin
+    j = jnp.searchsorted(lax.stop_gradient(s_sorted), lax.stop_gradient(t), side="right")
+    s0 = _suffix_sum(b_sorted)[j]
+    s1 = _suffix_sum(b_sorted * s_sorted)[j]
+    if squared:
+        per_row = _suffix_sum(b_sorted * s_sorted**2)[j] - 2.0 * t * s1 + t * t * s0
+    else:
+        per_row = s1 - t * s0
+    return a @ per_row
+
+
+# ------------------------------------------------------------------ public API
+def pairwise_auc_loss(
+    y_true: Array,
+    y_pred: Array,
+    *,
+    surrogate: str = "sigmoid",
+    beta: float = 40.0,
+    margin: float = 1.0,
+    pos_weight: float = 1.0,
+    from_logits: bool = False,
+    mask: Array | None = None,
+    sample_weight: Array | None = None,
+    reduction: Literal["mean", "sum"] = "mean",
+) -> Array:
+    """Pairwise AUC risk R = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) as a 0-d array.
+
+    Parameters
+    ----------
+    y_true : (N,) or (N, 1) labels in {0, 1}.
+    y_pred : (N,) or (N, 1) scores s, or logits when ``from_logits`` (s = σ(y_pred)).
+    surrogate : a name of ``aucscape.surrogates.SURROGATES`` (static).
+    beta, margin, pos_weight : surrogate steepness β, margin m, positive multiplier.
+    mask : optional (N,) bool/0-1; masked-out entries (padding) take no part.
+    sample_weight : optional (N,) non-negative weights w.
+    reduction : "mean" (Z = Σ_p w_p Σ_n w_n) or "sum" (Z = 1).
+
+    Returns float32 (float64 under x64 with float64 input); exactly 0 with zero gradient
+    when a class is missing, fully masked or of zero weight.
+    """
+    sur = get_surrogate(surrogate)
+    beta = check_nonnegative(beta, "beta")
+    margin = check_nonnegative(margin, "margin")
+    pos_weight = check_nonnegative(pos_weight, "pos_weight")
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    x, y, w = _prepare(y_true, y_pred, mask, sample_weight)
+    if x.shape[0] == 0:
+        return jnp.zeros((), x.dtype)
+    s = jax.nn.sigmoid(x) if from_logits else x
+    wp = jnp.where(y, w, 0.0)
+    wn = jnp.where(y, 0.0, w)
+    wp_tot, wn_tot = jnp.sum(wp), jnp.sum(wn)
+    valid = (wp_tot > 0) & (wn_tot > 0) & (pos_weight > 0)
+    # Double-where: on an invalid batch compute with harmless stand-in weights (zeros for
+    # the blocked and sorted sums, uniform ones where class sums are divided or logged) so
+    # that no NaN/inf appears anywhere (it would poison the gradient), then select 0.
+    stand_in = jnp.full_like(s, 1.0 / s.shape[0] if sur.family == "factorised" else 0.0)
+    a = jnp.where(valid, wp * pos_weight, stand_in)
+    b = jnp.where(valid, wn, stand_in)
+    if reduction == "mean":
+        a = a / jnp.where(valid, wp_tot, 1.0)
+        b = b / jnp.where(valid, wn_tot, 1.0)
+    if sur.family == "blocked":
+        value = _blocked_pair_sum(s, a, b, sur.name, beta)
+    elif sur.name == "exp":
+        value = _exp_sum(s, a, b, beta)
+    elif sur.name == "quad":
+        value = _quad_sum(s, a, b, margin)
+    else:
+        value = _sorted_sum(s, a, b, margin, squared=sur.name == "squared_hinge")
+    return jnp.where(valid, value, 0.0)
+
+
+def focal_loss(
+    y_true: Array,
+    y_pred: Array,
+    *,
+    gamma: float = 2.0,
+    alpha: float = 0.25,
+    from_logits: bool = False,
+    mask: Array | None = None,
+    sample_weight: Array | None = None,
+    reduction: Literal["mean", "sum", "none"] = "mean",
+) -> Array:
+    """Binary focal loss FL_i = −α_t (1 − p_t)^γ log p_t, as ``aucscape.focal.focal_loss``.
+
+    From logits (z = ±x signed by the label): FL = α_t exp(−γ softplus(z)) softplus(−z).
+    Probabilities are clipped to [EPS, 1 − EPS]. With w = sample_weight · mask:
+    "mean" Σ w_i FL_i / Σ w_i (0 when Σ w = 0), "sum" Σ w_i FL_i, "none" (w_i FL_i)_i.
+    """
+    gamma = check_nonnegative(gamma, "gamma")
+    alpha = float(alpha)
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha!r}")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    x, y, w = _prepare(y_true, y_pred, mask, sample_weight)
+    alpha_t = jnp.where(y, alpha, 1.0 - alpha)
+    if from_logits:
+        z = jnp.where(y, x, -x)
+        loss = alpha_t * jnp.exp(-gamma * jax.nn.softplus(z)) * jax.nn.softplus(-z)
+    else:
+        x_np = _concrete(x)
+        if x_np is not None and np.any((x_np < 0) | (x_np > 1)):
+            raise ValueError(
+                "y_pred must hold probabilities in [0, 1] when from_logits=False; "
+                "pass from_logits=True for logits"
+            )
+        p = jnp.clip(x, EPS, 1.0 - EPS)
+        q = jnp.where(y, 1.0 - p, p)
+        log_pt = jnp.where(y, jnp.log(p), jnp.log1p(-p))
+        loss = -alpha_t * q**gamma * log_pt
+    loss = w * loss
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return jnp.sum(loss)
+    w_sum = jnp.sum(w)
+    return jnp.where(w_sum > 0, jnp.sum(loss) / jnp.where(w_sum > 0, w_sum, 1.0), 0.0)
