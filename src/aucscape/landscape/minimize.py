@@ -77,6 +77,30 @@ def _two_loop(g: FloatArray, S: np.ndarray, Y: np.ndarray, rho: np.ndarray, orde
     return -r
 
 
+def _check_options(x0: Any, tol: float, max_iter: int, max_step: float, memory: int,
+                   max_rise: float, dguess: float,
+                   max_halvings: int) -> tuple[FloatArray, dict[str, Any]]:
+    """Validated x0 (a new flat float64 array) and options, shared by both backends."""
+    tol = check_positive(tol, "tol")
+    max_step = check_positive(max_step, "max_step")
+    max_rise = float(max_rise)
+    if not np.isfinite(max_rise) or max_rise < 0:
+        raise ValueError(f"max_rise must be a finite number >= 0, got {max_rise!r}")
+    dguess = check_positive(dguess, "dguess")
+    if int(memory) < 1:
+        raise ValueError(f"memory must be >= 1, got {memory!r}")
+    if int(max_iter) < 0:
+        raise ValueError(f"max_iter must be >= 0, got {max_iter!r}")
+    x = np.array(x0, dtype=np.float64).ravel()
+    if x.size == 0:
+        raise ValueError("x0 must have at least one coordinate")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x0 contains NaN or inf")
+    return x, {"tol": tol, "max_iter": int(max_iter), "max_step": max_step,
+               "memory": int(memory), "max_rise": max_rise, "dguess": dguess,
+               "max_halvings": int(max_halvings)}
+
+
 def minimize_fn(
     fun_grad: FunGrad,
     x0: Any,
@@ -103,23 +127,11 @@ def minimize_fn(
     max_halvings : step halvings tried before the memory is reset.
     callback : called as ``callback(x, energy, rms_grad)`` after every accepted step.
     """
-    tol = check_positive(tol, "tol")
-    max_step = check_positive(max_step, "max_step")
-    max_rise = float(max_rise)
-    if not np.isfinite(max_rise) or max_rise < 0:
-        raise ValueError(f"max_rise must be a finite number >= 0, got {max_rise!r}")
-    dguess = check_positive(dguess, "dguess")
-    if int(memory) < 1:
-        raise ValueError(f"memory must be >= 1, got {memory!r}")
-    if int(max_iter) < 0:
-        raise ValueError(f"max_iter must be >= 0, got {max_iter!r}")
-    memory, max_iter, max_halvings = int(memory), int(max_iter), int(max_halvings)
-
-    x = np.array(x0, dtype=np.float64).ravel()
-    if x.size == 0:
-        raise ValueError("x0 must have at least one coordinate")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x0 contains NaN or inf")
+    x, opts = _check_options(x0, tol, max_iter, max_step, memory, max_rise, dguess,
+                             max_halvings)
+    tol, max_iter, max_step = opts["tol"], opts["max_iter"], opts["max_step"]
+    memory, max_rise, dguess = opts["memory"], opts["max_rise"], opts["dguess"]
+    max_halvings = opts["max_halvings"]
     n = x.size
 
     def evaluate(z: FloatArray) -> tuple[float, FloatArray]:
@@ -210,6 +222,35 @@ def minimize_fn(
     )
 
 
+BACKENDS = ("auto", "numpy", "numba")
+
+
+def _numba_kernel(objective: Any, backend: str, has_callback: bool) -> Any:
+    """The objective's ``(fn, args)`` when the numba loop should run, else None."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "numpy":
+        return None
+    hook = getattr(objective, "numba_kernel", None)
+    kernel = None
+    if callable(hook) and not (backend == "auto" and has_callback):
+        try:
+            import numba  # noqa: F401  (optional dependency)
+        except ImportError:
+            if backend == "numba":
+                raise ValueError("backend='numba' needs the numba package; "
+                                 "install aucscape[numba] or use backend='numpy'") from None
+            return None
+        kernel = hook()
+    if backend == "numba":
+        if has_callback:
+            raise ValueError("backend='numba' does not support callback; use backend='numpy'")
+        if kernel is None:
+            raise ValueError(f"backend='numba' needs an objective with a numba_kernel() fast "
+                             f"path; {type(objective).__name__} has none")
+    return kernel
+
+
 def lbfgs(
     objective: Any,
     x0: Any,
@@ -222,16 +263,47 @@ def lbfgs(
     dguess: float = 0.1,
     max_halvings: int = 20,
     callback: Callable[[FloatArray, float, float], None] | None = None,
+    backend: str = "auto",
 ) -> MinimizeResult:
     """Quench ``x0`` on ``objective`` (anything with ``energy_gradient(w) -> (E, g)``).
 
-    The keyword arguments are those of :func:`minimize_fn`.
+    The keyword arguments are those of :func:`minimize_fn`, plus ``backend``:
+
+    - ``"numpy"``: :func:`minimize_fn` over ``objective.energy_gradient``;
+    - ``"numba"``: the same algorithm compiled (:mod:`._lbfgs_numba`) over the objective's
+      optional ``numba_kernel() -> (fn, args)`` hook, ``fn(w, *args) -> (E, g)`` an
+      ``@njit`` function; ValueError when numba or the hook is missing, or with a callback;
+    - ``"auto"`` (default): ``"numba"`` when numba imports, the objective provides a kernel
+      (``numba_kernel()`` not None) and there is no callback, else ``"numpy"``.
+
+    Both backends take the same steps up to rounding and return the same
+    :class:`MinimizeResult`; the numba loop removes the per-iteration Python overhead
+    (~5-10x faster quenches of the paper's small networks).
     """
     fg = getattr(objective, "energy_gradient", None)
     if fg is None or not callable(fg):
         raise ValueError(
             f"objective must have an energy_gradient(w) method; got {type(objective).__name__}"
         )
-    return minimize_fn(fg, x0, tol=tol, max_iter=max_iter, max_step=max_step, memory=memory,
-                       max_rise=max_rise, dguess=dguess, max_halvings=max_halvings,
-                       callback=callback)
+    kernel = _numba_kernel(objective, backend, callback is not None)
+    if kernel is None:
+        return minimize_fn(fg, x0, tol=tol, max_iter=max_iter, max_step=max_step,
+                           memory=memory, max_rise=max_rise, dguess=dguess,
+                           max_halvings=max_halvings, callback=callback)
+    x, opts = _check_options(x0, tol, max_iter, max_step, memory, max_rise, dguess,
+                             max_halvings)
+    n_params = getattr(objective, "n_params", x.size)
+    if x.size != n_params:
+        raise ValueError(f"x0 must have {n_params} coordinates for this objective, "
+                         f"got {x.size}")
+    from . import _lbfgs_numba  # lazy: compiling must not hit `import aucscape`
+
+    fn, args = kernel
+    x, energy, g, n_iter, n_eval, status = _lbfgs_numba.run(fn, args, x, **opts)
+    if status == _lbfgs_numba.NOT_FINITE:
+        raise ValueError("energy or gradient is not finite at x0")
+    r = rms(g)
+    return MinimizeResult(
+        x=x, energy=energy, grad=g, rms_grad=r, n_iter=n_iter, n_eval=n_eval,
+        converged=bool(r <= opts["tol"]), message=_lbfgs_numba.MESSAGES[status],
+    )

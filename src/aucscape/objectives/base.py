@@ -17,6 +17,9 @@ paper's C = 2 it turns the Gauss-Newton term into a single (P, N) @ (N, P) produ
 
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -27,7 +30,13 @@ from aucscape.nn import MLP, Forward
 
 FloatArray = NDArray[np.float64]
 
-__all__ = ["NetworkObjective", "dataset_description"]
+__all__ = ["NetworkObjective", "dataset_description", "numba_available"]
+
+
+@cache
+def numba_available() -> bool:
+    """True when the optional numba dependency can be imported (checked once, not imported)."""
+    return importlib.util.find_spec("numba") is not None
 
 
 def dataset_description(dataset: Any) -> dict[str, Any] | None:
@@ -47,7 +56,8 @@ class NetworkObjective:
 
     Subclasses implement ``_loss_grad(fwd) -> (L, G)`` (loss and ∂L/∂o, G of shape (N, C)),
     ``_loss_hessian(w, fwd) -> (P, P)`` (the Hessian of L(o(W)) without the L2 term) and
-    ``_describe_loss() -> dict``.
+    ``_describe_loss() -> dict``; optionally ``_kernel_function(kernels)`` and
+    ``_kernel_args()`` for the numba fast path (see :meth:`numba_kernel`).
     """
 
     loss_name: str = ""
@@ -83,13 +93,28 @@ class NetworkObjective:
         return self.model.n_params
 
     def energy(self, w: ArrayLike) -> float:
-        """E(W) = L(o(W)) + λ Σ W²."""
+        """E(W) = L(o(W)) + λ Σ W² (the numba kernel's value when numba imports)."""
+        if numba_available() and self._has_kernel():
+            return self.energy_gradient(w)[0]
         w = self.model.check_params(w)
         L, _ = self._loss_grad(self.model.forward(w, self.X), need_grad=False)
         return float(L + self.lam * np.dot(w, w))
 
     def energy_gradient(self, w: ArrayLike) -> tuple[float, FloatArray]:
-        """E and ∇E = Jᵀ ∂L/∂o + 2λW in one forward and one backward pass (no Jacobian)."""
+        """E and ∇E = Jᵀ ∂L/∂o + 2λW in one forward and one backward pass (no Jacobian).
+
+        Uses the compiled kernel of :meth:`numba_kernel` when numba imports (same maths,
+        agreeing to rounding), else :meth:`energy_gradient_numpy`.
+        """
+        if numba_available() and self._has_kernel():
+            w = np.ascontiguousarray(self.model.check_params(w))
+            fn, args = self.numba_kernel()  # type: ignore[misc]
+            E, g = fn(w, *args)
+            return float(E), g
+        return self.energy_gradient_numpy(w)
+
+    def energy_gradient_numpy(self, w: ArrayLike) -> tuple[float, FloatArray]:
+        """E and ∇E by NumPy only (the reference path, and the one used without numba)."""
         w = self.model.check_params(w)
         fwd = self.model.forward(w, self.X)
         L, G = self._loss_grad(fwd, need_grad=True)
@@ -124,6 +149,34 @@ class NetworkObjective:
             "dataset": self.dataset_description,
         }
 
+    # ------------------------------------------------------------------ numba fast path
+    def numba_kernel(
+        self,
+    ) -> tuple[Callable[..., tuple[float, FloatArray]], tuple[Any, ...]] | None:
+        """``(fn, args)``: a numba-compiled ``fn(w, *args) -> (E, ∇E)`` of this objective.
+
+        ``fn`` is a module-level ``@njit`` function of :mod:`aucscape.objectives._kernels`
+        and ``args`` plain arrays and numbers, so the compiled L-BFGS loop can call it
+        (see :func:`aucscape.landscape.minimize.lbfgs`). ``w`` must be a contiguous
+        float64 vector of length ``n_params``. Returns None when the subclass has no
+        kernel; raises ImportError when numba is absent. The arguments are built once and
+        cached on the instance (not pickled).
+        """
+        if not self._has_kernel():
+            return None
+        from aucscape.objectives import _kernels  # lazy: `import aucscape` stays numba-free
+
+        args = self.__dict__.get("_kernel_args")
+        if args is None:
+            args = self._kernel_args()
+            self._kernel_args = args
+        return self._kernel_function(_kernels), args
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_kernel_args", None)  # rebuilt lazily in the receiving process
+        return state
+
     # ------------------------------------------------------------------ symmetry
     def canonical(self, w: ArrayLike) -> FloatArray:
         """Representative of w under hidden-unit permutations and tanh sign flips.
@@ -145,6 +198,33 @@ class NetworkObjective:
         keys = [b1, *W1.T, *W2]
         order = np.lexsort(keys[::-1])
         return self.model.pack(W1[order], b1[order], W2[:, order], b2)
+
+    def align(self, w_ref: ArrayLike, w: ArrayLike) -> FloatArray:
+        """The symmetry copy of ``w`` closest to ``w_ref`` (hidden-unit permutation + signs).
+
+        With u_j = (W1[j, :], b1[j], W2[:, j]) the parameters of hidden unit j, a copy of w
+        is T(w): u'_j = s_j u_π(j), s_j = ±1, b2 unchanged (same function and same λ‖W‖²).
+        ‖w_ref − T(w)‖² = Σ_j ‖u^ref_j − s_j u_π(j)‖² + ‖Δb2‖² separates over units, so the
+        optimum takes s_j per pair (the sign with the larger u^ref_j · u_k) and π from the
+        assignment problem on the cost C[j, k] = min_s ‖u^ref_j − s u_k‖² (Hungarian
+        algorithm, :func:`scipy.optimize.linear_sum_assignment`): exact, O(H³).
+        """
+        from scipy.optimize import linear_sum_assignment
+
+        w_ref = self.model.check_params(w_ref)
+        w = self.model.check_params(w)
+        R1, rb1, R2, _ = self.model.unpack(w_ref)
+        W1, b1, W2, b2 = self.model.unpack(w)
+        u_ref = np.concatenate([R1, rb1[:, None], R2.T], axis=1)  # (H, K + 1 + C)
+        u = np.concatenate([W1, b1[:, None], W2.T], axis=1)
+        dot = u_ref @ u.T
+        sq = np.sum(u_ref**2, axis=1)[:, None] + np.sum(u**2, axis=1)[None, :]
+        cost = sq - 2.0 * np.abs(dot)
+        rows, cols = linear_sum_assignment(cost)
+        perm = cols[np.argsort(rows)]
+        sign = np.where(dot[np.arange(dot.shape[0]), perm] < 0, -1.0, 1.0)
+        return self.model.pack(W1[perm] * sign[:, None], b1[perm] * sign,
+                               W2[:, perm] * sign[None, :], b2.copy())
 
     # ------------------------------------------------------------------ Hessian parts
     def _difference_jacobians(self, w: FloatArray, fwd: Forward) -> FloatArray:
@@ -176,6 +256,15 @@ class NetworkObjective:
         raise NotImplementedError
 
     def _describe_loss(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _has_kernel(self) -> bool:
+        return type(self)._kernel_function is not NetworkObjective._kernel_function
+
+    def _kernel_function(self, kernels: Any) -> Callable[..., tuple[float, FloatArray]]:
+        raise NotImplementedError
+
+    def _kernel_args(self) -> tuple[Any, ...]:
         raise NotImplementedError
 
     def __repr__(self) -> str:

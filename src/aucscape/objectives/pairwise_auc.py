@@ -111,3 +111,24 @@ class PairwiseAUC(NetworkObjective):
             "margin": self.margin,
             "pos_weight": self.pos_weight,
         }
+
+    def _kernel_function(self, kernels: Any) -> Any:
+        return kernels.auc_energy_gradient
+
+    def _kernel_args(self) -> tuple[Any, ...]:
+        """(Xᵀ, H, C, λ, ipos, ineg, α, b, code, β, m) for ``_kernels.auc_energy_gradient``.
+
+        The active pairs and weights are those :func:`aucscape.pairwise.pairwise_loss`
+        builds (mean reduction, no sample weights); tanh is the sigmoid with 2β.
+        """
+        from aucscape.objectives._kernels import CODES
+        from aucscape.pairwise._problem import prepare
+
+        pb = prepare(self.y, np.zeros(self.y.size), self.surrogate, self.beta, self.margin,
+                     self.pos_weight, None, "mean")
+        beta = 2.0 * self.beta if self.surrogate == "tanh" else self.beta
+        return (np.array(self.X.T, dtype=np.float64, order="C"), int(self.model.n_hidden),
+                int(self.model.n_out), float(self.lam), np.array(pb.ipos, dtype=np.int64),
+                np.array(pb.ineg, dtype=np.int64), np.array(pb.a, dtype=np.float64),
+                np.array(pb.b, dtype=np.float64), int(CODES[self.surrogate]), float(beta),
+                float(self.margin))
