@@ -87,7 +87,7 @@ def test_numba_loop_takes_the_numpy_loops_steps(loss, card_ds):
     obj = make_objective(card_ds, loss, hidden=2)
     x0 = obj.random_point(np.random.default_rng(4))
     ref = minimize_fn(obj.energy_gradient, x0)
-    res = lbfgs(obj, x0, backend="numba")
+    res = lbfgs(obj, x0, backend="numba", polish_below=None)
     assert res.converged and ref.converged and res.message == ref.message == "converged"
     assert (res.n_iter, res.n_eval) == (ref.n_iter, ref.n_eval)
     np.testing.assert_allclose(res.x, ref.x, rtol=0, atol=1e-12)
@@ -99,7 +99,7 @@ def test_numba_loop_takes_the_numpy_loops_steps(loss, card_ds):
     assert rms(g0) <= 1.001e-10
     # max_iter stops both loops at the same point
     a = minimize_fn(obj.energy_gradient, x0, max_iter=7)
-    b = lbfgs(obj, x0, backend="numba", max_iter=7)
+    b = lbfgs(obj, x0, backend="numba", max_iter=7, polish_below=None)
     assert b.n_iter == 7 and b.message == a.message == "max_iter reached" and not b.converged
     np.testing.assert_allclose(b.x, a.x, rtol=0, atol=1e-13)
 
@@ -116,7 +116,7 @@ def test_same_minimum_as_pure_numpy(loss, spiral_ds):
     seed_min = lbfgs(obj, obj.random_point(rng), backend="numba").x
     x0 = seed_min + 1e-3 * rng.uniform(-1, 1, obj.n_params)
     ref = minimize_fn(obj.energy_gradient_numpy, x0)
-    res = lbfgs(obj, x0, backend="numba")
+    res = lbfgs(obj, x0, backend="numba", polish_below=None)
     assert ref.converged and res.converged
     assert res.energy == pytest.approx(ref.energy, rel=1e-12)
     lam_min = np.linalg.eigvalsh(obj.hessian(ref.x))[0]
@@ -147,7 +147,7 @@ def test_backend_numpy_forced_never_touches_the_kernel(spiral_ds):
 def test_objective_without_hook_uses_numpy():
     mb = MuellerBrown()
     x0 = np.array([-0.2, 0.9])
-    res = lbfgs(mb, x0)
+    res = lbfgs(mb, x0, polish_below=None)
     ref = minimize_fn(mb.energy_gradient, x0)
     np.testing.assert_array_equal(res.x, ref.x)
     assert res.converged and res.n_eval == ref.n_eval

@@ -176,3 +176,51 @@ def test_random_spd_quadratic_matches_solve(n, seed):
     # |x - x*| <= |g| / lambda_min, plus rounding in x* itself
     bound = np.linalg.norm(res.grad) / lam_min * (1 + 1e-6) + 1e-12 * (1 + np.abs(x_star).max())
     assert np.linalg.norm(res.x - x_star) <= bound
+
+
+def test_newton_polish_reaches_the_same_minimum_with_fewer_evaluations():
+    """Polishing with the exact Hessian ends at the minimum pure L-BFGS finds (ill-conditioned)."""
+    rng = np.random.default_rng(3)
+    n = 12
+    Q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    lam = np.geomspace(2e-5, 10, n)
+    A = Q @ np.diag(lam) @ Q.T
+    x_star = rng.normal(size=n)
+
+    class Quartic:
+        """E = ½ (x−x*)ᵀA(x−x*) + ¼ Σ (x−x*)⁴: unique minimum x*, exact Hessian."""
+
+        n_params = n
+
+        def energy_gradient(self, x):
+            d = x - x_star
+            return 0.5 * d @ A @ d + 0.25 * np.sum(d**4), A @ d + d**3
+
+        def hessian(self, x):
+            return A + np.diag(3 * (x - x_star) ** 2)
+
+    x0 = x_star + rng.uniform(-1, 1, n)
+    plain = lbfgs(Quartic(), x0, polish_below=None)
+    polished = lbfgs(Quartic(), x0, polish_below=1e-4)
+    assert plain.converged and polished.converged
+    assert polished.message == "converged (Newton polish)"
+    assert polished.rms_grad <= 1e-10
+    np.testing.assert_allclose(polished.x, x_star, atol=1e-5)
+    assert np.linalg.norm(polished.x - x_star) <= np.linalg.norm(plain.x - x_star) + 1e-6
+    assert polished.n_eval < plain.n_eval
+
+
+def test_newton_polish_falls_back_to_lbfgs_without_hessian_progress():
+    """An objective whose Hessian is useless (negative) still converges through L-BFGS."""
+    dw = DoubleWell2D()
+
+    class BadHessian:
+        n_params = 2
+        energy_gradient = staticmethod(dw.energy_gradient)
+
+        def hessian(self, x):
+            return -np.eye(2)
+
+    res = lbfgs(BadHessian(), np.array([0.4, 0.7]), polish_below=1e-3)
+    assert res.converged and res.message == "converged"
+    np.testing.assert_allclose(res.x, [1.0, 0.0], atol=1e-9)
