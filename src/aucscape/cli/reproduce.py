@@ -1,0 +1,128 @@
+"""``aucscape reproduce``: the study of Niroomand, Cafolla, Morgan & Wales (2022) in one
+command, ending in a report you can read.
+
+For every landscape of the study (CE and sigmoid appAUC on the spiral; the five
+surrogates; the credit-card data; the β and λ ablations): basin-hopping into a database
+under OUT/db/, transition states between the minima, then per-minimum analysis (test
+AUC, LPPHE, ...). OUT/report.md and the self-contained OUT/report.html put each of the
+paper's findings next to what this run measured, with the budget behind it, and close
+with a loss-selection summary; figures (PNG) and tables (CSV) sit beside them.
+
+--preset quick runs every part at small budgets (minutes on two cores); --preset paper
+approaches the paper's exhaustive exploration (many cores or --scheduler). A TOML
+--config can set data sets, network, losses, budgets and ablation grids (see the shipped
+presets in aucscape/presets/). Runs are resumable: rerun with --resume to continue the
+databases in OUT. An existing report is replaced only with --force.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import CLIError
+from ._common import add_parser, check_flag, progress_bar
+
+if TYPE_CHECKING:
+    from ..study import StudyConfig, StudyResults
+
+EPILOG = """examples:
+  aucscape reproduce --preset quick --out quick-study
+  aucscape reproduce --preset paper --workers 32 --out paper-study
+  aucscape reproduce --preset paper --scheduler tcp://10.0.0.5:8786 --out paper-study --resume
+  aucscape reproduce --config my-study.toml --out my-study
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = add_parser(sub, "reproduce", help="run the paper's study and write a report",
+                   doc=__doc__, epilog=EPILOG)
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--preset", choices=("quick", "paper"),
+                     help="shipped study config (default quick)")
+    src.add_argument("--config", metavar="FILE", help="TOML study config")
+    p.add_argument("--out", metavar="DIR",
+                   help="output folder (default: study-<preset or config name>)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="local worker processes for quenches and connection attempts")
+    p.add_argument("--scheduler", metavar="ADDR",
+                   help="Dask scheduler address (tcp://HOST:8786) instead of local workers")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the databases of an existing OUT")
+    p.add_argument("--force", action="store_true", help="replace an existing report")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=run)
+
+
+def _load(args: argparse.Namespace) -> StudyConfig:
+    from ..study import load_config, load_preset
+
+    if args.config:
+        return load_config(args.config)
+    return load_preset(args.preset or "quick")
+
+
+def check_out(out: Path, *, resume: bool, force: bool) -> None:
+    """Refuse to clobber: an existing report needs --force, existing databases --resume."""
+    from ..study.report import REPORT_FILES
+
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} exists and is not a folder")
+    reports = [n for n in REPORT_FILES if (out / n).exists()]
+    if reports and not force:
+        raise CLIError(f"{out / reports[0]} exists; pass --force to replace the report "
+                       "(with --resume to continue its databases first)")
+    if (out / "db").is_dir() and any((out / "db").glob("*.db")) and not resume:
+        raise CLIError(f"{out / 'db'} already holds databases; pass --resume to continue "
+                       "them, or choose another --out")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..study import run_study, write_report
+    from ..study.runner import total_steps
+
+    check_flag(args.workers, "--workers", minimum=1, integer=True)
+    config = _load(args)
+    out = Path(args.out or f"study-{config.name}")
+    check_out(out, resume=args.resume, force=args.force)
+    bar = progress_bar(total=total_steps(config), desc="reproduce", unit="quench",
+                       quiet=args.quiet)
+    n = len(config.landscapes())
+
+    def progress(event: str, key: str, i: int) -> None:
+        if event == "quench":
+            bar.update(i)
+        elif event == "landscape":
+            bar.set_description(f"[{i + 1}/{n}] {key}")
+        else:
+            bar.set_description(key)
+
+    try:
+        with bar:
+            try:
+                results = run_study(config, out, workers=args.workers,
+                                    scheduler=args.scheduler, progress=progress)
+            except (ImportError, OSError, TimeoutError) as exc:
+                if args.scheduler and not isinstance(exc, FileNotFoundError):
+                    raise CLIError(f"cannot use scheduler {args.scheduler}: {exc}") from exc
+                raise
+    except KeyboardInterrupt:
+        print(f"aucscape reproduce: interrupted; the databases in {out / 'db'} are kept: "
+              "rerun with --resume to continue", file=sys.stderr)
+        return 130
+    report = write_report(results, out, force=args.force)
+    if not args.quiet:
+        _summary(results, out, report)
+    return 0
+
+
+def _summary(results: StudyResults, out: Path, report: Path) -> None:
+    from ..study.findings import findings
+
+    fs = findings(results)
+    print(f"{len(results.landscapes)} landscapes in {results.wall_seconds:.1f} s; "
+          f"report: {report} and {out / 'report.html'}")
+    for f in fs:
+        print(f"  [{f.verdict:>10}] {f.claim}: {f.measured} (paper: {f.paper})")

@@ -1,0 +1,489 @@
+"""The study's configuration: a TOML file (or a shipped preset) checked key by key.
+
+A config names data sets, the network (tanh hidden units, λ), surrogate parameters,
+the explorer's and connector's settings and budgets, and the six parts of the study of
+Niroomand et al. (2022):
+
+=============== ==================================================================
+part            what it explores
+=============== ==================================================================
+main            CE and sigmoid appAUC on the spiral (Table 1, graphs, Figure 5)
+surrogates      one landscape per surrogate (Table 2, Figure 4, graphs)
+creditcard      CE and sigmoid on the credit-card subset (Table 3)
+beta_sigmoid    sigmoid at each β in ``values`` (Figure 6)
+beta_exp        exp at each β in ``values`` (Figure 7)
+lambda          each loss in ``losses`` at each λ in ``values`` (Table 4, Figure 8)
+=============== ==================================================================
+
+Parts expand into :class:`LandscapeSpec` entries; a landscape asked for by several parts
+(e.g. sigmoid at β = 40, λ = 1e-5 on the spiral) is explored once, with the largest of
+the budgets asked for. Every problem raises :class:`ConfigError` naming the key, e.g.
+``parts.surrogates.losses[2]: unknown loss 'tan'``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import asdict, dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+from ..surrogates import SURROGATES
+
+__all__ = [
+    "PARTS",
+    "PRESETS",
+    "ConfigError",
+    "ConnectBudget",
+    "ConnectSettings",
+    "ExploreBudget",
+    "ExploreSettings",
+    "LandscapeSpec",
+    "PartConfig",
+    "StudyConfig",
+    "load_config",
+    "load_preset",
+    "parse_config",
+]
+
+PARTS = ("main", "surrogates", "creditcard", "beta_sigmoid", "beta_exp", "lambda")
+PRESETS = ("quick", "paper")
+LOSSES = ("ce", *SURROGATES)
+_DATASET_KEYS = {
+    "spiral": {"noise": float, "points_per_arm": int, "seed": int, "test_fraction": float},
+    "creditcard": {"n": int, "positive_fraction": float, "seed": int, "test_fraction": float,
+                   "path": str},
+    "csv": {"path": str, "seed": int, "test_fraction": float},
+}
+
+
+class ConfigError(ValueError):
+    """An invalid study configuration; the message starts with the offending key."""
+
+
+# -- typed sections ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExploreBudget:
+    """Basin-hopping budget of one landscape: stop after ``max_steps`` quenches in all, or
+    when a block of ``window`` quenches (0: no such test) finds no new minimum, or after
+    ``max_time`` seconds of this invocation (None: no limit)."""
+
+    max_steps: int = 50
+    window: int = 0
+    max_time: float | None = None
+
+    def merge(self, other: ExploreBudget) -> ExploreBudget:
+        return ExploreBudget(max(self.max_steps, other.max_steps),
+                             max(self.window, other.window), _max_opt(self.max_time,
+                                                                      other.max_time))
+
+
+@dataclass(frozen=True)
+class ConnectBudget:
+    """Connection budget: ``max_attempts`` DNEB + HEF attempts in all (0: no connection
+    run), ``time_limit`` seconds per invocation (None: no limit)."""
+
+    max_attempts: int = 4
+    time_limit: float | None = None
+
+    def merge(self, other: ConnectBudget) -> ConnectBudget:
+        return ConnectBudget(max(self.max_attempts, other.max_attempts),
+                             _max_opt(self.time_limit, other.time_limit))
+
+
+@dataclass(frozen=True)
+class ExploreSettings:
+    """Basin-hopping settings shared by every landscape (see BasinHopping): ``walkers``
+    0 means one walker per worker."""
+
+    step: float = 1.0
+    temperature: float = 2.0
+    tol: float = 1e-10
+    walkers: int = 0
+    max_iter: int = 100000
+
+
+@dataclass(frozen=True)
+class ConnectSettings:
+    """Connection settings shared by every landscape (see TSSettings, connect_landscape)."""
+
+    batch: int = 4
+    max_tries: int = 3
+    n_images: int = 12
+    dneb_max_iter: int = 1000
+    hef_max_iter: int = 300
+
+
+@dataclass(frozen=True)
+class PartConfig:
+    """One part of the study; ``values`` are the β or λ grid of the ablation parts."""
+
+    name: str
+    enabled: bool
+    dataset: str
+    hidden: int
+    lam: float
+    losses: tuple[str, ...]
+    values: tuple[float, ...] = ()
+    explore: ExploreBudget = field(default_factory=ExploreBudget)
+    connect: ConnectBudget = field(default_factory=ConnectBudget)
+
+
+@dataclass(frozen=True)
+class LandscapeSpec:
+    """One loss landscape to explore: data set, loss, n_in-hidden-2 network, λ, β, margin."""
+
+    key: str
+    dataset: str
+    loss: str
+    hidden: int
+    lam: float
+    beta: float | None
+    margin: float | None
+    explore: ExploreBudget
+    connect: ConnectBudget
+    parts: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """Short human label, e.g. ``sigmoid (β=40, λ=1e-05)``."""
+        extra = [f"β={self.beta:g}"] if self.beta is not None else []
+        if self.margin is not None:
+            extra.append(f"m={self.margin:g}")
+        extra.append(f"λ={self.lam:g}")
+        return f"{self.loss} ({', '.join(extra)})"
+
+    def objective_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`aucscape.objectives.make_objective` (after dataset)."""
+        kw: dict[str, Any] = {"loss": self.loss, "hidden": self.hidden, "lam": self.lam}
+        if self.beta is not None:
+            kw["beta"] = self.beta
+        if self.margin is not None:
+            kw["margin"] = self.margin
+        return kw
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """A validated study configuration (see the module docstring)."""
+
+    name: str
+    description: str
+    seed: int
+    datasets: dict[str, dict[str, Any]]
+    loss_params: dict[str, dict[str, float]]
+    explore_settings: ExploreSettings
+    connect_settings: ConnectSettings
+    parts: dict[str, PartConfig]
+    source: str = "<dict>"
+
+    def enabled_parts(self) -> list[PartConfig]:
+        return [p for p in self.parts.values() if p.enabled]
+
+    def part_landscapes(self, part: str) -> list[LandscapeSpec]:
+        """The landscapes of one part, in the part's order (merged budgets, shared keys)."""
+        merged = {s.key: s for s in self.landscapes()}
+        p = self.parts[part]
+        return [merged[s.key] for s in self._expand(p)] if p.enabled else []
+
+    def landscapes(self) -> list[LandscapeSpec]:
+        """Every distinct landscape of the enabled parts, first-asked order, budgets merged."""
+        out: dict[str, LandscapeSpec] = {}
+        for p in self.enabled_parts():
+            for s in self._expand(p):
+                old = out.get(s.key)
+                out[s.key] = s if old is None else replace(
+                    old, explore=old.explore.merge(s.explore),
+                    connect=old.connect.merge(s.connect), parts=(*old.parts, p.name))
+        return list(out.values())
+
+    def _expand(self, p: PartConfig) -> list[LandscapeSpec]:
+        if p.name in ("beta_sigmoid", "beta_exp"):
+            return [self._spec(p, p.losses[0], p.lam, beta=v) for v in p.values]
+        if p.name == "lambda":
+            return [self._spec(p, loss, v) for loss in p.losses for v in p.values]
+        return [self._spec(p, loss, p.lam) for loss in p.losses]
+
+    def _spec(self, p: PartConfig, loss: str, lam: float, beta: float | None = None
+              ) -> LandscapeSpec:
+        margin = None
+        if loss != "ce":
+            s = SURROGATES[loss]
+            params = self.loss_params.get(loss, {})
+            if s.uses_beta:
+                beta = float(params.get("beta", 40.0)) if beta is None else float(beta)
+            else:
+                beta = None
+            margin = float(params.get("margin", 1.0)) if s.uses_margin else None
+        else:
+            beta = None
+        key = f"{p.dataset}-{loss}"
+        key += f"-b{beta:g}" if beta is not None else ""
+        key += f"-m{margin:g}" if margin is not None else ""
+        key += f"-h{p.hidden}-l{lam:g}"
+        return LandscapeSpec(key, p.dataset, loss, p.hidden, float(lam), beta, margin,
+                             p.explore, p.connect, (p.name,))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict (recorded in results.json and the report)."""
+        d = asdict(self)
+        d["parts"] = {k: asdict(v) for k, v in self.parts.items()}
+        return d
+
+
+def _max_opt(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else max(a, b)
+
+
+# -- key-by-key reading ------------------------------------------------------------------------
+class _Section:
+    """A TOML table being read; ``done()`` rejects keys nobody asked for."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path or '<root>'}: expected a table, got {_tname(data)}")
+        self.data, self.path, self.used = data, path, set()
+
+    def key(self, k: str) -> str:
+        return f"{self.path}.{k}" if self.path else k
+
+    def has(self, k: str) -> bool:
+        self.used.add(k)
+        return k in self.data
+
+    def get(self, k: str, kind: type, default: Any = None, *, minimum: float | None = None,
+            strict: bool = False, none_if_zero: bool = False) -> Any:
+        self.used.add(k)
+        if k not in self.data:
+            return default
+        return _typed(self.data[k], kind, self.key(k), minimum=minimum, strict=strict,
+                      none_if_zero=none_if_zero)
+
+    def list(self, k: str, kind: type, default: tuple = (), **kw: Any) -> tuple:
+        self.used.add(k)
+        if k not in self.data:
+            return default
+        v = self.data[k]
+        if not isinstance(v, list) or not v:
+            raise ConfigError(f"{self.key(k)}: expected a non-empty list, got {v!r}")
+        return tuple(_typed(x, kind, f"{self.key(k)}[{i}]", **kw) for i, x in enumerate(v))
+
+    def table(self, k: str) -> _Section:
+        self.used.add(k)
+        return _Section(self.data.get(k, {}), self.key(k))
+
+    def done(self) -> None:
+        extra = sorted(set(self.data) - self.used)
+        if extra:
+            known = ", ".join(sorted(self.used)) or "none"
+            raise ConfigError(f"{self.key(extra[0])}: unknown key (known here: {known})")
+
+
+def _tname(v: Any) -> str:
+    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(v), type(v).__name__)
+
+
+def _typed(v: Any, kind: type, key: str, *, minimum: float | None = None,
+           strict: bool = False, none_if_zero: bool = False) -> Any:
+    if kind is bool:
+        if not isinstance(v, bool):
+            raise ConfigError(f"{key}: expected true or false, got {v!r}")
+        return v
+    if kind is str:
+        if not isinstance(v, str) or not v.strip():
+            raise ConfigError(f"{key}: expected a non-empty string, got {v!r}")
+        return v
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ConfigError(f"{key}: expected a number, got {_tname(v)} {v!r}")
+    if kind is int and (isinstance(v, float) and not v.is_integer()):
+        raise ConfigError(f"{key}: expected an integer, got {v!r}")
+    if not math.isfinite(v):
+        raise ConfigError(f"{key}: expected a finite number, got {v!r}")
+    if minimum is not None and (v <= minimum if strict else v < minimum):
+        raise ConfigError(f"{key}: must be {'>' if strict else '>='} {minimum:g}, got {v!r}")
+    if none_if_zero and v == 0:
+        return None
+    return kind(v)
+
+
+def _explore_budget(s: _Section, base: ExploreBudget) -> ExploreBudget:
+    return ExploreBudget(
+        s.get("max_steps", int, base.max_steps, minimum=0),
+        s.get("window", int, base.window, minimum=0),
+        s.get("max_time", float, base.max_time, minimum=0, none_if_zero=True)
+        if s.has("max_time") else base.max_time,
+    )
+
+
+def _connect_budget(s: _Section, base: ConnectBudget) -> ConnectBudget:
+    return ConnectBudget(
+        s.get("max_attempts", int, base.max_attempts, minimum=0),
+        s.get("time_limit", float, base.time_limit, minimum=0, none_if_zero=True)
+        if s.has("time_limit") else base.time_limit,
+    )
+
+
+def _loss_name(v: str, key: str) -> str:
+    if v not in LOSSES:
+        raise ConfigError(f"{key}: unknown loss {v!r} (known: {', '.join(LOSSES)})")
+    return v
+
+
+_PART_DEFAULTS: dict[str, dict[str, Any]] = {
+    "main": {"dataset": "spiral", "losses": ("ce", "sigmoid")},
+    "surrogates": {"dataset": "spiral", "losses": ("sigmoid", "hinge", "tanh", "quad", "exp")},
+    "creditcard": {"dataset": "creditcard", "losses": ("ce", "sigmoid")},
+    "beta_sigmoid": {"dataset": "spiral", "losses": ("sigmoid",),
+                     "values": (1.0, 10.0, 40.0, 100.0)},
+    "beta_exp": {"dataset": "spiral", "losses": ("exp",), "values": (0.5, 1.0, 2.0, 5.0)},
+    "lambda": {"dataset": "spiral", "losses": ("ce", "sigmoid"),
+               "values": (1e-1, 1e-3, 1e-5, 1e-7, 1e-9)},
+}
+
+
+def _part(name: str, s: _Section, datasets: dict, hidden: int, lam: float,
+          explore: ExploreBudget, connect: ConnectBudget) -> PartConfig:
+    d = _PART_DEFAULTS[name]
+    enabled = s.get("enabled", bool, True)
+    dataset = s.get("dataset", str, d["dataset"])
+    if enabled and dataset not in datasets:
+        raise ConfigError(f"{s.key('dataset')}: data set {dataset!r} is not defined under "
+                          f"[datasets] (defined: {', '.join(sorted(datasets)) or 'none'})")
+    p_hidden = s.get("hidden", int, hidden, minimum=1)
+    p_lam = s.get("lam", float, lam, minimum=0)
+    if name in ("beta_sigmoid", "beta_exp"):
+        loss = d["losses"][0]
+        losses = (loss,)
+        values = s.list("values", float, d["values"], minimum=0, strict=True)
+    else:
+        losses = s.list("losses", str, d["losses"])
+        losses = tuple(_loss_name(v, f"{s.key('losses')}[{i}]") for i, v in enumerate(losses))
+        if len(set(losses)) != len(losses):
+            raise ConfigError(f"{s.key('losses')}: a loss is listed twice: {list(losses)}")
+        values = s.list("values", float, d["values"], minimum=0) if name == "lambda" else ()
+    if name in ("surrogates",) and "ce" in losses:
+        raise ConfigError(f"{s.key('losses')}: the surrogates part compares AUC surrogates; "
+                          "'ce' belongs to the main part")
+    e_sec, c_sec = s.table("explore"), s.table("connect")
+    e = _explore_budget(e_sec, explore)
+    c = _connect_budget(c_sec, connect)
+    e_sec.done()
+    c_sec.done()
+    s.done()
+    return PartConfig(name, enabled, dataset, p_hidden, p_lam, losses, values, e, c)
+
+
+def parse_config(data: dict[str, Any], source: str = "<dict>") -> StudyConfig:
+    """Validate a config given as a parsed TOML dict; see the module docstring."""
+    root = _Section(data, "")
+    st = root.table("study")
+    name = st.get("name", str, Path(source).stem if source != "<dict>" else "study")
+    description = st.get("description", str, "")
+    seed = st.get("seed", int, 0, minimum=0)
+    st.done()
+
+    ds = root.table("datasets")
+    datasets: dict[str, dict[str, Any]] = {}
+    for dname in list(ds.data):
+        t = ds.table(dname)
+        kind = t.get("kind", str, dname if dname in _DATASET_KEYS else None)
+        if kind not in _DATASET_KEYS:
+            raise ConfigError(f"{t.key('kind')}: unknown data set kind {kind!r} "
+                              f"(known: {', '.join(_DATASET_KEYS)})")
+        args = {}
+        for k, typ in _DATASET_KEYS[kind].items():
+            if t.has(k):
+                args[k] = t.get(k, typ, minimum=0)
+        if kind == "csv" and "path" not in args:
+            raise ConfigError(f"{t.key('path')}: a csv data set needs a path")
+        t.done()
+        datasets[dname] = {"kind": kind, **args}
+    ds.done()
+
+    model = root.table("model")
+    hidden = model.get("hidden", int, 10, minimum=1)
+    lam = model.get("lam", float, 1e-5, minimum=0)
+    model.done()
+
+    lp = root.table("losses")
+    loss_params: dict[str, dict[str, float]] = {}
+    for lname in list(lp.data):
+        _loss_name(lname, lp.key(lname))
+        t = lp.table(lname)
+        params = {}
+        if lname != "ce":
+            sur = SURROGATES[lname]
+            if sur.uses_beta:
+                params["beta"] = t.get("beta", float, 40.0, minimum=0, strict=True)
+            if sur.uses_margin:
+                params["margin"] = t.get("margin", float, 1.0, minimum=0, strict=True)
+        t.done()
+        loss_params[lname] = params
+    lp.done()
+
+    ex = root.table("explore")
+    es = ExploreSettings(
+        step=ex.get("step", float, 1.0, minimum=0, strict=True),
+        temperature=ex.get("temperature", float, 2.0, minimum=0),
+        tol=ex.get("tol", float, 1e-10, minimum=0, strict=True),
+        walkers=ex.get("walkers", int, 0, minimum=0),
+        max_iter=ex.get("max_iter", int, 100000, minimum=1),
+    )
+    explore = _explore_budget(ex, ExploreBudget())
+    ex.done()
+    co = root.table("connect")
+    cs = ConnectSettings(
+        batch=co.get("batch", int, 4, minimum=1),
+        max_tries=co.get("max_tries", int, 3, minimum=1),
+        n_images=co.get("n_images", int, 12, minimum=1),
+        dneb_max_iter=co.get("dneb_max_iter", int, 1000, minimum=1),
+        hef_max_iter=co.get("hef_max_iter", int, 300, minimum=1),
+    )
+    connect = _connect_budget(co, ConnectBudget())
+    co.done()
+
+    pt = root.table("parts")
+    parts: dict[str, PartConfig] = {}
+    for pname in pt.data:
+        if pname not in PARTS:
+            raise ConfigError(f"{pt.key(pname)}: unknown part (known: {', '.join(PARTS)})")
+    for pname in PARTS:
+        t = pt.table(pname)
+        parts[pname] = _part(pname, t, datasets, hidden, lam, explore, connect)
+    pt.done()
+    root.done()
+    if not any(p.enabled for p in parts.values()):
+        raise ConfigError("parts: every part is disabled; nothing to run")
+    return StudyConfig(name, description, seed, datasets, loss_params, es, cs, parts, source)
+
+
+def load_config(path: str | Path) -> StudyConfig:
+    """Read and validate a TOML config file."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{p}: no such config file")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML ({exc})") from exc
+    return parse_config(data, str(p))
+
+
+def preset_text(name: str) -> str:
+    """The TOML text of a shipped preset (``quick`` or ``paper``)."""
+    if name not in PRESETS:
+        raise ConfigError(f"unknown preset {name!r} (known: {', '.join(PRESETS)})")
+    return (resources.files("aucscape") / "presets" / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def load_preset(name: str) -> StudyConfig:
+    """A shipped preset, validated like any config."""
+    return parse_config(tomllib.loads(preset_text(name)), f"preset:{name}")

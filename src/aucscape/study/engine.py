@@ -1,0 +1,148 @@
+"""The study's calls into the rest of aucscape, in one place: data, objective, explore,
+connect, analyse. Everything else in :mod:`aucscape.study` works on plain results.
+
+Per landscape, the work done so far lives next to its database in ``<db>.json``
+(quenches, evaluations, seconds, connection attempts), so a rerun continues the budget
+instead of restarting it; the minima and transition states themselves live in the
+database.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import ConnectSettings, ExploreSettings, LandscapeSpec
+
+__all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore"]
+
+
+@dataclass
+class WorkState:
+    """Work spent on one landscape across invocations (``<db>.json``)."""
+
+    steps: int = 0
+    n_eval: int = 0
+    blocks: int = 0
+    explore_seconds: float = 0.0
+    converged: bool = False
+    connect_attempts: int = 0
+    connect_seconds: float = 0.0
+    largest_component: int = 0
+
+    @classmethod
+    def load(cls, path: Path) -> WorkState:
+        if not path.exists():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
+        tmp.replace(path)  # atomic: a kill never leaves half a file
+
+
+def build_dataset(spec: dict[str, Any]) -> Any:
+    """A :class:`aucscape.data.Dataset` from a config's ``[datasets.NAME]`` entry."""
+    from ..data import credit_card, from_csv, spiral
+
+    args = {k: v for k, v in spec.items() if k != "kind"}
+    if spec["kind"] == "spiral":
+        return spiral(**args)
+    if spec["kind"] == "creditcard":
+        return credit_card(**args)
+    path = args.pop("path")
+    return from_csv(path, **args)
+
+
+def build_objective(dataset: Any, spec: LandscapeSpec) -> Any:
+    """The objective of one landscape: n_in-hidden-2 tanh network, loss, λ, β, margin."""
+    from ..objectives import make_objective
+
+    return make_objective(dataset, **spec.objective_kwargs())
+
+
+def open_store(path: Path, objective: Any) -> Any:
+    """Open (creating or resuming) the landscape database at ``path``."""
+    from ..landscape.store import Store
+
+    return Store(path, objective.describe())
+
+
+def block_seed(study_seed: int, key: str, block: int) -> int:
+    """Seed of basin-hopping block ``block`` of landscape ``key`` (fixed per block, so a
+    resumed run draws what an uninterrupted one would have)."""
+    seq = np.random.SeedSequence([int(study_seed), zlib.crc32(key.encode()), int(block)])
+    return int(seq.generate_state(1)[0])
+
+
+def explore(objective: Any, store: Any, spec: LandscapeSpec, settings: ExploreSettings,
+            state: WorkState, *, seed: int, workers: int, executor: Any,
+            save: Callable[[], None], advance: Callable[[int], None]) -> None:
+    """Basin-hop in blocks until the budget of ``spec.explore`` is spent or a block of
+    ``window`` quenches finds no new minimum; ``state`` and ``save`` record each block."""
+    from ..landscape.basinhopping import BasinHopping
+
+    budget = spec.explore
+    walkers = settings.walkers or workers
+    block = budget.window if budget.window else max(walkers, 16)
+    t0 = time.monotonic()
+    while state.steps < budget.max_steps and not state.converged:
+        if budget.max_time is not None and time.monotonic() - t0 >= budget.max_time:
+            break
+        n = min(block, budget.max_steps - state.steps)
+        bh = BasinHopping(objective, store, step=settings.step,
+                          temperature=settings.temperature, tol=settings.tol,
+                          seed=block_seed(seed, spec.key, state.blocks), walkers=walkers,
+                          minimize_options={"max_iter": settings.max_iter},
+                          executor=executor, progress=lambda _s: advance(1))
+        stats = bh.run(max_steps=n)
+        state.steps += stats.steps
+        state.n_eval += stats.n_eval
+        state.explore_seconds += stats.elapsed
+        state.blocks += 1
+        if budget.window and stats.steps >= budget.window and stats.new_minima == 0:
+            state.converged = True
+        save()
+
+
+def connect(objective: Any, store: Any, spec: LandscapeSpec, settings: ConnectSettings,
+            tol: float, state: WorkState, *, executor: Any, save: Callable[[], None]) -> None:
+    """Transition-state searches until every minimum joins the global minimum's network
+    or ``spec.connect.max_attempts`` attempts (over all invocations) are spent."""
+    from ..landscape.connect import connect_landscape
+    from ..landscape.ts.attempt import TSSettings
+
+    left = spec.connect.max_attempts - state.connect_attempts
+    if left <= 0 or store.n_minima() < 2:
+        return
+    ts = TSSettings(n_images=settings.n_images, dneb_max_iter=settings.dneb_max_iter,
+                    hef_max_iter=settings.hef_max_iter, tol=tol)
+    t0 = time.monotonic()
+    res = connect_landscape(objective, store, settings=ts, executor=executor,
+                            max_attempts=left, time_limit=spec.connect.time_limit,
+                            batch=settings.batch, max_tries=settings.max_tries)
+    state.connect_attempts += res.attempts
+    state.connect_seconds += time.monotonic() - t0
+    state.largest_component = res.largest
+    save()
+
+
+def analyze(store: Any, dataset: Any) -> tuple[dict[str, list], list[list[float]], dict]:
+    """(per-minimum columns, transition states [E, min1, min2], Table-1 summary dict)."""
+    from ..analysis import analyze_store
+    from .results import MINIMA_COLUMNS
+
+    a = analyze_store(store, dataset=dataset)
+    cols = {c: [getattr(p, c) for p in a.minima] for c in MINIMA_COLUMNS}
+    ts = [[t.energy, t.min1, t.min2] for t in store.iter_ts(order="id")]
+    return cols, ts, a.summary.to_dict()

@@ -1,0 +1,171 @@
+"""The study's report: ``report.md``, a self-contained ``report.html`` (figures embedded as
+base64 PNG), ``tables/*.csv`` and ``figures/*.png``, all from a :class:`StudyResults`.
+
+Order: run facts, the findings table (paper vs this run, with the test and the budget),
+the loss-selection summary, the tables, the figures, every landscape, the config.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from pathlib import Path
+
+from .figures import FigureFile, make_figures
+from .findings import Finding, Table, findings, fmt, loss_selection, tables
+from .results import StudyResults
+
+__all__ = ["REPORT_FILES", "ReportExists", "landscape_table", "write_report"]
+
+REPORT_FILES = ("report.md", "report.html")
+
+
+class ReportExists(FileExistsError):
+    """The output folder already holds a report (pass force=True to replace it)."""
+
+
+def landscape_table(res: StudyResults) -> Table:
+    """Every landscape explored: definition, work done, what was found, database."""
+    rows = [(r.key, r.label, r.dataset, r.architecture, ", ".join(r.parts), r.n_minima,
+             r.n_ts, r.largest_component, r.steps, r.converged, r.connect_attempts,
+             round(r.explore_seconds + r.connect_seconds, 1), r.db)
+            for r in res.landscapes.values()]
+    return Table("landscapes", "All landscapes", (
+        "key", "landscape", "data", "network", "parts", "minima", "transition states",
+        "largest connected set", "quenches", "window converged", "connection attempts",
+        "seconds", "database"), rows)
+
+
+def _findings_table(fs: list[Finding]) -> Table:
+    return Table("findings", "Paper findings against this run",
+                 ("finding", "paper", "this run", "test", "verdict", "budget"),
+                 [(f.claim, f.paper, f.measured, f.criterion, f.verdict, f.budget)
+                  for f in fs])
+
+
+def _facts(res: StudyResults) -> list[str]:
+    cfg = res.config
+    where = f"Dask scheduler {res.scheduler}" if res.scheduler else f"{res.workers} worker(s)"
+    return [f"config: {cfg.get('name')} ({cfg.get('source')}); {cfg.get('description', '')}",
+            f"aucscape {res.version}; finished {res.created}; wall time "
+            f"{res.wall_seconds:.1f} s on {where}",
+            f"{len(res.landscapes)} landscapes, "
+            f"{sum(r.n_minima for r in res.landscapes.values())} minima, "
+            f"{sum(r.n_ts for r in res.landscapes.values())} transition states, "
+            f"{sum(r.steps for r in res.landscapes.values())} quenches"]
+
+
+_INTRO = ("Each row states one qualitative finding of Niroomand, Cafolla, Morgan & Wales "
+          "(2022), the paper's numbers, what this run measured, the test used to call "
+          "agreement (fixed in advance) and the budget behind the measurement. Nothing "
+          "here is tuned to agree: a disagreement at a small budget is a result, usually "
+          "of exploring a few dozen minima where the paper explored thousands.")
+
+
+def _md(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
+        figs: list[FigureFile]) -> str:
+    counts = {v: sum(f.verdict == v for f in fs) for v in ("agrees", "disagrees", "undecided")}
+    out = [f"# aucscape reproduce: {res.config.get('name')}", "",
+           "Study of Niroomand, Cafolla, Morgan & Wales (2022), *Characterising the area "
+           "under the curve loss function landscape*.", ""]
+    out += [f"- {line}" for line in _facts(res)] + [""]
+    out += ["## Findings: paper against this run", "", _INTRO, "",
+            f"{counts['agrees']} agree, {counts['disagrees']} disagree, "
+            f"{counts['undecided']} undecided.", "",
+            _findings_table(fs).to_markdown(), ""]
+    table, lines = sel
+    out += ["## Loss selection", "", loss_selection.__doc__.split("\n\n")[1].strip()
+            .replace("\n    ", " "), ""]
+    if table is not None:
+        out += [table.to_markdown(), ""]
+    out += [f"- {line}" for line in lines] + [""]
+    out += ["## Tables", ""]
+    for t in tabs:
+        out += [f"### {t.title}", "", t.to_markdown(), "", f"CSV: `tables/{t.name}.csv`", ""]
+    out += ["## Figures", ""]
+    for f in figs:
+        out += [f"### {f.title}", "", f"![{f.title}](figures/{f.path.name})", "",
+                f.caption, ""]
+    lt = landscape_table(res)
+    out += ["## Landscapes", "", lt.to_markdown(), ""]
+    out += ["## Configuration", "", "```json", json.dumps(res.config, indent=1), "```", ""]
+    return "\n".join(out)
+
+
+def _html_table(t: Table) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in t.headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(fmt(v))}</td>" for v in r) + "</tr>"
+                   for r in t.rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _inline(text: str) -> str:
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(text))
+
+
+_CSS = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
+        "line-height:1.4}table{border-collapse:collapse;margin:1em 0;font-size:90%}"
+        "td,th{border:1px solid #bbb;padding:3px 6px;text-align:left}th{background:#eee}"
+        "img{max-width:100%}figure{margin:1.5em 0}figcaption{font-size:90%;color:#333}"
+        ".agrees{background:#e3f4e1}.disagrees{background:#fbe3e3}"
+        "pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:80%}")
+
+
+def _html(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
+          figs: list[FigureFile]) -> str:
+    title = f"aucscape reproduce: {res.config.get('name')}"
+    o = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+         f"</title><style>{_CSS}</style></head><body>", f"<h1>{html.escape(title)}</h1>",
+         "<p>Study of Niroomand, Cafolla, Morgan &amp; Wales (2022), <i>Characterising the "
+         "area under the curve loss function landscape</i>.</p><ul>"]
+    o += [f"<li>{html.escape(line)}</li>" for line in _facts(res)]
+    o += ["</ul><h2>Findings: paper against this run</h2>", f"<p>{html.escape(_INTRO)}</p>"]
+    ft = _findings_table(fs)
+    rows = "".join(
+        f"<tr class='{f.verdict}'>" + "".join(f"<td>{html.escape(fmt(v))}</td>" for v in r)
+        + "</tr>" for f, r in zip(fs, ft.rows, strict=True))
+    o.append("<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in ft.headers)
+             + f"</tr></thead><tbody>{rows}</tbody></table>")
+    table, lines = sel
+    o.append("<h2>Loss selection</h2>")
+    if table is not None:
+        o.append(_html_table(table))
+    o.append("<ul>" + "".join(f"<li>{_inline(x)}</li>" for x in lines) + "</ul>")
+    o.append("<h2>Tables</h2>")
+    for t in tabs:
+        o += [f"<h3>{html.escape(t.title)}</h3>", _html_table(t)]
+    o.append("<h2>Figures</h2>")
+    for f in figs:
+        data = base64.b64encode(f.path.read_bytes()).decode("ascii")
+        o.append(f"<figure><h3>{html.escape(f.title)}</h3><img alt='{html.escape(f.title)}' "
+                 f"src='data:image/png;base64,{data}'><figcaption>{html.escape(f.caption)}"
+                 "</figcaption></figure>")
+    o += ["<h2>Landscapes</h2>", _html_table(landscape_table(res)), "<h2>Configuration</h2>",
+          f"<pre>{html.escape(json.dumps(res.config, indent=1))}</pre></body></html>"]
+    return "\n".join(o)
+
+
+def write_report(res: StudyResults, out: str | Path, *, force: bool = False) -> Path:
+    """Write report.md, report.html, tables/*.csv and figures/*.png into ``out``.
+
+    Raises :class:`ReportExists` when ``out`` already has a report and not ``force``.
+    Returns the path of ``report.md``.
+    """
+    out = Path(out)
+    existing = [n for n in REPORT_FILES if (out / n).exists()]
+    if existing and not force:
+        raise ReportExists(f"{out / existing[0]} exists; pass --force to replace the report")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "tables").mkdir(exist_ok=True)
+    fs = findings(res)
+    tabs = tables(res)
+    sel = loss_selection(res)
+    figs = make_figures(res, out / "figures")
+    extra = [_findings_table(fs), landscape_table(res)] + ([sel[0]] if sel[0] else [])
+    for t in [*tabs, *extra]:
+        (out / "tables" / f"{t.name}.csv").write_text(t.to_csv(), encoding="utf-8")
+    (out / "report.md").write_text(_md(res, fs, tabs, sel, figs), encoding="utf-8")
+    (out / "report.html").write_text(_html(res, fs, tabs, sel, figs), encoding="utf-8")
+    return out / "report.md"

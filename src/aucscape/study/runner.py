@@ -1,0 +1,94 @@
+"""Run a study: for each landscape, explore → connect → analyse, into ``OUT/db/``.
+
+Each landscape has its own database ``OUT/db/<key>.db`` (and work record
+``<key>.json``); running the same config into the same folder again continues every
+landscape where it stopped (a finished one is only re-analysed). Quenches and
+connection attempts go through one :func:`aucscape.parallel.make_executor` executor
+(``workers`` local processes or a Dask ``scheduler``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from . import engine
+from .config import PARTS, StudyConfig
+from .results import LandscapeResult, StudyResults
+
+__all__ = ["Progress", "run_study", "total_steps"]
+
+#: ``progress(event, key, n)``: event "landscape" (n = its index) when a landscape
+#: starts, "quench" (n = 1) after each basin-hopping quench, "phase" with key
+#: "<key>: connect" / "<key>: analyse" when those start.
+Progress = Callable[[str, str, int], None]
+
+
+def total_steps(config: StudyConfig) -> int:
+    """Basin-hopping quenches the config asks for in all (the progress bar's total)."""
+    return sum(s.explore.max_steps for s in config.landscapes())
+
+
+def run_study(config: StudyConfig, out: str | Path, *, workers: int = 1,
+              scheduler: str | None = None, progress: Progress | None = None
+              ) -> StudyResults:
+    """Explore, connect and analyse every landscape of ``config`` into ``out``; write and
+    return the :class:`StudyResults` (``out/results.json``)."""
+    from ..parallel import make_executor
+
+    out = Path(out)
+    dbdir = out / "db"
+    dbdir.mkdir(parents=True, exist_ok=True)
+    report = progress or (lambda _e, _k, _n: None)
+    t0 = time.monotonic()
+    datasets: dict[str, Any] = {}
+    results: dict[str, LandscapeResult] = {}
+    executor = make_executor(workers, scheduler)
+    try:
+        for i, spec in enumerate(config.landscapes()):
+            report("landscape", spec.key, i)
+            if spec.dataset not in datasets:
+                datasets[spec.dataset] = engine.build_dataset(config.datasets[spec.dataset])
+            results[spec.key] = _run_landscape(config, spec, datasets[spec.dataset], dbdir,
+                                               workers, executor, report)
+    finally:
+        executor.shutdown()
+    study = StudyResults(
+        config=config.to_dict(), landscapes=results,
+        parts={p: [s.key for s in config.part_landscapes(p)] for p in PARTS},
+        wall_seconds=time.monotonic() - t0, workers=workers, scheduler=scheduler,
+        version=__version__, created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    study.save(out / "results.json")
+    return study
+
+
+def _run_landscape(config: StudyConfig, spec: Any, dataset: Any, dbdir: Path, workers: int,
+                   executor: Any, report: Progress) -> LandscapeResult:
+    objective = engine.build_objective(dataset, spec)
+    db = dbdir / f"{spec.key}.db"
+    state_path = dbdir / f"{spec.key}.json"
+    state = engine.WorkState.load(state_path)
+    with engine.open_store(db, objective) as store:
+        engine.explore(objective, store, spec, config.explore_settings, state,
+                       seed=config.seed, workers=workers, executor=executor,
+                       save=lambda: state.save(state_path),
+                       advance=lambda n: report("quench", spec.key, n))
+        report("phase", f"{spec.key}: connect", 0)
+        engine.connect(objective, store, spec, config.connect_settings,
+                       config.explore_settings.tol, state, executor=executor,
+                       save=lambda: state.save(state_path))
+        report("phase", f"{spec.key}: analyse", 0)
+        minima, ts, summary = engine.analyze(store, dataset)
+    state.save(state_path)
+    return LandscapeResult(
+        key=spec.key, label=spec.label, dataset=spec.dataset, loss=spec.loss,
+        hidden=spec.hidden, n_in=int(dataset.X_train.shape[1]), lam=spec.lam, beta=spec.beta,
+        margin=spec.margin, parts=list(spec.parts), db=f"db/{db.name}", steps=state.steps,
+        n_eval=state.n_eval, explore_seconds=state.explore_seconds,
+        converged=state.converged, connect_attempts=state.connect_attempts,
+        connect_seconds=state.connect_seconds, largest_component=state.largest_component,
+        minima=minima, ts=ts, summary=summary)

@@ -1,0 +1,218 @@
+"""``aucscape reproduce`` end to end on a tiny config, checked against the databases;
+and the findings / report logic on hand-made results."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from aucscape.cli import main
+from aucscape.data import load_dataset
+from aucscape.study.findings import findings, loss_selection, tables
+from aucscape.study.results import LandscapeResult, StudyResults
+
+TINY = """
+[study]
+name = "tiny"
+seed = 3
+[datasets.spiral]
+kind = "spiral"
+points_per_arm = 20
+[datasets.creditcard]
+kind = "creditcard"
+n = 100
+[model]
+hidden = 2
+[explore]
+tol = 1e-7
+max_steps = {steps}
+[connect]
+max_attempts = 1
+batch = 1
+n_images = 5
+dneb_max_iter = 50
+hef_max_iter = 30
+[parts.surrogates]
+losses = ["sigmoid", "hinge"]
+[parts.creditcard]
+hidden = 1
+[parts.beta_sigmoid]
+values = [10.0, 40.0]
+[parts.beta_exp]
+values = [1.0, 2.0]
+[parts.lambda]
+losses = ["ce"]
+values = [1e-3, 1e-5]
+"""
+
+
+def _csv(path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    root = tmp_path_factory.mktemp("study")
+    cfg = root / "tiny.toml"
+    cfg.write_text(TINY.format(steps=3))
+    out = root / "out"
+    assert main(["reproduce", "--config", str(cfg), "--out", str(out), "--quiet"]) == 0
+    return root, cfg, out
+
+
+def test_writes_report_tables_figures_and_databases(study):
+    _, _, out = study
+    for name in ("report.md", "report.html", "results.json", "tables/table1_spiral.csv",
+                 "tables/table2_surrogates.csv", "tables/table3_creditcard.csv",
+                 "tables/table4_lambda.csv", "tables/beta_sigmoid.csv", "tables/beta_exp.csv",
+                 "tables/findings.csv", "tables/loss_selection.csv",
+                 "figures/figure4_loss_vs_auc.png", "figures/figure5_ce_loss.png",
+                 "figures/figure6_beta_sigmoid.png", "figures/figure7_beta_exp.png",
+                 "figures/figure8_lambda_graphs.png"):
+        assert (out / name).is_file(), name
+    assert (out / "figures/figure4_loss_vs_auc.png").read_bytes()[:4] == b"\x89PNG"
+    html = (out / "report.html").read_text()
+    # self-contained: every image is embedded, nothing is fetched
+    n_png = len(list((out / "figures").glob("*.png")))
+    assert html.count("src='data:image/png;base64,") == n_png
+    assert not re.search(r"src=['\"](?!data:)", html)
+    md = (out / "report.md").read_text()
+    assert "13,948 vs 1,903" in md and "## Loss selection" in md
+    findings_rows = _csv(out / "tables/findings.csv")
+    assert len(findings_rows) == 7
+    assert {r["verdict"] for r in findings_rows} <= {"agrees", "disagrees", "undecided"}
+
+
+def test_tables_match_the_databases(study):
+    from aucscape.landscape.store import Store
+    from aucscape.objectives import build_objective
+
+    _, _, out = study
+    rows = {r["key"]: r for r in _csv(out / "tables/landscapes.csv")}
+    # ce, sigmoid β40 (shared by main, surrogates, β), hinge, 2 credit card, sigmoid β10,
+    # exp β1 and β2, ce λ=1e-3 (ce λ=1e-5 is main's): each landscape explored once
+    assert len(rows) == 9
+    t1 = {r["landscape"]: r for r in _csv(out / "tables/table1_spiral.csv")}
+    t3 = {r["landscape"]: r for r in _csv(out / "tables/table3_creditcard.csv")}
+    checked = 0
+    for key, row in rows.items():
+        with Store(out / row["database"], read_only=True) as store:
+            minima = list(store.iter_minima())
+            assert int(row["minima"]) == len(minima) > 0
+            assert int(row["transition states"]) == store.n_ts()
+            objective = build_objective(store.objective_description)
+        state = json.loads((out / "db" / f"{key}.json").read_text())
+        assert int(row["quenches"]) == state["steps"] == 3
+        parts = row["parts"].split(", ")
+        table = t1 if "main" in parts else t3 if "creditcard" in parts else None
+        if table is None:
+            continue
+        # test AUCs recomputed independently: the stored W, a forward pass, scikit-learn
+        ds = load_dataset(objective.describe()["dataset"])
+        aucs = [roc_auc_score(ds.y_test, objective.scores(m.coords, ds.X_test))
+                for m in minima]
+        t = table[row["landscape"]]
+        assert int(t["minima"]) == len(minima)
+        assert float(t["best test AUC"]) == pytest.approx(max(aucs))
+        assert float(t["mean test AUC"]) == pytest.approx(np.mean(aucs))
+        checked += 1
+    assert checked == 4
+
+
+def test_refuses_to_overwrite_and_resumes(study, capsys):
+    root, _, out = study
+    bigger = root / "tiny5.toml"
+    bigger.write_text(TINY.format(steps=5))
+    before = json.loads((out / "results.json").read_text())
+    assert main(["reproduce", "--config", str(bigger), "--out", str(out), "--quiet"]) == 2
+    assert "--force" in capsys.readouterr().err
+    (out / "report.md").rename(out / "report.old")
+    (out / "report.html").rename(out / "report.old.html")
+    assert main(["reproduce", "--config", str(bigger), "--out", str(out), "--quiet"]) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main(["reproduce", "--config", str(bigger), "--out", str(out), "--quiet",
+                 "--resume"]) == 0
+    after = json.loads((out / "results.json").read_text())
+    for key, old in before["landscapes"].items():
+        new = after["landscapes"][key]
+        assert new["steps"] == 5
+        assert set(old["minima"]["id"]) <= set(new["minima"]["id"])  # kept, then added to
+
+
+def test_invalid_config_is_one_line_error(tmp_path, capsys):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[explore]\nmax_step = 3\n")
+    assert main(["reproduce", "--config", str(cfg), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "explore.max_step: unknown key" in err
+    assert not (tmp_path / "o").exists()
+
+
+# -- findings on hand-made results ------------------------------------------------------------
+def _land(key, loss, *, n, auc, lpphe=-100.0, energies=None, beta=None, lam=1e-5, part="main",
+          dataset="spiral", app_gap=0.0):
+    auc = np.broadcast_to(np.asarray(auc, float), (n,))
+    e = np.linspace(0.1, 0.5, n) if energies is None else np.asarray(energies, float)
+    train = np.full(n, 0.8)
+    return LandscapeResult(
+        key=key, label=key, dataset=dataset, loss=loss, hidden=10, n_in=2, lam=lam,
+        beta=beta, margin=None, parts=[part], db=f"db/{key}.db", steps=50, n_eval=500,
+        minima={"id": list(range(1, n + 1)), "energy": e.tolist(), "train_auc": train.tolist(),
+                "test_auc": auc.tolist(), "ce_loss": e.tolist(),
+                "app_auc": (train + app_gap).tolist(), "lpphe": [lpphe] * n,
+                "hits": [1] * n},
+        summary={"best_test_auc": float(auc.max()), "mean_test_auc": float(auc.mean()),
+                 "mean_lpphe": lpphe,
+                 "energy_test_auc": {"r": float(np.corrcoef(e, auc)[0, 1])
+                                     if n > 1 and np.ptp(auc) > 0 else None}})
+
+
+def _results(lands, parts):
+    return StudyResults(config={"name": "t"}, landscapes={x.key: x for x in lands},
+                        parts=parts)
+
+
+def test_main_findings_follow_the_measurements():
+    ce = _land("ce", "ce", n=3, auc=[0.6, 0.65, 0.7], lpphe=-110)
+    sg = _land("sg", "sigmoid", n=9, auc=np.linspace(0.7, 0.8, 9), lpphe=-93)
+    f = findings(_results([ce, sg], {"main": ["ce", "sg"]}))
+    assert [x.agrees for x in f[:3]] == [True, True, True]
+    assert "9 vs 3 minima (3.0×)" in f[0].measured
+    assert all(x.agrees is None for x in f[3:])  # parts that did not run
+    # the same comparison turned round disagrees: nothing is tuned to agree
+    ce2 = _land("ce", "ce", n=9, auc=np.linspace(0.7, 0.8, 9), lpphe=-93)
+    sg2 = _land("sg", "sigmoid", n=3, auc=[0.6, 0.65, 0.7], lpphe=-110)
+    f2 = findings(_results([ce2, sg2], {"main": ["ce", "sg"]}))
+    assert [x.agrees for x in f2[:3]] == [False, False, False]
+
+
+def test_beta_finding_measures_the_one_over_beta_law():
+    betas = [1.0, 4.0, 16.0, 64.0]
+    lands = [_land(f"b{b:g}", "sigmoid", n=2 + k, auc=np.linspace(0.6, 0.6 + 0.05 * (k + 1),
+                                                                  2 + k),
+                   beta=b, part="beta_sigmoid", app_gap=0.5 / b)
+             for k, b in enumerate(betas)]
+    f = findings(_results(lands, {"beta_sigmoid": [x.key for x in lands]}))
+    beta = next(x for x in f if x.claim.startswith("as β grows"))
+    assert beta.agrees is True
+    assert "gap ∝ β^-1.00" in beta.measured
+    (table,) = [t for t in tables(_results(lands, {"beta_sigmoid": [x.key for x in lands]}))]
+    gaps = [row[4] for row in table.rows]
+    assert gaps == pytest.approx([0.5 / b for b in betas])
+
+
+def test_loss_selection_ranks_measured_features():
+    a = _land("a", "sigmoid", n=4, auc=[0.9, 0.8, 0.7, 0.6], lpphe=-120, part="surrogates",
+              energies=[0.1, 0.2, 0.3, 0.4])
+    b = _land("b", "hinge", n=8, auc=np.linspace(0.5, 0.6, 8), lpphe=-90, part="surrogates")
+    table, lines = loss_selection(_results([a, b], {"surrogates": ["a", "b"]}))
+    assert [row[0] for row in table.rows] == ["a", "b"]
+    ranks = [row[-1] for row in table.rows]
+    assert ranks[0] < ranks[1]
+    assert any("**a**" in line and "Best mean rank" in line for line in lines)

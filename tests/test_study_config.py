@@ -1,0 +1,138 @@
+"""Study configs: presets, expansion into landscapes, and errors that name the key."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aucscape.study.config import (
+    PARTS,
+    ConfigError,
+    load_config,
+    load_preset,
+    parse_config,
+)
+
+
+def _minimal(**parts):
+    return {"datasets": {"spiral": {"kind": "spiral"}},
+            "parts": {p: {"enabled": p in parts, **parts.get(p, {})} for p in PARTS}}
+
+
+@pytest.mark.parametrize("name", ["quick", "paper"])
+def test_presets_load_and_run_every_part(name):
+    cfg = load_preset(name)
+    assert cfg.name == name
+    assert [p.name for p in cfg.enabled_parts()] == list(PARTS)
+    keys = [s.key for s in cfg.landscapes()]
+    assert len(keys) == len(set(keys))
+    for p in PARTS:
+        assert cfg.part_landscapes(p), p
+
+
+def test_quick_preset_shares_the_sigmoid_landscape_with_the_largest_budget():
+    cfg = load_preset("quick")
+    shared = [s for s in cfg.landscapes() if s.loss == "sigmoid" and s.beta == 40.0
+              and s.lam == 1e-5 and s.dataset == "spiral"]
+    assert len(shared) == 1
+    s = shared[0]
+    assert set(s.parts) == {"main", "surrogates", "beta_sigmoid", "lambda"}
+    asked = [cfg.parts[p].explore.max_steps for p in s.parts]
+    assert s.explore.max_steps == max(asked)
+    assert s.connect.max_attempts == max(cfg.parts[p].connect.max_attempts for p in s.parts)
+    # the part views hand back the merged spec
+    assert s in cfg.part_landscapes("beta_sigmoid")
+
+
+def test_expansion_of_ablations_and_loss_parameters():
+    data = _minimal(beta_sigmoid={"values": [2, 8]},
+                    **{"lambda": {"losses": ["ce", "hinge"], "values": [0.1, 0.01]}},
+                    beta_exp={"values": [1.5]})
+    data["losses"] = {"hinge": {"margin": 0.5}, "exp": {"beta": 3.0}}
+    cfg = parse_config(data)
+    betas = [s.beta for s in cfg.part_landscapes("beta_sigmoid")]
+    assert betas == [2.0, 8.0]
+    lam = cfg.part_landscapes("lambda")
+    assert [(s.loss, s.lam) for s in lam] == [("ce", 0.1), ("ce", 0.01), ("hinge", 0.1),
+                                              ("hinge", 0.01)]
+    assert lam[0].beta is None and lam[0].margin is None
+    assert lam[2].margin == 0.5 and lam[2].beta is None
+    assert lam[2].objective_kwargs() == {"loss": "hinge", "hidden": 10, "lam": 0.1,
+                                         "margin": 0.5}
+    (e,) = cfg.part_landscapes("beta_exp")
+    assert e.beta == 1.5  # the ablation value, not [losses.exp]
+
+
+@pytest.mark.parametrize(("patch", "key"), [
+    ({"parts": {"surrogates": {"lossses": ["sigmoid"]}}}, "parts.surrogates.lossses"),
+    ({"parts": {"surrogates": {"losses": ["sigmoid", "tan"]}}}, "parts.surrogates.losses[1]"),
+    ({"parts": {"surrogates": {"losses": ["ce"]}}}, "parts.surrogates.losses"),
+    ({"parts": {"main": {"dataset": "iris"}}}, "parts.main.dataset"),
+    ({"parts": {"figure9": {}}}, "parts.figure9"),
+    ({"explore": {"max_steps": "ten"}}, "explore.max_steps"),
+    ({"explore": {"max_steps": 2.5}}, "explore.max_steps"),
+    ({"explore": {"tol": 0}}, "explore.tol"),
+    ({"parts": {"main": {"explore": {"temperature": 1.0}}}}, "parts.main.explore.temperature"),
+    ({"parts": {"beta_exp": {"values": [1.0, -2.0]}}}, "parts.beta_exp.values[1]"),
+    ({"parts": {"lambda": {"values": []}}}, "parts.lambda.values"),
+    ({"model": {"hidden": 0}}, "model.hidden"),
+    ({"model": {"hiden": 3}}, "model.hiden"),
+    ({"losses": {"sigmoid": {"margin": 1.0}}}, "losses.sigmoid.margin"),
+    ({"losses": {"softmax": {}}}, "losses.softmax"),
+    ({"datasets": {"d": {"kind": "mnist"}}}, "datasets.d.kind"),
+    ({"datasets": {"spiral": {"kind": "spiral", "noise": True}}}, "datasets.spiral.noise"),
+    ({"study": {"seed": -1}}, "study.seed"),
+    ({"parts": {"main": {"enabled": "yes"}}}, "parts.main.enabled"),
+    ({"connect": []}, "connect"),
+])
+def test_invalid_configs_name_the_offending_key(patch, key):
+    data = {"datasets": {"spiral": {"kind": "spiral"}, "creditcard": {"kind": "creditcard"}}}
+    for k, v in patch.items():
+        data[k] = v if not isinstance(v, dict) else {**data.get(k, {}), **v}
+    with pytest.raises(ConfigError) as info:
+        parse_config(data)
+    assert str(info.value).startswith(key + ":"), str(info.value)
+
+
+def test_all_parts_disabled_is_rejected():
+    with pytest.raises(ConfigError, match="every part is disabled"):
+        parse_config({"parts": {p: {"enabled": False} for p in PARTS}})
+
+
+def test_load_config_file_errors(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_config(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[study\nname = 1\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+    good = tmp_path / "mine.toml"
+    good.write_text('[datasets.spiral]\nkind = "spiral"\n[parts.main]\nlosses = ["ce"]\n'
+                    "[parts.surrogates]\nenabled = false\n[parts.creditcard]\nenabled = false\n"
+                    "[parts.beta_sigmoid]\nenabled = false\n[parts.beta_exp]\nenabled = false\n"
+                    "[parts.lambda]\nenabled = false\n")
+    cfg = load_config(good)
+    assert cfg.name == "mine"
+    assert [s.key for s in cfg.landscapes()] == ["spiral-ce-h10-l1e-05"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sets(st.sampled_from(PARTS), min_size=1),
+       st.lists(st.sampled_from([0.5, 1.0, 4.0, 40.0]), min_size=1, max_size=3, unique=True),
+       st.lists(st.integers(1, 50), min_size=len(PARTS), max_size=len(PARTS)))
+def test_landscapes_are_the_union_of_the_parts_with_max_budgets(on, betas, steps):
+    parts = {p: {"enabled": p in on, "explore": {"max_steps": n}}
+             for p, n in zip(PARTS, steps, strict=True)}
+    parts["beta_sigmoid"]["values"] = betas
+    parts["beta_exp"]["values"] = betas
+    for p in ("main", "surrogates", "lambda"):
+        parts[p]["dataset"] = "spiral"
+    cfg = parse_config({"datasets": {"spiral": {"kind": "spiral"},
+                                     "creditcard": {"kind": "creditcard"}}, "parts": parts})
+    specs = {s.key: s for s in cfg.landscapes()}
+    union = {s.key for p in on for s in cfg.part_landscapes(p)}
+    assert union == set(specs)
+    for s in specs.values():
+        assert set(s.parts) <= on
+        assert s.explore.max_steps == max(cfg.parts[p].explore.max_steps for p in s.parts)
