@@ -22,9 +22,15 @@ class Objective(Protocol):
     """E(w): energy, gradient, exact Hessian and a random starting point.
 
     Required: ``n_params``, ``energy``, ``energy_gradient``, ``hessian``, ``random_point``
-    and ``describe``. Optional: ``canonical(w)``, returning a symmetry-equivalent
-    representative of w (same energy) so that distances between minima can be measured
-    after aligning symmetries; objectives without symmetries need not define it.
+    and ``describe``. Optional hooks, looked up with ``getattr`` so that objectives without
+    them still work everywhere:
+
+    - ``canonical(w)``: a symmetry-equivalent representative of w (same energy), so that
+      distances between minima can be measured after aligning symmetries;
+    - ``align(w_ref, w)``: the symmetry image of w closest to w_ref (used before
+      interpolating a band between two minima);
+    - ``numba_kernel()``: ``(fn, args)`` with ``fn(w, *args) -> (E, g)`` an ``@njit``
+      function, which lets :func:`aucscape.landscape.minimize.lbfgs` run its compiled loop.
     """
 
     n_params: int
