@@ -20,6 +20,7 @@ thread-count environment variables are set before NumPy loads its BLAS.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -105,4 +106,9 @@ def make_executor(workers: int = 1, scheduler: Any = None) -> Executor:
         raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
     if workers == 1:
         return SequentialExecutor()
-    return ProcessPoolExecutor(max_workers=workers, initializer=pin_blas_threads)
+    # Workers start from a fresh interpreter ("forkserver", else "spawn"), never by fork():
+    # forking a driver that already runs JAX, torch or numba threads can deadlock.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=workers, initializer=pin_blas_threads,
+                               mp_context=context)
