@@ -18,6 +18,7 @@ databases in OUT. An existing report is replaced only with --force.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,8 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--config", metavar="FILE", help="TOML study config")
     p.add_argument("--out", metavar="DIR",
                    help="output folder (default: study-<preset or config name>)")
-    p.add_argument("--workers", type=int, default=1, metavar="N",
-                   help="local worker processes for quenches and connection attempts")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="local worker processes for quenches and connection attempts "
+                        "(default: every core, here %(default)s)")
     p.add_argument("--scheduler", metavar="ADDR",
                    help="Dask scheduler address (tcp://HOST:8786) instead of local workers")
     p.add_argument("--resume", action="store_true",
