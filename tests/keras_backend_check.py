@@ -260,6 +260,20 @@ def check_serialisation(rng: np.random.Generator) -> None:
     ):
         clone = keras.losses.deserialize(keras.losses.serialize(loss))
         assert type(clone) is type(loss) and clone.get_config() == loss.get_config(), loss
+        name = keras.saving.get_registered_name(type(loss))
+        assert name == f"aucscape>{type(loss).__name__}", name
+    # Byte-for-byte what the single-file aucscape.keras wrote before it became a package:
+    # old files still load and new files are written the same.
+    saved = {
+        "module": "aucscape.keras", "class_name": "SigmoidAUCLoss",
+        "config": {"name": "sigmoid_auc_loss", "reduction": "sum_over_batch_size",
+                   "beta": 3.0, "pos_weight": 1.0, "from_logits": False,
+                   "block_size": 1048576},
+        "registered_name": "aucscape>SigmoidAUCLoss",
+    }
+    assert keras.saving.serialize_keras_object(SigmoidAUCLoss(beta=3.0)) == saved
+    old = keras.saving.deserialize_keras_object(saved)
+    assert isinstance(old, SigmoidAUCLoss) and old.beta == 3.0, old
     x, y = make_data(rng, 64)
     model = tiny_model(0)
     loss = SigmoidAUCLoss(beta=13.0, pos_weight=2.0)

@@ -169,6 +169,19 @@ def test_errors_at_trace_or_call_time():
         aj.focal_loss(jnp.array([1, 0]), jnp.array([2.0, 0.5]))
 
 
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"beta": -1.0}, "beta must be a finite number >= 0"),
+    ({"margin": float("inf")}, "margin must be a finite number >= 0"),
+    ({"pos_weight": -2.0}, "pos_weight"),
+    ({"reduction": "none"}, "no per-sample value"),
+])
+def test_configuration_errors_name_the_argument(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        aj.pairwise_auc_loss(jnp.array([0, 1]), jnp.array([0.2, 0.7]), **kwargs)
+    with pytest.raises(ValueError, match=r"alpha must be in \[0, 1\]"):
+        aj.focal_loss(jnp.array([0, 1]), jnp.array([0.2, 0.7]), alpha=-0.1)
+
+
 def test_gradient_descent_on_scores_raises_auc():
     # Plain jit+grad loop on free scores: the sigmoid risk falls, i.e. the ranking improves.
     y, s, _ = _problem(n=64, seed=12)

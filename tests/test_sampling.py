@@ -128,7 +128,7 @@ def test_bad_labels():
 
 def test_core_imports_no_framework():
     code = (
-        "import sys, aucscape, aucscape.sampling, aucscape.surrogates\n"
+        "import sys, aucscape, aucscape.sampling, aucscape.surrogates, aucscape._frontend\n"
         "bad = [m for m in ('torch', 'jax', 'keras', 'tensorflow') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

@@ -8,6 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import aucscape.torch as at  # noqa: E402
+import aucscape.torch._pairwise as at_pairwise  # noqa: E402
 from aucscape.focal import focal_loss as np_focal  # noqa: E402
 from aucscape.pairwise import pairwise_loss  # noqa: E402
 from aucscape.surrogates import SURROGATES  # noqa: E402
@@ -61,7 +62,7 @@ def test_matches_numpy_core_float32_from_logits(name):
 
 
 def test_many_blocks_match_numpy_core(monkeypatch):
-    monkeypatch.setattr(at, "BLOCK_ELEMENTS", 64)  # 1-row blocks over ~90 negatives
+    monkeypatch.setattr(at_pairwise, "BLOCK_ELEMENTS", 64)  # 1-row blocks over ~90 negatives
     y, s, w = _problem(n=300, frac=0.1, seed=3)
     for name in ("sigmoid", "tanh", "logistic"):
         ref, gref = pairwise_loss(y, s, name, beta=7.0, sample_weight=w, return_grad=True)
@@ -185,6 +186,19 @@ def test_errors_are_clear():
         at.PairwiseAUCLoss(reduction="none")
     with pytest.raises(ValueError, match="probabilities"):
         at.focal_loss(torch.tensor([2.0, 0.5]), torch.tensor([1, 0]))
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: at.SigmoidAUCLoss(beta=-1.0), "beta must be a finite number >= 0"),
+    (lambda: at.HingeAUCLoss(margin=float("nan")), "margin must be a finite number >= 0"),
+    (lambda: at.WeightedPairwiseRankingLoss(pos_weight=-2.0), "pos_weight"),
+    (lambda: at.FocalLoss(alpha=1.5), r"alpha must be in \[0, 1\]"),
+    (lambda: at.FocalLoss(gamma=-1.0), "gamma"),
+    (lambda: at.FocalLoss(reduction="batch"), "reduction must be one of 'mean'"),
+])
+def test_configuration_errors_name_the_argument(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
 
 
 def test_sampler_in_dataloader_guarantees():

@@ -38,26 +38,34 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from aucscape._validation import check_nonnegative
-from aucscape.surrogates import get_surrogate
+from aucscape._frontend import (
+    DEFAULT_ALPHA,
+    DEFAULT_BETA,
+    DEFAULT_GAMMA,
+    DEFAULT_MARGIN,
+    check_flat_shape,
+    check_label_values,
+    check_probability_values,
+    check_same_length,
+    check_weight_values,
+    focal_args,
+    pairwise_args,
+)
+from aucscape.focal import EPS
 
 __all__ = ["focal_loss", "pairwise_auc_loss"]
 
 #: Elements of one block of the pair matrix (rows · N) in the blocked sums.
 BLOCK_ELEMENTS = 1 << 21
-#: Probability clip of ``focal_loss(from_logits=False)``, as ``aucscape.focal.EPS``.
-EPS = 1e-7
 
 Array = jax.Array
 
 
 # ---------------------------------------------------------------------------- inputs
 def _flatten(x: Array, name: str) -> Array:
-    if x.ndim == 2 and x.shape[1] == 1:
-        return x.reshape(-1)
-    if x.ndim != 1:
-        raise ValueError(f"{name} must have shape (N,) or (N, 1), got {tuple(x.shape)}")
-    return x
+    """(N,) or (N, 1) -> (N,); anything else is a ValueError (at trace time)."""
+    check_flat_shape(x.shape, name)
+    return x.reshape(-1)
 
 
 def _concrete(x: Array) -> np.ndarray | None:
@@ -73,31 +81,26 @@ def _prepare(
     """Return (x, y_bool, w) of shape (N,); x in float32 or better, w = weight · mask."""
     x = _flatten(jnp.asarray(y_pred), "y_pred")
     y = _flatten(jnp.asarray(y_true), "y_true")
-    if y.shape != x.shape:
-        raise ValueError(f"y_pred has {x.shape[0]} entries but y_true has {y.shape[0]}")
+    check_same_length(x.shape[0], y.shape[0], "y_pred", "y_true")
     if not jnp.issubdtype(x.dtype, jnp.floating):
         raise ValueError(f"y_pred must be floating point, got {x.dtype}")
     dtype = jnp.promote_types(x.dtype, jnp.float32)
     x = x.astype(dtype)
     y_np = _concrete(y)
-    if y_np is not None and y_np.dtype != np.bool_:
-        bad = (y_np != 0) & (y_np != 1)
-        if bad.any():
-            raise ValueError(f"y_true must hold only 0/1 labels; found {np.unique(y_np[bad])[:5]}")
+    if y_np is not None:
+        check_label_values(y_np, "y_true")
     y = y != 0 if y.dtype == jnp.bool_ else y == 1
     w = jnp.ones(x.shape, dtype)
     if sample_weight is not None:
         sw = _flatten(jnp.asarray(sample_weight), "sample_weight")
-        if sw.shape != x.shape:
-            raise ValueError(f"sample_weight must have shape {x.shape}, got {sw.shape}")
+        check_same_length(sw.shape[0], x.shape[0], "sample_weight", "y_pred")
         sw_np = _concrete(sw)
-        if sw_np is not None and not (np.all(np.isfinite(sw_np)) and np.all(sw_np >= 0)):
-            raise ValueError("sample_weight must be finite and non-negative")
+        if sw_np is not None:
+            check_weight_values(sw_np)
         w = lax.stop_gradient(sw.astype(dtype))
     if mask is not None:
         m = _flatten(jnp.asarray(mask), "mask")
-        if m.shape != x.shape:
-            raise ValueError(f"mask must have shape {x.shape}, got {m.shape}")
+        check_same_length(m.shape[0], x.shape[0], "mask", "y_pred")
         w = jnp.where(m.astype(bool), w, 0.0)
     return x, y, w
 
@@ -222,8 +225,8 @@ def pairwise_auc_loss(
     y_pred: Array,
     *,
     surrogate: str = "sigmoid",
-    beta: float = 40.0,
-    margin: float = 1.0,
+    beta: float = DEFAULT_BETA,
+    margin: float = DEFAULT_MARGIN,
     pos_weight: float = 1.0,
     from_logits: bool = False,
     mask: Array | None = None,
@@ -245,12 +248,7 @@ def pairwise_auc_loss(
     Returns float32 (float64 under x64 with float64 input); exactly 0 with zero gradient
     when a class is missing, fully masked or of zero weight.
     """
-    sur = get_surrogate(surrogate)
-    beta = check_nonnegative(beta, "beta")
-    margin = check_nonnegative(margin, "margin")
-    pos_weight = check_nonnegative(pos_weight, "pos_weight")
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    args = pairwise_args(surrogate, beta, margin, pos_weight, reduction)
     x, y, w = _prepare(y_true, y_pred, mask, sample_weight)
     if x.shape[0] == 0:
         return jnp.zeros((), x.dtype)
@@ -258,24 +256,24 @@ def pairwise_auc_loss(
     wp = jnp.where(y, w, 0.0)
     wn = jnp.where(y, 0.0, w)
     wp_tot, wn_tot = jnp.sum(wp), jnp.sum(wn)
-    valid = (wp_tot > 0) & (wn_tot > 0) & (pos_weight > 0)
+    valid = (wp_tot > 0) & (wn_tot > 0) & (args.pos_weight > 0)
     # Double-where: on an invalid batch compute with harmless stand-in weights (zeros for
     # the blocked and sorted sums, uniform ones where class sums are divided or logged) so
     # that no NaN/inf appears anywhere (it would poison the gradient), then select 0.
-    stand_in = jnp.full_like(s, 1.0 / s.shape[0] if sur.family == "factorised" else 0.0)
-    a = jnp.where(valid, wp * pos_weight, stand_in)
+    stand_in = jnp.full_like(s, 1.0 / s.shape[0] if args.family == "factorised" else 0.0)
+    a = jnp.where(valid, wp * args.pos_weight, stand_in)
     b = jnp.where(valid, wn, stand_in)
-    if reduction == "mean":
+    if args.reduction == "mean":
         a = a / jnp.where(valid, wp_tot, 1.0)
         b = b / jnp.where(valid, wn_tot, 1.0)
-    if sur.family == "blocked":
-        value = _blocked_pair_sum(s, a, b, sur.name, beta)
-    elif sur.name == "exp":
-        value = _exp_sum(s, a, b, beta)
-    elif sur.name == "quad":
-        value = _quad_sum(s, a, b, margin)
+    if args.family == "blocked":
+        value = _blocked_pair_sum(s, a, b, args.surrogate, args.beta)
+    elif args.surrogate == "exp":
+        value = _exp_sum(s, a, b, args.beta)
+    elif args.surrogate == "quad":
+        value = _quad_sum(s, a, b, args.margin)
     else:
-        value = _sorted_sum(s, a, b, margin, squared=sur.name == "squared_hinge")
+        value = _sorted_sum(s, a, b, args.margin, squared=args.surrogate == "squared_hinge")
     return jnp.where(valid, value, 0.0)
 
 
@@ -283,8 +281,8 @@ def focal_loss(
     y_true: Array,
     y_pred: Array,
     *,
-    gamma: float = 2.0,
-    alpha: float = 0.25,
+    gamma: float = DEFAULT_GAMMA,
+    alpha: float = DEFAULT_ALPHA,
     from_logits: bool = False,
     mask: Array | None = None,
     sample_weight: Array | None = None,
@@ -296,32 +294,24 @@ def focal_loss(
     Probabilities are clipped to [EPS, 1 − EPS]. With w = sample_weight · mask:
     "mean" Σ w_i FL_i / Σ w_i (0 when Σ w = 0), "sum" Σ w_i FL_i, "none" (w_i FL_i)_i.
     """
-    gamma = check_nonnegative(gamma, "gamma")
-    alpha = float(alpha)
-    if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be in [0, 1], got {alpha!r}")
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    args = focal_args(gamma, alpha, reduction)
     x, y, w = _prepare(y_true, y_pred, mask, sample_weight)
-    alpha_t = jnp.where(y, alpha, 1.0 - alpha)
+    alpha_t = jnp.where(y, args.alpha, 1.0 - args.alpha)
     if from_logits:
         z = jnp.where(y, x, -x)
-        loss = alpha_t * jnp.exp(-gamma * jax.nn.softplus(z)) * jax.nn.softplus(-z)
+        loss = alpha_t * jnp.exp(-args.gamma * jax.nn.softplus(z)) * jax.nn.softplus(-z)
     else:
         x_np = _concrete(x)
-        if x_np is not None and np.any((x_np < 0) | (x_np > 1)):
-            raise ValueError(
-                "y_pred must hold probabilities in [0, 1] when from_logits=False; "
-                "pass from_logits=True for logits"
-            )
+        if x_np is not None:
+            check_probability_values(x_np, "y_pred")
         p = jnp.clip(x, EPS, 1.0 - EPS)
         q = jnp.where(y, 1.0 - p, p)
         log_pt = jnp.where(y, jnp.log(p), jnp.log1p(-p))
-        loss = -alpha_t * q**gamma * log_pt
+        loss = -alpha_t * q**args.gamma * log_pt
     loss = w * loss
-    if reduction == "none":
+    if args.reduction == "none":
         return loss
-    if reduction == "sum":
+    if args.reduction == "sum":
         return jnp.sum(loss)
     w_sum = jnp.sum(w)
     return jnp.where(w_sum > 0, jnp.sum(loss) / jnp.where(w_sum > 0, w_sum, 1.0), 0.0)

@@ -1,0 +1,209 @@
+"""Argument checks, defaults and error wording shared by the framework front ends.
+
+``aucscape.keras``, ``aucscape.torch`` and ``aucscape.jax`` compute the same two losses as
+the NumPy core: the pairwise risk
+
+    R(s) = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n),   a_p = pos_weight · w_p,   b_n = w_n,
+
+(Z = Σ_p w_p · Σ_n w_n for "mean", Z = 1 for "sum") and the focal loss
+FL_i = −α_t (1 − p_t)^γ log p_t. What does not depend on the framework lives here, once:
+the checks of the configuration (surrogate, β, m, pos_weight, γ, α, reduction), which
+parameter each surrogate reads, the shape rule for score/label/weight tensors and the
+wording of every error about their values. NumPy only: importing this module never
+imports a framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from aucscape._validation import check_nonnegative
+from aucscape.surrogates import get_surrogate
+
+__all__ = [
+    "DEFAULT_ALPHA",
+    "DEFAULT_BETA",
+    "DEFAULT_GAMMA",
+    "DEFAULT_MARGIN",
+    "FOCAL_REDUCTIONS",
+    "PAIRWISE_REDUCTIONS",
+    "FocalArgs",
+    "PairwiseArgs",
+    "bad_labels_error",
+    "bad_weights_error",
+    "check_flat_shape",
+    "check_label_values",
+    "check_probability_values",
+    "check_reduction",
+    "check_same_length",
+    "check_weight_values",
+    "focal_args",
+    "not_probabilities_error",
+    "pairwise_args",
+    "publish_classes",
+    "unused_params",
+]
+
+#: Steepness β of sigmoid, tanh, exp and logistic (suits scores in [0, 1]).
+DEFAULT_BETA = 40.0
+#: Margin m of hinge, squared_hinge and quad.
+DEFAULT_MARGIN = 1.0
+#: Focusing parameter γ and positive-class weight α of the focal loss.
+DEFAULT_GAMMA = 2.0
+DEFAULT_ALPHA = 0.25
+PAIRWISE_REDUCTIONS = ("mean", "sum")
+FOCAL_REDUCTIONS = ("mean", "sum", "none")
+
+
+@dataclass(frozen=True)
+class PairwiseArgs:
+    """Checked configuration of a pairwise risk; ``surrogate`` is the canonical name."""
+
+    surrogate: str
+    family: str
+    beta: float
+    margin: float
+    pos_weight: float
+    reduction: str
+
+
+@dataclass(frozen=True)
+class FocalArgs:
+    """Checked configuration of a focal loss: γ ≥ 0, α ∈ [0, 1], a reduction."""
+
+    gamma: float
+    alpha: float
+    reduction: str
+
+
+def check_reduction(reduction: object, allowed: Sequence[str], *, why: str = "") -> str:
+    """Return ``reduction`` if it is one of ``allowed``, else raise ValueError."""
+    if not isinstance(reduction, str) or reduction not in allowed:
+        choices = ", ".join(repr(r) for r in allowed)
+        raise ValueError(f"reduction must be one of {choices}{why}, got {reduction!r}")
+    return reduction
+
+
+def pairwise_args(
+    surrogate: str,
+    beta: float = DEFAULT_BETA,
+    margin: float = DEFAULT_MARGIN,
+    pos_weight: float = 1.0,
+    reduction: str = "mean",
+    reductions: Sequence[str] = PAIRWISE_REDUCTIONS,
+) -> PairwiseArgs:
+    """Check the configuration of R(s): known surrogate, β, m, pos_weight ≥ 0, reduction.
+
+    ``reductions`` lists the accepted reduction names (Keras adds its own aliases of
+    "mean"); a pairwise risk has no per-sample value, so "none" is never among them.
+    """
+    sur = get_surrogate(surrogate)
+    return PairwiseArgs(
+        surrogate=sur.name,
+        family=sur.family,
+        beta=check_nonnegative(beta, "beta"),
+        margin=check_nonnegative(margin, "margin"),
+        pos_weight=check_nonnegative(pos_weight, "pos_weight"),
+        reduction=check_reduction(
+            reduction, reductions, why=" for a pairwise loss (it has no per-sample value)"
+        ),
+    )
+
+
+def focal_args(
+    gamma: float = DEFAULT_GAMMA, alpha: float = DEFAULT_ALPHA, reduction: str = "mean"
+) -> FocalArgs:
+    """Check the configuration of FL = −α_t (1 − p_t)^γ log p_t."""
+    alpha_f = float(alpha)
+    if not 0.0 <= alpha_f <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha!r}")
+    return FocalArgs(
+        gamma=check_nonnegative(gamma, "gamma"),
+        alpha=alpha_f,
+        reduction=check_reduction(reduction, FOCAL_REDUCTIONS),
+    )
+
+
+def unused_params(surrogate: str) -> tuple[str, ...]:
+    """The surrogate parameters ("beta", "margin") that ℓ of ``surrogate`` ignores."""
+    sur = get_surrogate(surrogate)
+    return tuple(
+        name for name, used in (("beta", sur.uses_beta), ("margin", sur.uses_margin))
+        if not used
+    )
+
+
+# ------------------------------------------------------------------ shapes and values
+def check_flat_shape(shape: Sequence[int | None], name: str) -> int | None:
+    """Length N of a tensor of shape (N,) or (N, 1); None when N is unknown (traced)."""
+    shape = tuple(shape)
+    if len(shape) == 1 or (len(shape) == 2 and shape[1] in (1, None)):
+        return shape[0]
+    raise ValueError(f"{name} must have shape (N,) or (N, 1), got {shape}")
+
+
+def check_same_length(n: int | None, m: int | None, name: str, other: str) -> None:
+    """Raise ValueError when two known lengths differ (None = unknown, not checked)."""
+    if n is not None and m is not None and n != m:
+        raise ValueError(f"{name} has {n} entries but {other} has {m}")
+
+
+def bad_labels_error(name: str, values: ArrayLike) -> ValueError:
+    """The error for labels outside {0, 1}; ``values`` are (some of) the offenders."""
+    found = np.unique(np.asarray(values))[:5].tolist()
+    return ValueError(f"{name} must hold only 0/1 labels; found {found}")
+
+
+def bad_weights_error(name: str = "sample_weight") -> ValueError:
+    """The error for NaN, infinite or negative sample weights."""
+    return ValueError(f"{name} must be finite and non-negative")
+
+
+def not_probabilities_error(name: str) -> ValueError:
+    """The error for scores outside [0, 1] given to a loss that expects probabilities."""
+    return ValueError(
+        f"{name} must hold probabilities in [0, 1] when from_logits=False; "
+        "pass from_logits=True for logits"
+    )
+
+
+def check_label_values(y: np.ndarray, name: str) -> None:
+    """Raise :func:`bad_labels_error` unless every entry of (concrete) ``y`` is 0 or 1."""
+    if y.dtype == np.bool_:
+        return
+    bad = (y != 0) & (y != 1)
+    if np.any(bad):
+        raise bad_labels_error(name, y[bad])
+
+
+def check_weight_values(w: np.ndarray, name: str = "sample_weight") -> None:
+    """Raise :func:`bad_weights_error` unless every entry of ``w`` is finite and ≥ 0."""
+    if not (np.all(np.isfinite(w)) and np.all(w >= 0)):
+        raise bad_weights_error(name)
+
+
+def check_probability_values(p: np.ndarray, name: str) -> None:
+    """Raise :func:`not_probabilities_error` unless every entry of ``p`` is in [0, 1]."""
+    if np.any((p < 0) | (p > 1)):
+        raise not_probabilities_error(name)
+
+
+# ------------------------------------------------------------------ package layout
+def publish_classes(
+    package: str, namespace: MutableMapping[str, object], names: Sequence[str]
+) -> None:
+    """Set ``__module__`` of the classes among ``names`` to the public ``package``.
+
+    A front end is a package of private submodules re-exported by its ``__init__``; Keras
+    records ``cls.__module__`` in saved models and pickle in pickled modules, so the
+    public path (``aucscape.keras``, ``aucscape.torch``) is what they should record: it
+    stays valid however the package is laid out inside.
+    """
+    for name in names:
+        obj = namespace[name]
+        if isinstance(obj, type):
+            obj.__module__ = package

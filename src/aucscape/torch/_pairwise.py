@@ -1,0 +1,186 @@
+"""Pairwise AUC risk for PyTorch: :func:`pairwise_auc_loss` and its three algorithms.
+
+R(s) = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n), a_p = pos_weight · w_p, b_n = w_n, computed
+without an NP × NN matrix in memory:
+
+* blocked (sigmoid, tanh, logistic): :class:`_BlockedPairSum`, a custom
+  ``autograd.Function`` that loops over blocks of ``BLOCK_ELEMENTS // NN`` positives and
+  computes the value and both gradient marginals in one pass, memory O(block · NN);
+* factorised: exp by the log-sum-exp of class sums, quad by class means and variances,
+  O(N);
+* sorted (hinge, squared_hinge): one sort of the negatives and suffix sums, O(N log N).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from torch import Tensor
+from torch.nn import functional as F
+
+from aucscape._frontend import DEFAULT_BETA, DEFAULT_MARGIN, pairwise_args
+from aucscape.torch._inputs import prepare
+
+__all__ = ["BLOCK_ELEMENTS", "pairwise_auc_loss"]
+
+#: Elements of one block of the pair matrix (rows · NN) in the blocked sums (~8 MB f32).
+BLOCK_ELEMENTS = 1 << 21
+
+
+# ------------------------------------------------------------------ blocked family
+def _value_slope(name: str, v: Tensor) -> tuple[Tensor, Tensor]:
+    """ℓ and −ℓ'/β' at v = −β'z, overwriting ``v`` (β' = 2β for tanh, else β).
+
+    sigmoid/tanh: ℓ = σ(v), ℓ' = −β' σ(v)(1 − σ(v)); logistic: ℓ = softplus(v),
+    ℓ' = −β σ(v). Few elementwise passes on purpose: this is the hot loop (an abs/where
+    formulation measured ~5x slower on CPU). σ(v)(1 − σ(v)) loses relative accuracy only
+    where it is below the rounding of 1 (|v| > 17 in float32), an absolute error below
+    β·eps per pair. ``softplus`` with threshold 40 is exact to 4e-18 relative.
+    """
+    if name == "logistic":
+        value = F.softplus(v, threshold=40.0)
+        return value, v.sigmoid_()
+    e = v.sigmoid_()
+    return e, torch.sub(1.0, e).mul_(e)  # one allocation fewer than e * (1 − e)
+
+
+class _BlockedPairSum(torch.autograd.Function):
+    """S = Σ_p Σ_n a_p b_n ℓ(s_p − s_n) with its gradient in one blocked pass.
+
+    dS/ds_p = a_p Σ_n b_n ℓ'(z_pn),  dS/ds_n = −b_n Σ_p a_p ℓ'(z_pn).
+    Weights a, b are constants (no gradient).
+    """
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: torch.autograd.function.FunctionCtx,
+        sp: Tensor,
+        sn: Tensor,
+        ap: Tensor,
+        bn: Tensor,
+        name: str,
+        beta: float,
+    ) -> Tensor:
+        rows = max(1, BLOCK_ELEMENTS // max(1, sn.shape[0]))
+        total = sp.new_zeros(())
+        gp = torch.empty_like(sp)
+        col = torch.zeros_like(sn)  # Σ_p a_p ℓ'(z_pn)
+        slope = 2.0 * beta if name == "tanh" else beta  # tanh(βz) form: σ(−2βz)
+        for start in range(0, sp.shape[0], rows):
+            v = (sp[start : start + rows, None] - sn[None, :]).mul_(-slope)
+            value, d1 = _value_slope(name, v)  # ℓ' = −slope · d1
+            a_blk = ap[start : start + rows]
+            total += a_blk @ (value @ bn)
+            gp[start : start + rows] = a_blk * (d1 @ bn)
+            col += a_blk @ d1
+        gp.mul_(-slope)
+        ctx.save_for_backward(gp, (slope * bn) * col)
+        return total
+
+    @staticmethod
+    def backward(ctx: torch.autograd.function.FunctionCtx, grad: Tensor):  # type: ignore[override]
+        gp, gn = ctx.saved_tensors
+        return grad * gp, grad * gn, None, None, None, None
+
+
+# ------------------------------------------------------------ O(N) and sorted sums
+def _exp_sum(sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, beta: float) -> Tensor:
+    """Σ a_p b_n e^{−β(s_p − s_n)} = exp(LSE_p(log a_p − β s_p) + LSE_n(log b_n + β s_n))."""
+    lse_p = torch.logsumexp(torch.log(ap) - beta * sp, dim=0)
+    lse_n = torch.logsumexp(torch.log(bn) + beta * sn, dim=0)
+    return torch.exp(lse_p + lse_n)
+
+
+def _quad_sum(sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, margin: float) -> Tensor:
+    """Σ a_p b_n (m − s_p + s_n)² = A·B·[(ū + s̄)² + Var_a(u) + Var_b(s)], u = m − s_p."""
+    a_tot, b_tot = ap.sum(), bn.sum()
+    u = margin - sp
+    u_mean = (ap @ u) / a_tot
+    s_mean = (bn @ sn) / b_tot
+    var_u = ap @ (u - u_mean) ** 2 / a_tot
+    var_s = bn @ (sn - s_mean) ** 2 / b_tot
+    return a_tot * b_tot * ((u_mean + s_mean) ** 2 + var_u + var_s)
+
+
+def _suffix_sum(x: Tensor) -> Tensor:
+    """out[j] = Σ_{i ≥ j} x[i], with out[len(x)] = 0."""
+    rev = torch.flip(torch.cumsum(torch.flip(x, (0,)), 0), (0,))
+    return torch.cat([rev, rev.new_zeros(1)])
+
+
+def _sorted_sum(
+    sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, margin: float, squared: bool
+) -> Tensor:
+    """Σ_p a_p Σ_{n: s_n > t_p} b_n h(s_n − t_p), t_p = s_p − m, h(x) = x or x², via a sort.
+
+    With suffix sums S_k(t) = Σ_{s_n > t} b_n s_n^k of the sorted negatives:
+    hinge = Σ_p a_p (S_1 − t_p S_0); squared hinge = Σ_p a_p (S_2 − 2 t_p S_1 + t_p² S_0).
+    The strict s_n > t_p gives ℓ'(m) = 0 at the kink, as in ``aucscape.surrogates``.
+    Runs in float64 so the differences of suffix sums do not cancel.
+    """
+    out_dtype = sp.dtype
+    sp, sn, ap, bn = (t.to(torch.float64) for t in (sp, sn, ap, bn))
+    sn_sorted, order = torch.sort(sn)
+    b_sorted = bn[order]
+    t = sp - margin
+    j = torch.searchsorted(sn_sorted.detach(), t.detach(), right=True)
+    s0 = _suffix_sum(b_sorted)[j]
+    s1 = _suffix_sum(b_sorted * sn_sorted)[j]
+    if squared:
+        s2 = _suffix_sum(b_sorted * sn_sorted**2)[j]
+        per_pos = s2 - 2.0 * t * s1 + t * t * s0
+    else:
+        per_pos = s1 - t * s0
+    return (ap @ per_pos).to(out_dtype)
+
+
+# ------------------------------------------------------------------ functional API
+def pairwise_auc_loss(
+    input: Tensor,
+    target: Tensor,
+    surrogate: str = "sigmoid",
+    *,
+    beta: float = DEFAULT_BETA,
+    margin: float = DEFAULT_MARGIN,
+    pos_weight: float = 1.0,
+    from_logits: bool = False,
+    sample_weight: Tensor | None = None,
+    reduction: Literal["mean", "sum"] = "mean",
+) -> Tensor:
+    """Pairwise AUC risk R = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) as a differentiable scalar.
+
+    Parameters
+    ----------
+    input : (N,) or (N, 1) scores s, or logits when ``from_logits`` (s = σ(input)).
+    target : (N,) or (N, 1) labels in {0, 1} (bool, integer or float).
+    surrogate : a name of ``aucscape.surrogates.SURROGATES``.
+    beta, margin : steepness β and margin m of the surrogate (each ignores the other).
+    pos_weight : multiplier of every positive's weight, a_p = pos_weight · w_p.
+    sample_weight : (N,) non-negative weights w (constants, no gradient), ones by default.
+    reduction : "mean" (Z = Σ_p w_p Σ_n w_n) or "sum" (Z = 1).
+
+    Returns a 0-d tensor in float32 (float64 for float64 input); 0 with zero gradient when
+    a class is missing or carries zero weight.
+    """
+    args = pairwise_args(surrogate, beta, margin, pos_weight, reduction)
+    pos_weight = args.pos_weight
+    x, y, w = prepare(input, target, sample_weight)
+    s = torch.sigmoid(x) if from_logits else x
+    sp, sn = s[y], s[~y]
+    wp, wn = w[y], w[~y]
+    wp_tot, wn_tot = float(wp.sum()), float(wn.sum())
+    if wp_tot == 0.0 or wn_tot == 0.0 or pos_weight == 0.0:
+        return (s * 0.0).sum()  # keeps the graph: zero gradient, never NaN
+    if args.reduction == "mean":
+        # Fold 1/Z into the weights: sums stay O(1) (no overflow of Σ for exp).
+        ap, bn = wp * (pos_weight / wp_tot), wn / wn_tot
+    else:
+        ap, bn = wp * pos_weight, wn
+    if args.family == "blocked":
+        return _BlockedPairSum.apply(sp, sn, ap, bn, args.surrogate, args.beta)
+    if args.surrogate == "exp":
+        return _exp_sum(sp, sn, ap, bn, args.beta)
+    if args.surrogate == "quad":
+        return _quad_sum(sp, sn, ap, bn, args.margin)
+    return _sorted_sum(sp, sn, ap, bn, args.margin, squared=args.surrogate == "squared_hinge")

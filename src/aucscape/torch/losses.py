@@ -1,0 +1,199 @@
+"""``nn.Module`` forms of the torch losses: ``loss = SigmoidAUCLoss(); loss(input, target)``.
+
+:class:`PairwiseAUCLoss` takes any surrogate; the named classes fix it and take its one
+parameter (β or m) first, as the NumPy core does. Each ``forward(input, target,
+sample_weight=None)`` calls :func:`aucscape.torch.pairwise_auc_loss` or
+:func:`aucscape.torch.focal_loss`; arguments are checked at construction.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from torch import Tensor, nn
+
+from aucscape._frontend import (
+    DEFAULT_ALPHA,
+    DEFAULT_BETA,
+    DEFAULT_GAMMA,
+    DEFAULT_MARGIN,
+    focal_args,
+    pairwise_args,
+)
+from aucscape.torch._pairwise import pairwise_auc_loss
+from aucscape.torch.focal import focal_loss
+
+Reduction = Literal["mean", "sum"]
+
+
+class PairwiseAUCLoss(nn.Module):
+    """``nn.Module`` form of :func:`pairwise_auc_loss`: ``loss(input, target)``.
+
+    R = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n), a_p = pos_weight · w_p, b_n = w_n; Z = Σ_p w_p
+    Σ_n w_n ("mean") or 1 ("sum"). ``forward`` also takes an optional ``sample_weight`` of
+    shape (N,).
+    """
+
+    def __init__(
+        self,
+        surrogate: str = "sigmoid",
+        *,
+        beta: float = DEFAULT_BETA,
+        margin: float = DEFAULT_MARGIN,
+        pos_weight: float = 1.0,
+        from_logits: bool = False,
+        reduction: Reduction = "mean",
+    ) -> None:
+        super().__init__()
+        args = pairwise_args(surrogate, beta, margin, pos_weight, reduction)
+        self.surrogate = args.surrogate
+        self.beta = args.beta
+        self.margin = args.margin
+        self.pos_weight = args.pos_weight
+        self.from_logits = bool(from_logits)
+        self.reduction: Reduction = reduction
+
+    def forward(
+        self, input: Tensor, target: Tensor, sample_weight: Tensor | None = None
+    ) -> Tensor:
+        return pairwise_auc_loss(
+            input,
+            target,
+            self.surrogate,
+            beta=self.beta,
+            margin=self.margin,
+            pos_weight=self.pos_weight,
+            from_logits=self.from_logits,
+            sample_weight=sample_weight,
+            reduction=self.reduction,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"surrogate={self.surrogate!r}, beta={self.beta}, margin={self.margin}, "
+            f"pos_weight={self.pos_weight}, from_logits={self.from_logits}, "
+            f"reduction={self.reduction!r}"
+        )
+
+
+class _SteepnessLoss(PairwiseAUCLoss):
+    """A pairwise loss whose surrogate ``_surrogate`` reads the steepness β only."""
+
+    _surrogate: ClassVar[str]
+
+    def __init__(
+        self,
+        beta: float = DEFAULT_BETA,
+        *,
+        pos_weight: float = 1.0,
+        from_logits: bool = False,
+        reduction: Reduction = "mean",
+    ) -> None:
+        super().__init__(self._surrogate, beta=beta, pos_weight=pos_weight,
+                         from_logits=from_logits, reduction=reduction)
+
+
+class _MarginLoss(PairwiseAUCLoss):
+    """A pairwise loss whose surrogate ``_surrogate`` reads the margin m only."""
+
+    _surrogate: ClassVar[str]
+
+    def __init__(
+        self,
+        margin: float = DEFAULT_MARGIN,
+        *,
+        pos_weight: float = 1.0,
+        from_logits: bool = False,
+        reduction: Reduction = "mean",
+    ) -> None:
+        super().__init__(self._surrogate, margin=margin, pos_weight=pos_weight,
+                         from_logits=from_logits, reduction=reduction)
+
+
+class SigmoidAUCLoss(_SteepnessLoss):
+    """ℓ(z) = σ(−βz): mean risk = 1 − smoothed AUC (β = 40 recommended)."""
+
+    _surrogate = "sigmoid"
+
+
+class TanhAUCLoss(_SteepnessLoss):
+    """ℓ(z) = (1 − tanh(βz)) / 2 = σ(−2βz)."""
+
+    _surrogate = "tanh"
+
+
+class ExpAUCLoss(_SteepnessLoss):
+    """ℓ(z) = exp(−βz), O(N) by log-sum-exp of the class sums."""
+
+    _surrogate = "exp"
+
+
+class HingeAUCLoss(_MarginLoss):
+    """ℓ(z) = max(0, m − z) (not AUC-consistent), O(N log N) by a sort."""
+
+    _surrogate = "hinge"
+
+
+class QuadAUCLoss(_MarginLoss):
+    """ℓ(z) = (m − z)², O(N) by class means and variances."""
+
+    _surrogate = "quad"
+
+
+class WeightedPairwiseRankingLoss(PairwiseAUCLoss):
+    """Weighted pairwise ranking: hinge max(0, m − z) with a_p = pos_weight · w_p.
+
+    Every pair holds exactly one positive, so ``pos_weight`` multiplies the whole ranking
+    risk (in both reductions, as in ``aucscape.pairwise``): it sets the weight of the
+    ranking term against the other terms of the objective (weight decay, an added
+    pointwise loss). Per-sample emphasis goes through ``sample_weight``.
+    """
+
+    def __init__(
+        self,
+        pos_weight: float = 1.0,
+        margin: float = DEFAULT_MARGIN,
+        *,
+        from_logits: bool = False,
+        reduction: Reduction = "mean",
+    ) -> None:
+        super().__init__("hinge", margin=margin, pos_weight=pos_weight,
+                         from_logits=from_logits, reduction=reduction)
+
+
+class FocalLoss(nn.Module):
+    """``nn.Module`` form of :func:`focal_loss`: FL = −α_t (1 − p_t)^γ log p_t."""
+
+    def __init__(
+        self,
+        gamma: float = DEFAULT_GAMMA,
+        alpha: float = DEFAULT_ALPHA,
+        *,
+        from_logits: bool = False,
+        reduction: Literal["mean", "sum", "none"] = "mean",
+    ) -> None:
+        super().__init__()
+        args = focal_args(gamma, alpha, reduction)
+        self.gamma = args.gamma
+        self.alpha = args.alpha
+        self.from_logits = bool(from_logits)
+        self.reduction = reduction
+
+    def forward(
+        self, input: Tensor, target: Tensor, sample_weight: Tensor | None = None
+    ) -> Tensor:
+        return focal_loss(
+            input,
+            target,
+            gamma=self.gamma,
+            alpha=self.alpha,
+            from_logits=self.from_logits,
+            sample_weight=sample_weight,
+            reduction=self.reduction,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"gamma={self.gamma}, alpha={self.alpha}, from_logits={self.from_logits}, "
+            f"reduction={self.reduction!r}"
+        )
