@@ -5,6 +5,10 @@
    (hybr, a gradient root finder that can land on any stationary point).
 2. Merge levels of random networks: union-find superbasins (disconnectivity_tree)
    versus the brute-force minimax-barrier matrix (Floyd-Warshall, O(N^3)).
+3. Connection attempts between every pair of minima of a 2-4-2 spiral CE landscape:
+   band end points in canonical form (sorted hidden units) versus symmetry-aligned
+   (Hungarian matching), and the old band (FIRE, 12 images, tol 1e-3) versus the
+   default (L-BFGS, images proportional to distance, tol 1e-2, HEF from the maxima).
 
 Run: python benchmarks/bench_landscape_ts.py
 """
@@ -16,8 +20,15 @@ import time
 import numpy as np
 from scipy.optimize import root
 
+from aucscape.data import spiral
+from aucscape.landscape.basinhopping import BasinHopping
+from aucscape.landscape.connect import Network
 from aucscape.landscape.disconnectivity import disconnectivity_tree
+from aucscape.landscape.store import Store
 from aucscape.landscape.ts import dneb, hef
+from aucscape.landscape.ts.attempt import TSSettings, attempt_connection
+from aucscape.objective import canonical
+from aucscape.objectives import make_objective
 from aucscape.testsurfaces import MuellerBrown
 
 
@@ -79,6 +90,40 @@ def bench_trees() -> None:
         print(f"{n:8d} {t_uf:13.4f} {t_fw:17.4f} {t_fw / t_uf:12.2f}")
 
 
+def bench_network_attempts() -> None:
+    obj = make_objective(spiral(points_per_arm=40), loss="ce", hidden=4)
+    st = Store(":memory:", obj.describe())
+    BasinHopping(obj, st, seed=2).run(max_steps=80)
+    net = Network(obj, st)
+    pairs = [(i, j) for i in range(len(net.ids)) for j in range(i + 1, len(net.ids))]
+    old = TSSettings(dneb_method="fire", image_density=0.0, dneb_tol=1e-3,
+                     dneb_max_iter=1000, hef_max_iter=500)
+    rows = []
+    for name, settings, aligned in (("canonical + old band", old, False),
+                                    ("aligned + old band", old, True),
+                                    ("aligned + default", TSSettings(), True)):
+        t0 = time.perf_counter()
+        found = direct = 0
+        for i, j in pairs:
+            if aligned:
+                a, b = net.endpoints(i, j)
+            else:
+                a, b = canonical(obj, net.coords[i]), canonical(obj, net.coords[j])
+            res = attempt_connection(obj, a, b, settings)
+            found += len(res.found)
+            ends = {round(net.energies[i], 8), round(net.energies[j], 8)}
+            direct += any({round(f.plus.energy, 8), round(f.minus.energy, 8)} == ends
+                          for f in res.found)
+        rows.append((name, time.perf_counter() - t0, found, direct))
+    print(f"\n{len(net.ids)} minima of a 2-4-2 spiral CE landscape, all {len(pairs)} pairs")
+    print(f"{'attempt':22s} {'s/attempt':>10s} {'TS found':>9s} {'joined directly':>16s}"
+          f" {'time ratio':>11s}")
+    base = rows[-1][1]
+    for name, t, found, direct in rows:
+        print(f"{name:22s} {t / len(pairs):10.3f} {found:9d} {direct:16d} {t / base:11.2f}")
+
+
 if __name__ == "__main__":
     bench_saddles()
     bench_trees()
+    bench_network_attempts()

@@ -203,3 +203,58 @@ def test_connect_rejects_unknown_minimum(tmp_path):
     st, ids = mb_store(tmp_path / "mb.db")
     with pytest.raises(ValueError, match="not a stored minimum"):
         connect(MB, st, ids[0], 999)
+
+
+def test_driver_targets_explored_minima_and_tags_the_ones_it_adds(tmp_path):
+    # Only A and B are stored; their path runs through C, which the step-off quenches add.
+    st = Store(tmp_path / "ab.db", MB.describe())
+    explore_run = st.add_run({"kind": "explore"})
+    for x in MB.MINIMA[:2]:
+        q = lbfgs(MB, x)
+        st.add_minimum(q.energy, q.x, run_id=explore_run)
+    state = connect_landscape(MB, st)
+    assert state.done and (state.n_targets, state.targets_connected) == (2, 2)
+    assert state.n_minima == 3 and state.largest == 3 and state.n_ts == 2
+    added = [m for m in st.iter_minima() if m.run_id != explore_run]
+    assert len(added) == 1 and np.allclose(added[0].coords, MB.MINIMA[2], atol=1e-3)
+    assert st.get_run(added[0].run_id)["kind"] == "connect"
+    assert {t.run_id for t in st.iter_ts()} == {added[0].run_id}
+    with pytest.raises(ValueError, match="targets"):
+        connect_landscape(MB, st, targets="some")
+
+
+def test_driver_persists_attempt_counts_between_calls(tmp_path):
+    from aucscape.landscape.connect import load_tries
+
+    st, _ = mb_store(tmp_path / "mb.db")
+    barren = TSSettings(max_candidates=0)  # attempts that never find anything
+    kw = {"settings": barren, "persist_tries": True, "max_attempts": 1, "batch": 1}
+    connect_landscape(MB, st, **kw)
+    first = load_tries(st)
+    (pair,) = first
+    assert first[pair] == 1 and st.n_ts() == 0
+    # Same network, so without the saved count the same pair would come first again; with
+    # it, a pair tried max_tries times in an earlier call is not proposed again.
+    connect_landscape(MB, st, **kw, max_tries=1)
+    second = load_tries(st)
+    assert second[pair] == 1 and sum(second.values()) == 2
+    # Without max_tries reached the Dijkstra choice is deterministic: it repeats the pair.
+    connect_landscape(MB, st, **kw, max_tries=5)
+    assert load_tries(st)[pair] == 2
+
+
+def test_driver_tags_with_the_callers_connect_run_and_adds_no_records(tmp_path):
+    st = Store(tmp_path / "ab.db", MB.describe())
+    explore_run = st.add_run({"kind": "explore"})
+    for x in MB.MINIMA[:2]:
+        st.add_minimum(lbfgs(MB, x).energy, lbfgs(MB, x).x, run_id=explore_run)
+    cli_run = st.add_run({"command": "connect"})  # as the CLI writes before calling
+    state = connect_landscape(MB, st)
+    assert state.done and state.n_targets == 2 and state.n_minima == 3
+    assert [rid for rid, _ in st.iter_runs()] == [explore_run, cli_run]
+    assert {t.run_id for t in st.iter_ts()} == {cli_run}
+    # Without persist_tries nothing about attempts is written either.
+    barren = TSSettings(max_candidates=0)
+    st2, _ = mb_store(tmp_path / "mb.db")
+    connect_landscape(MB, st2, settings=barren, max_attempts=2, batch=1)
+    assert list(st2.iter_runs()) == []

@@ -107,6 +107,34 @@ def test_dneb_candidates_lie_near_both_mueller_brown_saddles():
     assert np.allclose(band.path[0], MB_MINIMA[0]) and np.allclose(band.path[-1], MB_MINIMA[1])
 
 
+def test_lbfgs_band_matches_fire_band_on_mueller_brown():
+    fire = dneb(MB, MB_MINIMA[0], MB_MINIMA[1], n_images=20, method="fire")
+    lb = dneb(MB, MB_MINIMA[0], MB_MINIMA[1], n_images=20, method="lbfgs")
+    assert lb.rms_force < 0.01 and len(lb.candidates) == 2
+    for band in (fire, lb):
+        cands = np.array(band.candidate_points())
+        for s in MB_SADDLES:
+            assert np.min(np.linalg.norm(cands - s, axis=1)) < 0.05
+    # Both quenches fix the end points and return the energies of the final band.
+    assert np.array_equal(lb.path[0], MB_MINIMA[0]) and np.array_equal(lb.path[-1], MB_MINIMA[1])
+    assert np.allclose(lb.energies, [MB.energy(x) for x in lb.path])
+    with pytest.raises(ValueError, match="method"):
+        dneb(MB, MB_MINIMA[0], MB_MINIMA[1], method="bfgs")
+
+
+def test_lbfgs_band_on_double_well_finds_the_saddle():
+    dw = DoubleWell2D()
+    band = dneb(dw, dw.minima[0], dw.minima[1], n_images=9, method="lbfgs", tol=1e-6,
+                max_iter=2000)
+    assert band.converged
+    # The minimum energy path is the x axis: the band lies on it, its highest image next to
+    # the known saddle (-a/4, 0) (images are 0.2 apart).
+    assert np.max(np.abs(band.path[:, 1])) < 1e-5
+    top = band.candidate_points()[0]
+    assert np.linalg.norm(top - dw.saddle) < 0.1
+    assert np.allclose(hef(dw, top).x, dw.saddle, atol=1e-9)
+
+
 @pytest.mark.parametrize(("a", "b"), [(0, 1), (0, 2), (2, 1)])
 def test_hef_converges_mueller_brown_saddles_to_1e8(a, b):
     band = dneb(MB, MB_MINIMA[a], MB_MINIMA[b])

@@ -2,21 +2,25 @@
 
 Missing-connection strategy (OPTIM): on the complete graph over the stored minima, an edge
 (i, j) weighs 0 when a stored transition state already joins i and j, and
-w_ij = d_ij^2 (1 + t_ij)^2 otherwise, with d_ij the distance between the (canonical)
-coordinates and t_ij the number of earlier attempts on that pair (inf after
-``max_tries``). The Dijkstra shortest path from a to b then runs through existing
-connections where they exist and through short, untried gaps elsewhere; every gap on it
-becomes one DNEB + HEF attempt (:func:`~aucscape.landscape.ts.attempt.attempt_connection`).
-Repeat until a and b share a connected component.
+w_ij = D_ij^2 (1 + t_ij)^2 otherwise, with D_ij the symmetry-aligned distance
+(:mod:`.ts.symmetry`: hidden-unit permutations and sign flips matched by the objective's
+optional ``align`` hook, else canonical forms) and t_ij the number of earlier attempts on
+that pair (inf after ``max_tries``). The Dijkstra shortest path from a to b then runs
+through existing connections where they exist and through short, untried gaps elsewhere;
+every gap on it becomes one DNEB + HEF attempt
+(:func:`~aucscape.landscape.ts.attempt.attempt_connection`) between x_i and the copy of
+x_j aligned to it. Minima that step-off quenches discover are stored and become stepping
+stones for later paths. Repeat until a and b share a connected component.
 
 Workers only compute; :func:`record_attempt` is the single writer: each verified TS is
-matched against stored ones by the criteria of :mod:`.identity` (relative energy
-difference, then distance between canonical coordinates) and stored once; its two minima
-are matched to stored minima the same way (:class:`.identity.MinimumMatcher`) or added.
+matched against stored ones (:func:`find_stationary`: relative energy difference as in
+:mod:`.identity`, then aligned distance) and stored once; its two minima are matched to
+stored minima the same way or added.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,25 +28,34 @@ from typing import Any
 
 import numpy as np
 
-from ..objective import FloatArray, canonical
+from ..objective import FloatArray
 from .disconnectivity import UnionFind
-from .identity import MinimumMatcher, energy_tolerance, same_minimum
+from .identity import energy_tolerance
 from .ts.attempt import AttemptResult, FoundMinimum, FoundTS, TSSettings, attempt_connection
+from .ts.symmetry import aligned_distance, aligned_pair, distance_matrix
 
 Pair = tuple[int, int]
 
 
 class Network:
-    """Minima and transition states of a store as index arrays (row k = ``ids[k]``)."""
+    """Minima and transition states of a store as index arrays (row k = ``ids[k]``).
 
-    def __init__(self, objective: Any, store: Any) -> None:
+    ``coords`` are the stored coordinates; ``dist`` the symmetry-aligned distances between
+    them (:func:`.ts.symmetry.distance_matrix`); ``dist_cache`` (optional) carries known
+    distances, keyed by store-id pairs, from one round to the next.
+    """
+
+    def __init__(self, objective: Any, store: Any,
+                 dist_cache: dict[tuple[int, int], float] | None = None) -> None:
         minima = list(store.iter_minima(order="energy"))
         if not minima:
             raise ValueError("the store holds no minima to connect")
+        self.objective = objective
         self.ids = [m.id for m in minima]
         self.row = {mid: k for k, mid in enumerate(self.ids)}
         self.energies = np.array([m.energy for m in minima])
-        self.coords = np.array([canonical(objective, m.coords) for m in minima])
+        self.coords = np.array([np.asarray(m.coords, dtype=np.float64) for m in minima])
+        self.dist = distance_matrix(objective, self.coords, dist_cache, self.ids)
         self.uf = UnionFind(len(self.ids))
         self.edges: set[Pair] = set()
         self.adj: dict[int, list[tuple[int, int]]] = {}
@@ -103,7 +116,7 @@ class Network:
             if not np.isfinite(cand[u]):
                 break
             done[u] = True
-            w = np.sum((self.coords - self.coords[u]) ** 2, axis=1)
+            w = self.dist[u] ** 2
             for v, _tid in self.adj.get(u, []):
                 w[v] = 0.0
             for v, t in tried.get(u, []):
@@ -113,6 +126,10 @@ class Network:
             dist[better] = dist[u] + w[better]
             pred[better] = u
         return pred
+
+    def endpoints(self, i: int, j: int) -> tuple[FloatArray, FloatArray]:
+        """Band end points for rows i, j: x_i and the symmetry copy of x_j closest to it."""
+        return aligned_pair(self.objective, self.coords[i], self.coords[j])
 
     def gaps_on_path(self, pred: np.ndarray, target: int) -> list[Pair]:
         """Unconnected consecutive pairs (rows) on the Dijkstra path ending at ``target``."""
@@ -127,31 +144,57 @@ class Network:
         return gaps
 
 
-def _match_or_add_minimum(objective: Any, store: Any, m: FoundMinimum, s: TSSettings) -> int:
-    matcher = MinimumMatcher(store, edifftol=s.edifftol, geomdifftol=s.geomdifftol,
-                             objective=objective)
-    old = matcher.find(m.energy, m.coords)
+def find_stationary(objective: Any, candidates: list[Any], energy: float, coords: Any,
+                    settings: TSSettings) -> Any | None:
+    """The record among ``candidates`` (with ``.energy``, ``.coords``, ``.id``) that is the
+    same stationary point as (energy, coords), or None.
+
+    Same: |dE| < edifftol max(1, |E|) (as :mod:`.identity`) and, unless geomdifftol is
+    None, symmetry-aligned distance D < geomdifftol (:mod:`.ts.symmetry`; alignment, not a
+    canonical form, so that near-ties in the canonical ordering cannot split one minimum);
+    the nearest such record wins.
+    """
+    e = float(energy)
+    near = [c for c in candidates
+            if abs(c.energy - e) < energy_tolerance(max(abs(e), abs(c.energy)),
+                                                     settings.edifftol)]
+    if not near:
+        return None
+    if settings.geomdifftol is None:
+        return min(near, key=lambda c: (abs(c.energy - e), c.id))
+    d = [aligned_distance(objective, c.coords, coords) for c in near]
+    k = int(np.argmin(d))
+    return near[k] if d[k] < settings.geomdifftol else None
+
+
+def _window(energy: float, settings: TSSettings) -> tuple[float, float]:
+    tol = 2.0 * energy_tolerance(energy, settings.edifftol)
+    return energy - tol, energy + tol
+
+
+def _match_or_add_minimum(objective: Any, store: Any, m: FoundMinimum, s: TSSettings,
+                          run_id: int | None) -> int:
+    old = find_stationary(objective, store.minima_in_window(*_window(m.energy, s)), m.energy,
+                          m.coords, s)
     if old is not None:
         return int(old.id)
     return int(store.add_minimum(m.energy, m.coords, rms_grad=m.rms_grad, min_eig=m.min_eig,
-                                 n_nonpositive=m.n_nonpositive, lpphe=m.lpphe))
+                                 n_nonpositive=m.n_nonpositive, lpphe=m.lpphe, run_id=run_id))
 
 
 def record_attempt(objective: Any, store: Any, result: AttemptResult,
-                   settings: TSSettings) -> list[int]:
-    """Store the new transition states of ``result`` (and any new minima); return new TS ids."""
+                   settings: TSSettings, run_id: int | None = None) -> list[int]:
+    """Store the new transition states of ``result`` (and any new minima, tagged with
+    ``run_id``); return new TS ids."""
     new = []
     for ts in result.found:
-        tol = energy_tolerance(ts.energy, settings.edifftol)
-        known = store.ts_in_window(ts.energy - tol, ts.energy + tol)
-        if any(same_minimum(ts.energy, ts.coords, t.energy, t.coords,
-                            edifftol=settings.edifftol, geomdifftol=settings.geomdifftol,
-                            objective=objective) for t in known):
+        known = store.ts_in_window(*_window(ts.energy, settings))
+        if find_stationary(objective, known, ts.energy, ts.coords, settings) is not None:
             continue
-        m1 = _match_or_add_minimum(objective, store, ts.plus, settings)
-        m2 = _match_or_add_minimum(objective, store, ts.minus, settings)
+        m1 = _match_or_add_minimum(objective, store, ts.plus, settings, run_id)
+        m2 = _match_or_add_minimum(objective, store, ts.minus, settings, run_id)
         new.append(int(store.add_ts(ts.energy, ts.coords, m1, m2, rms_grad=ts.rms_grad,
-                                    neg_eig=ts.neg_eig, lpphe=ts.lpphe)))
+                                    neg_eig=ts.neg_eig, lpphe=ts.lpphe, run_id=run_id)))
     return new
 
 
@@ -185,10 +228,11 @@ def connect(objective: Any, store: Any, min_a: int, min_b: int, *,
     """
     settings = TSSettings() if settings is None else settings
     tries: dict[Pair, int] = {}
+    dist_cache: dict[Pair, float] = {}
     n_att = 0
     new: list[int] = []
     for _ in range(int(max_cycles) + 1):
-        net = Network(objective, store)
+        net = Network(objective, store, dist_cache)
         for name, mid in (("min_a", min_a), ("min_b", min_b)):
             if mid not in net.row:
                 raise ValueError(f"{name} = {mid} is not a stored minimum")
@@ -203,7 +247,7 @@ def connect(objective: Any, store: Any, min_a: int, min_b: int, *,
         gaps = net.gaps_on_path(net.dijkstra(a, row_tries, max_tries), b)
         if not gaps:
             break
-        results = _run_batch(objective, [(net.coords[i], net.coords[j]) for i, j in gaps],
+        results = _run_batch(objective, [net.endpoints(i, j) for i, j in gaps],
                              settings, executor)
         for (i, j), res in zip(gaps, results, strict=True):
             key = (min(net.ids[i], net.ids[j]), max(net.ids[i], net.ids[j]))
@@ -216,53 +260,124 @@ def connect(objective: Any, store: Any, min_a: int, min_b: int, *,
 @dataclass
 class LandscapeProgress:
     """Reported after every round: attempts so far, transition states stored, minima stored,
-    size of the largest connected component, and whether all minima are connected."""
+    size of the largest connected component, whether every target minimum is in the global
+    minimum's component, the number of target minima and how many of them are there."""
 
     attempts: int
     n_ts: int
     n_minima: int
     largest: int
     done: bool
+    n_targets: int = 0
+    targets_connected: int = 0
+
+
+CONNECT_RUN_KIND = "connect"
+TRIES_RUN_KIND = "connect_tries"
+
+
+def load_tries(store: Any) -> dict[Pair, int]:
+    """Attempts per pair of store ids (id_a < id_b) recorded by earlier driver calls."""
+    tries: dict[Pair, int] = {}
+    for _, rec in store.iter_runs():
+        if rec.get("kind") == TRIES_RUN_KIND:
+            for a, b, t in rec.get("tries", []):
+                key = (min(int(a), int(b)), max(int(a), int(b)))
+                tries[key] = tries.get(key, 0) + int(t)
+    return tries
+
+
+def _save_tries(store: Any, tries: dict[Pair, int]) -> None:
+    if tries:
+        store.add_run({"kind": TRIES_RUN_KIND,
+                       "tries": [[a, b, t] for (a, b), t in sorted(tries.items())]})
+
+
+def _is_connect_run(rec: dict[str, Any]) -> bool:
+    # "command" is how the CLI labels the run record it writes before calling the driver.
+    return CONNECT_RUN_KIND in (rec.get("kind"), rec.get("command"))
+
+
+def _connect_runs(store: Any) -> tuple[set[int], int | None]:
+    """Ids of connect runs, and the newest run's id when it is a connect run (else None)."""
+    runs = list(store.iter_runs())
+    ids = {rid for rid, rec in runs if _is_connect_run(rec)}
+    newest = runs[-1][0] if runs and runs[-1][0] in ids else None
+    return ids, newest
+
+
+def _is_target(m: Any, connect_runs: set[int], targets: str) -> bool:
+    return targets == "all" or m.run_id is None or m.run_id not in connect_runs
 
 
 def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None = None,
                       executor: Any | None = None, max_attempts: int | None = None,
                       time_limit: float | None = None, batch: int = 4, max_tries: int = 3,
+                      targets: str = "explored", run_id: int | None = None,
+                      persist_tries: bool = False,
                       progress: Callable[[LandscapeProgress], None] | None = None
                       ) -> LandscapeProgress:
-    """Connect every stored minimum to the global minimum's component (PATHSAMPLE's role).
+    """Connect every target minimum to the global minimum's component (PATHSAMPLE's role).
+
+    Targets: with ``targets="explored"`` (default) the minima that were not added by this
+    driver, i.e. those found by exploration (or added by hand); minima that step-off
+    quenches discover on the way are stored in a run of kind "connect" and serve as
+    stepping stones, as in OPTIM, but the driver does not chase each of them (on network
+    losses every band between distant minima turns up new ones, so "all" may never
+    finish). ``targets="all"``: every stored minimum. New minima and transition states are
+    tagged with ``run_id`` when given; else with the newest run record when that is a
+    connect run (kind or command "connect", e.g. the CLI's); else a run record of kind
+    "connect" is added when the first transition state is stored.
 
     Each round: Dijkstra from the global minimum over the missing-connection graph; the
-    minima outside its component, nearest (in distance to the component) first, each
-    contribute the gaps on their shortest path, until ``batch`` distinct pairs are chosen;
-    those attempts run (in parallel through ``executor``) and are recorded. Stops when all
-    minima form one component, ``max_attempts`` attempts are spent, ``time_limit`` seconds
-    have passed, or no untried pair remains. All state lives in the store, so a later call
-    resumes where this one stopped.
+    targets outside its component, nearest (in aligned distance to the component) first,
+    each contribute the gaps on their shortest path, until ``batch`` distinct pairs are
+    chosen; those attempts run (in parallel through ``executor``) and are recorded. Stops
+    when all targets share the global minimum's component, ``max_attempts`` attempts are
+    spent, ``time_limit`` seconds have passed, or no untried pair remains. All state lives
+    in the store, so a later call resumes where this one stopped. Attempt counts per pair
+    (for ``max_tries``) live within the call; with ``persist_tries`` they are also saved on
+    return as a run record of kind "connect_tries" and added to those of later calls.
     """
     settings = TSSettings() if settings is None else settings
     if int(batch) < 1:
         raise ValueError(f"batch must be >= 1, got {batch!r}")
+    if targets not in ("explored", "all"):
+        raise ValueError(f"targets must be 'explored' or 'all', got {targets!r}")
     t0 = time.monotonic()
-    tries: dict[Pair, int] = {}
+    earlier = load_tries(store) if persist_tries else {}
+    tries: dict[Pair, int] = {}  # this call's attempts, saved on return
+    dist_cache: dict[Pair, float] = {}
     attempts = 0
+    connect_runs, newest = _connect_runs(store)
+    if run_id is None:
+        run_id = newest
+    else:
+        connect_runs.add(int(run_id))
     while True:
-        net = Network(objective, store)
+        net = Network(objective, store, dist_cache)
+        target_rows = [net.row[m.id] for m in store.iter_minima()
+                       if _is_target(m, connect_runs, targets)]
         sizes = net.component_sizes()
         gm_root = net.uf.find(0)  # row 0 is the global minimum (energy order)
-        outside = [k for k in range(len(net.ids)) if net.uf.find(k) != gm_root]
+        outside = [k for k in target_rows if net.uf.find(k) != gm_root]
         state = LandscapeProgress(attempts, store.n_ts(), len(net.ids), max(sizes.values()),
-                                  not outside)
+                                  not outside, len(target_rows),
+                                  len(target_rows) - len(outside))
         if progress is not None:
             progress(state)
         if (not outside or (max_attempts is not None and attempts >= max_attempts)
                 or (time_limit is not None and time.monotonic() - t0 >= time_limit)):
+            if persist_tries:
+                _save_tries(store, tries)
             return state
         inside = np.array([k for k in range(len(net.ids)) if net.uf.find(k) == gm_root])
-        d_in = [float(np.min(np.sum((net.coords[inside] - net.coords[k]) ** 2, axis=1)))
-                for k in outside]
+        d_in = [float(np.min(net.dist[k, inside])) for k in outside]
+        merged = dict(earlier)
+        for key, t in tries.items():
+            merged[key] = merged.get(key, 0) + t
         row_tries = {(min(net.row[i], net.row[j]), max(net.row[i], net.row[j])): t
-                     for (i, j), t in tries.items()}
+                     for (i, j), t in merged.items() if i in net.row and j in net.row}
         pred = net.dijkstra(0, row_tries, max_tries)
         limit = batch if max_attempts is None else min(batch, max_attempts - attempts)
         chosen: list[Pair] = []
@@ -273,17 +388,33 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
             if len(chosen) >= limit:
                 break
         if not chosen:
+            if persist_tries:
+                _save_tries(store, tries)
             return state
-        results = _run_batch(objective, [(net.coords[i], net.coords[j]) for i, j in chosen],
+        results = _run_batch(objective, [net.endpoints(i, j) for i, j in chosen],
                              settings, executor)
         for (i, j), res in zip(chosen, results, strict=True):
             key = (min(net.ids[i], net.ids[j]), max(net.ids[i], net.ids[j]))
             tries[key] = tries.get(key, 0) + 1
-            record_attempt(objective, store, res, settings)
+            if run_id is None and res.found:
+                run_id = store.add_run({"kind": CONNECT_RUN_KIND,
+                                        "settings": dataclasses.asdict(settings),
+                                        "targets": targets, "batch": int(batch),
+                                        "max_tries": int(max_tries)})
+                connect_runs.add(run_id)
+            record_attempt(objective, store, res, settings, run_id)
         attempts += len(chosen)
 
 
 __all__ = [
-    "ConnectResult", "FoundTS", "LandscapeProgress", "Network", "connect", "connect_landscape",
+    "CONNECT_RUN_KIND",
+    "ConnectResult",
+    "FoundTS",
+    "LandscapeProgress",
+    "Network",
+    "connect",
+    "connect_landscape",
+    "find_stationary",
+    "load_tries",
     "record_attempt",
 ]

@@ -14,12 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ...objective import FloatArray
 from ..identity import DEFAULT_EDIFFTOL, same_minimum
 from ..minimize import MinimizeResult
 from ..properties import hessian_summary
 from .dneb import dneb
 from .hef import hef
+from .symmetry import aligned_distance
 from .verify import check_saddle, step_off
 
 
@@ -27,7 +30,10 @@ from .verify import check_saddle, step_off
 class TSSettings:
     """Parameters of a connection attempt.
 
-    n_images, k_spring, dneb_tol, dneb_max_iter: the band (see :func:`dneb`);
+    n_images, k_spring, dneb_tol, dneb_max_iter, dneb_method: the band (see :func:`dneb`);
+    image_density, max_images: a band between end points a distance D apart gets
+    N = min(max_images, max(n_images, ceil(image_density * D))) interior images, so the
+    image spacing, not the image count, is what stays fixed on long paths;
     tol: RMS-gradient tolerance for saddles and minima (1e-10); hef_max_iter, hef_max_step:
     eigenvector-following; eig_tol: eigenvalues within +-eig_tol of 0 count as zero;
     step, drop: step-off (see :func:`step_off`); max_candidates: candidates refined per band;
@@ -38,10 +44,13 @@ class TSSettings:
 
     n_images: int = 12
     k_spring: float = 1.0
-    dneb_tol: float = 1e-3
-    dneb_max_iter: int = 1000
+    dneb_tol: float = 1e-2
+    dneb_max_iter: int = 500
+    dneb_method: str = "lbfgs"
+    image_density: float = 4.0
+    max_images: int = 64
     tol: float = 1e-10
-    hef_max_iter: int = 500
+    hef_max_iter: int = 150
     hef_max_step: float = 0.5
     eig_tol: float = 0.0
     step: float = 1e-2
@@ -117,12 +126,21 @@ def refine_candidate(objective: Any, x0: Any, settings: TSSettings) -> FoundTS |
                    lpphe=chk.lpphe, plus=plus, minus=minus)
 
 
+def n_images_for(x_a: Any, x_b: Any, settings: TSSettings) -> int:
+    """Interior images for a band from x_a to x_b (see :class:`TSSettings`)."""
+    d = float(np.linalg.norm(np.asarray(x_b, dtype=np.float64)
+                             - np.asarray(x_a, dtype=np.float64)))
+    wanted = max(settings.n_images, int(np.ceil(settings.image_density * d)))
+    return int(min(settings.max_images, wanted))
+
+
 def attempt_connection(objective: Any, x_a: Any, x_b: Any, settings: TSSettings | None = None
                        ) -> AttemptResult:
     """Run one DNEB between minima ``x_a`` and ``x_b`` and refine its candidates (module doc)."""
     settings = TSSettings() if settings is None else settings
-    band = dneb(objective, x_a, x_b, n_images=settings.n_images, k_spring=settings.k_spring,
-                tol=settings.dneb_tol, max_iter=settings.dneb_max_iter)
+    band = dneb(objective, x_a, x_b, n_images=n_images_for(x_a, x_b, settings),
+                k_spring=settings.k_spring, tol=settings.dneb_tol,
+                max_iter=settings.dneb_max_iter, method=settings.dneb_method)
     cands = band.candidate_points()[: settings.max_candidates]
     found: list[FoundTS] = []
     rejected: list[str] = []
@@ -132,8 +150,9 @@ def attempt_connection(objective: Any, x_a: Any, x_b: Any, settings: TSSettings 
             rejected.append(r)
             continue
         duplicate = any(
-            same_minimum(f.energy, f.coords, r.energy, r.coords, edifftol=settings.edifftol,
-                         geomdifftol=settings.geomdifftol, objective=objective)
+            same_minimum(f.energy, None, r.energy, None, edifftol=settings.edifftol)
+            and (settings.geomdifftol is None
+                 or aligned_distance(objective, f.coords, r.coords) < settings.geomdifftol)
             for f in found
         )
         if not duplicate:
