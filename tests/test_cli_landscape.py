@@ -310,6 +310,16 @@ def test_analyze_export_import_round_trip(connected, tmp_path, capsys):
     again = json.loads((tmp_path / "t.json").read_text())["summary"]
     for key in ("n_minima", "n_transition_states", "best_test_auc", "global_minimum_energy"):
         assert again[key] == summary[key]
+    # the import filled what min.data lacks, as explore/connect had measured it
+    for a, b in zip(src_min, got_min, strict=True):
+        assert b.n_nonpositive == 0 and b.min_eig == pytest.approx(a.min_eig, rel=1e-6)
+        assert b.rms_grad is not None and b.rms_grad <= 1e-8
+    # importing the same directory again adds nothing
+    rc, out, err = cli(capsys, "import", "--db", new, d)
+    assert rc == 0, err
+    assert "imported 0 minima and 0 transition states" in out
+    with Store(new, read_only=True) as s:
+        assert s.n_minima() == len(src_min) and s.n_ts() == len(src_ts)
 
 
 @pytest.mark.parametrize("command", ["explore", "connect", "graph", "export", "import"])
@@ -356,3 +366,102 @@ def test_sigkill_mid_run_then_resume(tmp_path, capsys):
     assert n_runs(db) == 2
     assert [m.id for m in after[: len(before)]] == [m.id for m in before]
     assert sum(m.hits for m in after) - sum(m.hits for m in before) >= 1
+
+
+@pytest.fixture
+def fast_dask_timeout():
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        yield
+
+
+def test_unreachable_scheduler_creates_no_database(fast_dask_timeout, tmp_path, capsys):
+    db = tmp_path / "new.db"
+    rc, _out, err = cli(capsys, "explore", *OBJ_FLAGS, "--steps", 1, "--db", db,
+                        "--scheduler", "tcp://127.0.0.1:1")
+    assert rc == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "cannot start scheduler" in lines[0], err
+    assert not db.exists()
+    assert list(tmp_path.iterdir()) == []  # no -wal / -shm / journal either
+
+
+def test_unreachable_scheduler_leaves_existing_database_unchanged(fast_dask_timeout, explored,
+                                                                  tmp_path, capsys):
+    path = tmp_path / "copy.db"
+    shutil.copy(explored, path)
+    before = path.read_bytes()
+    for argv in (["explore", "--steps", 1], ["connect", "--attempts", 1]):
+        rc, _out, err = cli(capsys, *argv, "--db", path, "--scheduler", "tcp://127.0.0.1:1")
+        assert rc == 2 and len(err.strip().splitlines()) == 1, err
+    assert n_runs(path) == 1 and len(minima(path)) == len(minima(explored))
+    assert path.read_bytes() == before
+
+
+FOREIGN = [
+    ["explore", "--steps", "1"],
+    ["explore", *OBJ_FLAGS, "--steps", "1"],
+    ["connect", "--attempts", "1"],
+    ["graph", "-o", "{dir}/g.png"],
+    ["export", "{dir}/out"],
+    ["analyze"],
+]
+
+
+@pytest.mark.parametrize("kind", ["junk", "foreign_sqlite", "truncated"])
+@pytest.mark.parametrize("argv", FOREIGN, ids=[a[0] + str(len(a)) for a in FOREIGN])
+def test_corrupt_or_foreign_database_is_refused_and_untouched(kind, argv, explored, tmp_path,
+                                                             capsys):
+    db = tmp_path / "bad.db"
+    if kind == "junk":
+        db.write_bytes(b"this is not an sqlite file" * 40)
+    elif kind == "foreign_sqlite":
+        con = sqlite3.connect(db)
+        con.execute("CREATE TABLE people (name TEXT)")
+        con.commit()
+        con.close()
+    else:
+        db.write_bytes(explored.read_bytes()[:3000])
+    before = db.read_bytes()
+    rc, _out, err = cli(capsys, argv[0], "--db", db,
+                        *[a.format(dir=tmp_path) for a in argv[1:]])
+    assert rc == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"aucscape {argv[0]}: error:"), err
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.db"]
+
+
+MORE_BAD = [
+    (["analyze", "--db", "{db}", "--top", "abc"], "--top"),
+    (["analyze", "--db", "{db}", "--beta", "-1"], "--beta"),
+    (["demo", "--beta", "abc"], "--beta"),
+    (["demo", "--beta", "-1"], "--beta"),
+    (["nosuchcommand"], "nosuchcommand"),
+    (["graph", "--db", "{db}", "-o", "{dir}/g.png", "--levels", "0"], "--levels"),
+]
+
+
+@pytest.mark.parametrize(("argv", "needle"), MORE_BAD, ids=[f"{a[0]}-{n}" for a, n in MORE_BAD])
+def test_more_bad_arguments_exit_2_with_one_line(argv, needle, tmp_path, capsys):
+    subst = {"db": str(tmp_path / "new.db"), "dir": str(tmp_path)}
+    rc, _out, err = cli(capsys, *[a.format(**subst) for a in argv])
+    assert rc == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("aucscape")
+    assert needle in lines[0]
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_analyze_never_overwrites_an_existing_file_silently(connected, tmp_path, capsys):
+    for flag in ("--csv", "--json"):
+        out = tmp_path / f"existing.{flag[2:]}"
+        out.write_text("keep me")
+        rc, _, err = cli(capsys, "analyze", "--db", connected, flag, out, "--quiet")
+        assert rc == 2 and "--force" in err and len(err.strip().splitlines()) == 1
+        assert out.read_text() == "keep me"
+        rc, _, err = cli(capsys, "analyze", "--db", connected, flag, out, "--quiet", "--force")
+        assert rc == 0, err
+        assert out.read_text() != "keep me"

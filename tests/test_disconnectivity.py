@@ -199,3 +199,38 @@ def test_save_by_extension(tmp_path, ext, magic):
 def test_save_rejects_unknown_format(tmp_path):
     with pytest.raises(ValueError, match="unsupported graph format"):
         save_disconnectivity(disconnectivity_tree(**CHAIN), tmp_path / "graph.jpg")
+
+
+@pytest.mark.parametrize("value", [0.9, 0.912345678, 1234.5])
+def test_colour_bar_readable_when_all_leaves_share_a_value(value):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = disconnectivity_tree(**CHAIN, first=9, delta=1, levels=9)
+    ax = plot_disconnectivity(t, values=np.full(4, value), value_label="test AUC")
+    fig = ax.figure
+    fig.canvas.draw()
+    cax = fig.axes[1]
+    offset = cax.yaxis.get_offset_text().get_text()
+    labels = [tl.get_text() for tl in cax.get_yticklabels() if tl.get_text()]
+    plt.close(fig)
+    assert offset == ""  # no "1e-12 + 0.9" offset notation
+    # The one value shown is the value itself, readable as a number.
+    parsed = [float(s.replace("\u2212", "-")) for s in labels]
+    assert any(abs(p - value) <= 1e-6 * max(1.0, abs(value)) for p in parsed), labels
+
+
+def test_colour_bar_has_no_offset_for_close_values():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = disconnectivity_tree(**CHAIN, first=9, delta=1, levels=9)
+    ax = plot_disconnectivity(t, values=0.91234 + 1e-6 * np.arange(4))
+    ax.figure.canvas.draw()
+    offset = ax.figure.axes[1].yaxis.get_offset_text().get_text()
+    plt.close(ax.figure)
+    assert offset == ""

@@ -169,3 +169,31 @@ def test_mueller_brown_minima_and_saddles():
         assert s.lpphe == pytest.approx(np.log(s.eigenvalues[1]))
         assert not is_minimum(mb, x)
     assert not is_minimum(mb, mb.MINIMA[0] + 1e-3)  # positive Hessian, gradient too big
+
+
+def test_landscape_imports_nothing_about_networks_or_auc():
+    """The layer rule: landscape/ sees only the Objective seam (architecture.md §2)."""
+    import ast
+    from pathlib import Path
+
+    import aucscape.landscape as pkg
+
+    allowed = {"objective", "_validation", "parallel", ""}  # "" = `from .. import __version__`
+    root = Path(pkg.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        depth = len(path.relative_to(root).parts)  # 1: landscape/x.py, 2: landscape/ts/x.py
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names if a.name.startswith("aucscape")]
+                offenders += [f"{path.name}: {n}" for n in names
+                              if n.split(".")[1:2] not in (["landscape"], [])]
+            elif isinstance(node, ast.ImportFrom) and node.level > depth:
+                top = (node.module or "").split(".")[0]
+                if top not in allowed:
+                    offenders.append(f"{path.name}: {node.module}")
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aucscape."):
+                if node.module.split(".")[1] not in ("landscape", *allowed):
+                    offenders.append(f"{path.name}: {node.module}")
+    assert offenders == []
+    assert len(list(root.rglob("*.py"))) > 10  # the walk saw the package

@@ -98,3 +98,42 @@ def test_dask_local_cluster():
         finally:
             ex.shutdown()
     assert rows(bh.store) == reference_rows(walkers=2)
+
+
+def test_cli_sequential_run_pins_blas_to_one_thread_and_restores_it():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import numpy as np
+
+    from aucscape.cli._common import executor
+
+    np.dot(np.ones((4, 4)), np.ones((4, 4)))  # BLAS loaded
+    with threadpoolctl.threadpool_limits(limits=2):
+        if not blas_thread_counts() or max(blas_thread_counts()) < 2:
+            pytest.skip("this BLAS runs one thread only")
+        with executor(1, None) as ex:
+            inside = ex.submit(blas_thread_counts).result()
+        after = blas_thread_counts()
+    assert inside and all(c == 1 for c in inside)
+    assert max(after) == 2  # the driver's own setting comes back
+
+
+def test_dask_client_closed_when_pinning_fails(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from aucscape import parallel
+
+    closed = []
+
+    class FakeClient:
+        def __init__(self, scheduler):
+            pass
+
+        def run(self, fn):
+            raise OSError("worker gone")
+
+        def close(self):
+            closed.append(True)
+
+    monkeypatch.setattr(distributed, "Client", FakeClient)
+    with pytest.raises(OSError, match="worker gone"):
+        parallel.DaskExecutor("tcp://nowhere:1")
+    assert closed == [True]

@@ -108,3 +108,88 @@ def test_export_needs_lpphe(tmp_path):
         export_store(st, tmp_path / "ps")
     data, _ = export_store(st, tmp_path / "ps", fill_lpphe=0.0)
     assert data.min_lpphe.tolist() == [0.0]
+
+
+def _double_well_dir(tmp_path, a=1.0, k=0.5, shift=1e-6):
+    """min.data/ts.data/points.* of DoubleWell2D: two minima (slightly off the exact points,
+    so the gradient is small but not zero) and the saddle between them."""
+    from aucscape.testsurfaces import DoubleWell2D
+
+    obj = DoubleWell2D(a=a, k=k)
+    mins = obj.minima + shift
+    ts = obj.saddle[None, :] + shift
+    data = PathsampleData(
+        min_energies=[obj.energy(x) for x in mins], min_lpphe=[1.0, 2.0],
+        ts_energies=[obj.energy(ts[0])], ts_lpphe=[0.5], ts_pairs=[[0, 1]],
+        min_coords=mins, ts_coords=ts)
+    write_pathsample(tmp_path / "ps", data)
+    return obj, data, tmp_path / "ps"
+
+
+def test_import_twice_does_not_double_the_network(tmp_path):
+    obj, data, d = _double_well_dir(tmp_path)
+    st = Store(tmp_path / "w.db", obj.describe())
+    first = import_into_store(d, st)
+    again = import_into_store(d, st)
+    assert st.n_minima() == 2 and st.n_ts() == 1
+    assert again == first  # every line maps to the point already stored
+    assert {m.hits for m in st.iter_minima()} == {1}  # importing is not a quench
+    # a directory holding one known and one new minimum adds only the new one
+    extra = PathsampleData(min_energies=[data.min_energies[0], 5.0], min_lpphe=[1.0, 0.0],
+                           ts_energies=[], ts_lpphe=[], ts_pairs=np.zeros((0, 2)),
+                           min_coords=[data.min_coords[0], [3.0, 3.0]],
+                           ts_coords=np.zeros((0, 2)))
+    write_pathsample(tmp_path / "ps2", extra)
+    ids, _ = import_into_store(tmp_path / "ps2", st)
+    assert ids[0] == first[0][0] and ids[1] not in first[0] and st.n_minima() == 3
+
+
+def test_import_keeps_distinct_points_of_equal_energy(tmp_path):
+    # two minima with the same energy but far apart in coordinates are two minima
+    data = PathsampleData(min_energies=[1.0, 1.0], min_lpphe=[0.0, 0.0], ts_energies=[],
+                          ts_lpphe=[], ts_pairs=np.zeros((0, 2)),
+                          min_coords=[[0.0, 1.0], [5.0, 6.0]], ts_coords=np.zeros((0, 2)))
+    write_pathsample(tmp_path / "ps", data)
+    st = Store(":memory:")
+    ids, _ = import_into_store(tmp_path / "ps", st)
+    assert len(set(ids)) == 2 and st.n_minima() == 2
+
+
+def test_import_fills_gradient_and_curvature_from_the_objective(tmp_path):
+    a, k, shift = 1.0, 0.5, 1e-6
+    obj, data, d = _double_well_dir(tmp_path, a=a, k=k, shift=shift)
+    st = Store(":memory:")
+    min_ids, ts_ids = import_into_store(d, st, objective=obj)
+
+    def rms_grad(x, y):  # dE/dx = (x^2 - 1)(4x + a), dE/dy = 2 k y
+        return np.sqrt((((x * x - 1) * (4 * x + a)) ** 2 + (2 * k * y) ** 2) / 2)
+
+    for mid, (x, y) in zip(min_ids, data.min_coords, strict=True):
+        m = st.get_minimum(mid)
+        # d2E/dx2 = 12x^2 - 4 + 2ax, d2E/dy2 = 2k: at x = +-1 both positive
+        assert m.min_eig == pytest.approx(min(12 * x * x - 4 + 2 * a * x, 2 * k), rel=1e-12)
+        assert m.n_nonpositive == 0
+        assert m.rms_grad == pytest.approx(rms_grad(x, y), rel=1e-9)
+        assert m.rms_grad > 0
+        assert m.lpphe == data.min_lpphe[min_ids.index(mid)]  # the file's value is kept
+    t = st.get_ts(ts_ids[0])
+    x, y = data.ts_coords[0]
+    assert t.neg_eig == pytest.approx(12 * x * x - 4 + 2 * a * x, rel=1e-9)  # a^2/4 - 4 < 0
+    assert t.neg_eig < 0 and t.rms_grad == pytest.approx(rms_grad(x, y), rel=1e-9)
+    # without an objective nothing is invented
+    bare = Store(":memory:")
+    ids, _ = import_into_store(d, bare)
+    assert bare.get_minimum(ids[0]).rms_grad is None
+
+
+def test_import_is_all_or_nothing(tmp_path, monkeypatch):
+    obj, _data, d = _double_well_dir(tmp_path)
+    st = Store(tmp_path / "a.db", obj.describe())
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(st, "add_ts", broken)
+    with pytest.raises(OSError, match="disk full"):
+        import_into_store(d, st)
+    assert st.n_minima() == 0 and st.n_params is None

@@ -216,3 +216,61 @@ def test_loss_selection_ranks_measured_features():
     ranks = [row[-1] for row in table.rows]
     assert ranks[0] < ranks[1]
     assert any("**a**" in line and "Best mean rank" in line for line in lines)
+
+
+def test_results_file_is_replaced_atomically(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    res = StudyResults(config={"name": "x"}, landscapes={}, parts={}, wall_seconds=1.0,
+                       workers=1, scheduler=None, version="0", created="now")
+    target = tmp_path / "results.json"
+    res.save(target)
+    before = target.read_text()
+    real = Path.write_text
+
+    def torn(self, data, *args, **kwargs):  # the disk fills up half way through
+        real(self, data[: len(data) // 2], *args, **kwargs)
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", torn)
+    with pytest.raises(OSError, match="No space"):
+        res.save(target)
+    monkeypatch.undo()
+    assert target.read_text() == before
+    assert json.loads(before)["config"] == {"name": "x"}
+
+
+def test_unreachable_scheduler_creates_nothing(tmp_path, capsys):
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text(TINY.format(steps=1))
+    out = tmp_path / "out"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        rc = main(["reproduce", "--config", str(cfg), "--out", str(out), "--quiet",
+                   "--scheduler", "tcp://127.0.0.1:1"])
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "scheduler" in err
+    assert not out.exists()
+
+
+def test_sequential_study_pins_blas(monkeypatch, tmp_path):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from aucscape.parallel import blas_thread_counts
+    from aucscape.study import engine, load_config, run_study
+
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text(TINY.format(steps=1))
+    seen = []
+    real = engine.explore
+
+    def spy(*args, **kwargs):
+        seen.append(max(blas_thread_counts() or [1]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "explore", spy)
+    with threadpoolctl.threadpool_limits(limits=2):
+        if max(blas_thread_counts() or [1]) < 2:
+            pytest.skip("this BLAS runs one thread only")
+        run_study(load_config(cfg), tmp_path / "out", workers=1)
+    assert seen and set(seen) == {1}

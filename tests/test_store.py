@@ -250,3 +250,61 @@ def test_survives_kill_9_and_resumes(tmp_path):
     with Store(path, {"kind": "kill-test"}) as s:
         assert s.integrity_check() == "ok"
         assert _check_rows(s) >= n1 + 200
+
+
+def _sidecars(path):
+    return sorted(p.name for p in path.parent.iterdir() if p.name != path.name)
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_refused_files_are_left_exactly_as_found(tmp_path, read_only):
+    good = tmp_path / "good.db"
+    with Store(good, DESC) as s:
+        for i in range(300):
+            s.add_minimum(float(i), np.full(3, float(i)))
+    cases = {"junk.db": np.random.default_rng(0).bytes(8192),
+             "truncated.db": good.read_bytes()[:3000]}
+    for name, raw in cases.items():
+        d = tmp_path / name.split(".")[0]
+        d.mkdir()
+        path = d / name
+        path.write_bytes(raw)
+        with pytest.raises(StoreError):
+            Store(path, DESC, read_only=read_only)
+        assert path.read_bytes() == raw, name
+        assert _sidecars(path) == [], name
+    d = tmp_path / "other"
+    d.mkdir()
+    path = d / "o.db"
+    path.write_bytes(good.read_bytes())
+    with pytest.raises(StoreError, match="differing keys"):
+        Store(path, {"kind": "other"}, read_only=read_only)
+    assert path.read_bytes() == good.read_bytes()
+
+
+def test_transaction_is_all_or_nothing(tmp_path):
+    path = tmp_path / "t.db"
+    with Store(path, DESC) as s:
+        with pytest.raises(RuntimeError, match="boom"), s.transaction():
+            a = s.add_minimum(1.0, [0.0, 1.0, 2.0])
+            s.add_ts(2.0, [0.5, 1.0, 2.0], a, a)
+            raise RuntimeError("boom")
+        assert s.n_minima() == 0 and s.n_ts() == 0 and s.n_params is None
+        # the coordinate length was not fixed by the rolled-back insert
+        with s.transaction():
+            a = s.add_minimum(1.0, [0.0, 1.0])
+            with pytest.raises(ValueError, match="not a stored minimum"), s.transaction():
+                s.add_minimum(3.0, [9.0, 9.0])
+                s.add_ts(2.0, [0.5, 1.0], a, 999)
+            s.record_hit(a)
+    with Store(path, read_only=True) as s:
+        assert [(m.energy, m.hits) for m in s.iter_minima()] == [(1.0, 2)]
+        assert s.n_params == 2 and s.n_ts() == 0
+
+
+def test_failed_insert_does_not_fix_the_coordinate_length(store):
+    with pytest.raises(ValueError, match="not a stored minimum"):
+        store.add_ts(1.0, [0.0, 1.0], 1, 2)
+    assert store.n_params is None
+    store.add_minimum(0.0, [1.0, 2.0, 3.0])
+    assert store.n_params == 3

@@ -20,9 +20,10 @@ thread-count environment variables are set before NumPy loads its BLAS.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
@@ -42,6 +43,19 @@ def pin_blas_threads() -> None:
     except ImportError:  # optional: env vars still cover libraries loaded from now on
         return
     _limits = threadpool_limits(limits=1)
+
+
+@contextlib.contextmanager
+def single_blas_thread() -> Iterator[None]:
+    """Limit the BLAS/OpenMP pools of this process to one thread inside the ``with`` block
+    (threadpoolctl; restored on exit). For sequential runs, which compute in the driver."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: nothing to limit without it
+        yield
+        return
+    with threadpool_limits(limits=1):
+        yield
 
 
 def blas_thread_counts() -> list[int]:
@@ -84,8 +98,12 @@ class DaskExecutor(Executor):
                 "a scheduler address needs dask.distributed: pip install 'aucscape[dask]'"
             ) from exc
         self.client = Client(scheduler)
-        self.client.run(pin_blas_threads)
-        self._executor = self.client.get_executor(pure=False)
+        try:
+            self.client.run(pin_blas_threads)
+            self._executor = self.client.get_executor(pure=False)
+        except BaseException:  # a half-made executor must not keep the connection open
+            self.client.close()
+            raise
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         return self._executor.submit(fn, *args, **kwargs)

@@ -24,6 +24,8 @@ class CLIError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ._common import one_line_errors
+
     parser = argparse.ArgumentParser(
         prog="aucscape",
         description=(
@@ -33,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    one_line_errors(parser)  # e.g. an unknown command: one line, exit status 2
     parser.add_argument("--version", action="version", version=f"aucscape {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

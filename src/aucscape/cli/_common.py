@@ -174,16 +174,21 @@ def stored_objective(store: Any) -> Any:
 @contextlib.contextmanager
 def executor(workers: int, scheduler: str | None) -> Iterator[Any]:
     """:func:`aucscape.parallel.make_executor`, shut down on exit; a scheduler that cannot
-    be reached (or a missing dask) becomes a one-line CLIError."""
-    from ..parallel import make_executor
+    be reached (or a missing dask) becomes a one-line CLIError.
+
+    Run sequentially (one worker, no scheduler), the tasks run in this process, so BLAS is
+    pinned to one thread here for the duration, as it is in every worker process."""
+    from ..parallel import make_executor, single_blas_thread
 
     try:
         ex = make_executor(workers, scheduler)
     except (ImportError, OSError, TimeoutError) as exc:
         where = f"scheduler {scheduler}" if scheduler else f"{workers} workers"
         raise CLIError(f"cannot start {where}: {exc}") from exc
+    pin = single_blas_thread() if scheduler is None and workers == 1 else contextlib.nullcontext()
     try:
-        yield ex
+        with pin:
+            yield ex
     finally:
         ex.shutdown(cancel_futures=True)
 

@@ -12,9 +12,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from . import CLIError
+from ._common import add_parser, check_flag, check_output_file, describe_objective
+
+EPILOG = """examples:
+  aucscape analyze --db auc.db
+  aucscape analyze --db auc.db --csv minima.csv --json summary.json --top 0
+  aucscape analyze --db auc.db --json - --quiet      # summary as JSON on standard output
+"""
 
 _COLUMNS = (
     ("id", "id", "d"),
@@ -31,12 +37,9 @@ _COLUMNS = (
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "analyze",
-        help="summarise a landscape database (test AUC, LPPHE, correlations)",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_parser(sub, "analyze",
+                   help="summarise a landscape database (test AUC, LPPHE, correlations)",
+                   doc=__doc__, epilog=EPILOG)
     p.add_argument("--db", required=True, metavar="FILE", help="landscape database (SQLite)")
     p.add_argument("--csv", metavar="OUT", help="write per-minimum properties as CSV")
     p.add_argument("--json", metavar="OUT", help="write the summary as JSON")
@@ -44,6 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="sigmoid β for appAUC (default: the run's β, else 40)")
     p.add_argument("--top", type=int, default=10, metavar="N",
                    help="print the N lowest minima (default 10; 0 for none)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite existing --csv / --json files")
     p.add_argument("--quiet", action="store_true", help="print nothing on standard output")
     p.set_defaults(func=run)
 
@@ -52,13 +57,14 @@ def run(args: argparse.Namespace) -> int:
     from ..analysis import MinimumProperties, analyze_database, format_table, write_csv, write_json
     from ..analysis.summary import summary_rows
 
-    if args.top < 0:
-        raise CLIError(f"--top must be >= 0, got {args.top}")
-    if args.beta is not None and not args.beta > 0:
-        raise CLIError(f"--beta must be > 0, got {args.beta}")
+    check_flag(args.top, "--top", minimum=0)
+    check_flag(args.beta, "--beta", minimum=0, strict=True)
     for flag, out in (("--csv", args.csv), ("--json", args.json)):
-        if out and out != "-" and not Path(out).resolve().parent.is_dir():
-            raise CLIError(f"{flag} {out}: directory {Path(out).parent} does not exist")
+        if out and out != "-":
+            try:
+                check_output_file(out, force=args.force)
+            except CLIError as exc:
+                raise CLIError(f"{flag} {exc}") from None
     result = analyze_database(args.db, beta=args.beta)
     records = [p.to_dict() for p in result.minima]
     if args.csv:
@@ -73,12 +79,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.quiet:
         return 0
-    desc = result.objective
-    arch = desc.get("architecture", {})
-    shape = "-".join(str(arch.get(k, "?")) for k in ("n_in", "n_hidden", "n_out"))
-    data = (desc.get("dataset") or {}).get("kind", "?")
-    print(f"{result.path}: {data} data, {shape} network, loss {desc.get('loss', '?')}, "
-          f"lambda {desc.get('lam', '?')}; appAUC with beta {result.beta:g}")
+    print(f"{result.path}: {describe_objective(result.objective)}; appAUC with beta "
+          f"{result.beta:g}")
     print(format_table(summary_rows(result.summary), ("quantity", "value"), floatfmt=".6g"))
     if args.top and records:
         shown = records[: args.top]

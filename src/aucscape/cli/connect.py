@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 from ._common import (
     add_parser,
@@ -26,6 +27,10 @@ from ._common import (
     progress_bar,
     stored_objective,
 )
+
+if TYPE_CHECKING:
+    from ..landscape.store import Store
+    from ..landscape.ts.attempt import TSSettings
 
 EPILOG = """examples:
   aucscape connect --db ce.db --attempts 200
@@ -55,7 +60,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..landscape.connect import LandscapeProgress, connect_landscape
     from ..landscape.ts.attempt import TSSettings
 
     check_flag(args.attempts, "--attempts", minimum=0, strict=True)
@@ -69,32 +73,43 @@ def run(args: argparse.Namespace) -> int:
         objective = stored_objective(store)
         if store.n_minima() == 0:
             raise ValueError(f"{args.db} holds no minima; run aucscape explore first")
-        ts_before, min_before = store.n_ts(), store.n_minima()
-        store.add_run({"command": "connect", "objective": objective.describe(),
-                       "connect": {"batch": batch, "max_tries": args.max_tries,
-                                   "max_attempts": args.attempts, "time_limit": args.time},
-                       "ts_settings": asdict(settings)})
-        bar = progress_bar(total=args.attempts, desc="connect", unit="attempt",
-                           quiet=args.quiet)
-
-        def progress(state: LandscapeProgress) -> None:
-            bar.update(state.attempts - bar.n)
-            bar.set_postfix(ts=state.n_ts, largest=f"{state.largest}/{state.n_minima}",
-                            refresh=False)
-
-        t0 = time.monotonic()
-        with bar, executor(args.workers, args.scheduler) as ex:
-            final = connect_landscape(objective, store, settings=settings,
-                                      executor=ex,
-                                      max_attempts=args.attempts, time_limit=args.time,
-                                      batch=batch, max_tries=args.max_tries, progress=progress)
-        elapsed = time.monotonic() - t0
-        if not args.quiet:
-            print(f"{args.db}: {describe_objective(objective.describe())}")
-            print(f"attempts {final.attempts} in {elapsed:.1f} s, new transition states "
-                  f"{final.n_ts - ts_before}, new minima {final.n_minima - min_before}")
-            state = ("all minima connected" if final.done else
-                     "not all minima connected yet (run again to continue)")
-            print(f"largest connected set {final.largest} of {final.n_minima} minima, "
-                  f"{final.n_ts} transition states: {state}")
+        with executor(args.workers, args.scheduler) as ex:  # before anything is written
+            _connect(args, store, objective, ex, batch, settings)
     return 0
+
+
+def _connect(args: argparse.Namespace, store: Store, objective: Any, ex: Any, batch: int,
+             settings: TSSettings) -> None:
+    from ..landscape.connect import LandscapeProgress, connect_landscape
+
+    ts_before, min_before = store.n_ts(), store.n_minima()
+    store.add_run({"command": "connect", "objective": objective.describe(),
+                   "connect": {"batch": batch, "max_tries": args.max_tries,
+                               "max_attempts": args.attempts, "time_limit": args.time},
+                   "ts_settings": asdict(settings)})
+    bar = progress_bar(total=args.attempts, desc="connect", unit="attempt",
+                       quiet=args.quiet)
+
+    def progress(state: LandscapeProgress) -> None:
+        bar.update(state.attempts - bar.n)
+        bar.set_postfix(ts=state.n_ts, largest=f"{state.largest}/{state.n_minima}",
+                        joined=f"{state.targets_connected}/{state.n_targets}",
+                        refresh=False)
+
+    t0 = time.monotonic()
+    with bar:
+        final = connect_landscape(objective, store, settings=settings,
+                                  executor=ex,
+                                  max_attempts=args.attempts, time_limit=args.time,
+                                  batch=batch, max_tries=args.max_tries, progress=progress)
+    elapsed = time.monotonic() - t0
+    if not args.quiet:
+        print(f"{args.db}: {describe_objective(objective.describe())}")
+        print(f"attempts {final.attempts} in {elapsed:.1f} s, new transition states "
+              f"{final.n_ts - ts_before}, new minima {final.n_minima - min_before}")
+        state = ("every explored minimum is connected" if final.done else
+                 "not every explored minimum is connected yet (run again to continue)")
+        print(f"explored minima joined to the global minimum: {final.targets_connected} "
+              f"of {final.n_targets}; largest connected set {final.largest} of "
+              f"{final.n_minima} minima (new minima found by connecting count too), "
+              f"{final.n_ts} transition states: {state}")

@@ -14,14 +14,18 @@ import time
 import numpy as np
 from scipy.optimize import minimize
 
+from ._common import add_parser, check_flag
+
+EPILOG = """examples:
+  aucscape demo
+  aucscape demo --beta 10 --seed 3
+"""
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "demo",
-        help="evaluate every AUC surrogate on the shipped credit-card data (seconds)",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_parser(sub, "demo",
+                   help="evaluate every AUC surrogate on the shipped credit-card data (seconds)",
+                   doc=__doc__, epilog=EPILOG)
     p.add_argument("--beta", type=float, default=40.0, help="steepness β (default 40)")
     p.add_argument("--seed", type=int, default=0, help="train/test split seed (default 0)")
     p.set_defaults(func=run)
@@ -47,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     from ..pairwise import pairwise_loss
     from ..surrogates import SURROGATES
 
+    check_flag(args.beta, "--beta", minimum=0, strict=True)
+    check_flag(args.seed, "--seed", minimum=0)
     ds = credit_card(seed=args.seed)
     w = _fit_logistic(ds.X_train, ds.y_train)
     logits = np.hstack([ds.X_test, np.ones((ds.n_test, 1))]) @ w

@@ -15,7 +15,7 @@ else the run is refused, naming the differing keys.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import CLIError
 from ._common import (
@@ -34,6 +34,7 @@ from ._common import (
 
 if TYPE_CHECKING:
     from ..landscape.basinhopping import BasinHoppingStats
+    from ..landscape.store import Store
 
 EPILOG = """examples:
   aucscape explore --dataset spiral --loss ce --hidden 10 --steps 1000 --db ce.db
@@ -89,12 +90,11 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..landscape.basinhopping import BasinHopping
-
     _check(args)
-    if objective_flags_given(args) or not check_db_path(args.db, must_exist=False).exists():
-        objective = objective_from_args(args)
-        store = open_store(args.db, objective.describe())
+    creating = objective_flags_given(args) or not check_db_path(args.db,
+                                                                must_exist=False).exists()
+    if creating:  # the file is opened (perhaps created) only once the executor is up
+        store, objective = None, objective_from_args(args)
     else:  # resume with the database's own objective
         store = open_store(args.db, must_exist=True)
         try:
@@ -102,24 +102,36 @@ def run(args: argparse.Namespace) -> int:
         except BaseException:
             store.close()
             raise
-    with store:
-        before = store.n_minima()
-        walkers = args.walkers if args.walkers is not None else args.workers
-        bar = progress_bar(total=args.steps, desc="explore", unit="quench", quiet=args.quiet)
-
-        def progress(stats: BasinHoppingStats) -> None:
-            bar.update(1)
-            bar.set_postfix(minima=before + stats.new_minima, best=f"{stats.best_energy:.8g}",
-                            refresh=False)
-
-        with bar, executor(args.workers, args.scheduler) as ex:
-            bh = BasinHopping(objective, store, step=args.step, temperature=args.temperature,
-                              tol=args.tol, seed=args.seed, walkers=walkers, executor=ex,
-                              progress=progress)
-            stats = bh.run(max_steps=args.steps, max_time=args.time)
-        if not args.quiet:
-            _summary(args.db, objective.describe(), stats, before, store.n_minima())
+    try:
+        with executor(args.workers, args.scheduler) as ex:
+            if store is None:
+                store = open_store(args.db, objective.describe())
+            _explore(args, store, objective, ex)
+    finally:
+        if store is not None:
+            store.close()
     return 0
+
+
+def _explore(args: argparse.Namespace, store: Store, objective: Any, ex: Any) -> None:
+    from ..landscape.basinhopping import BasinHopping
+
+    before = store.n_minima()
+    walkers = args.walkers if args.walkers is not None else args.workers
+    bar = progress_bar(total=args.steps, desc="explore", unit="quench", quiet=args.quiet)
+
+    def progress(stats: BasinHoppingStats) -> None:
+        bar.update(1)
+        bar.set_postfix(minima=before + stats.new_minima, best=f"{stats.best_energy:.8g}",
+                        refresh=False)
+
+    with bar:
+        bh = BasinHopping(objective, store, step=args.step, temperature=args.temperature,
+                          tol=args.tol, seed=args.seed, walkers=walkers, executor=ex,
+                          progress=progress)
+        stats = bh.run(max_steps=args.steps, max_time=args.time)
+    if not args.quiet:
+        _summary(args.db, objective.describe(), stats, before, store.n_minima())
 
 
 def _summary(db: str, desc: dict, stats: BasinHoppingStats, before: int, after: int) -> None:

@@ -106,11 +106,15 @@ def run(args: argparse.Namespace) -> int:
             if not objective_flags_given(args):
                 objective = stored_objective(store)
             _check_points(objective, data, d, args.no_verify)
-        store.add_run({"command": "import", "objective": objective.describe(),
-                       "source": str(d.resolve()), "format": args.format})
-        min_ids, ts_ids = import_into_store(d, store)
+        n_min, n_ts = store.n_minima(), store.n_ts()
+        with store.transaction():  # the run record and its points, or nothing
+            run_id = store.add_run({"command": "import", "objective": objective.describe(),
+                                    "source": str(d.resolve()), "format": args.format})
+            import_into_store(d, store, objective=objective, run_id=run_id)
+        new_min, new_ts = store.n_minima() - n_min, store.n_ts() - n_ts
         total = store.n_minima()
     if not args.quiet:
-        print(f"imported {len(min_ids)} minima and {len(ts_ids)} transition states from {d} "
-              f"into {args.db} (now {total} minima)")
+        known = (data.min_energies.size - new_min) + (data.ts_energies.size - new_ts)
+        print(f"imported {new_min} minima and {new_ts} transition states from {d} "
+              f"into {args.db} (now {total} minima; {known} points were already stored)")
     return 0

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..objective import FloatArray
 from .disconnectivity import UnionFind
-from .identity import energy_tolerance
+from .identity import energy_window, find_same
 from .ts.attempt import AttemptResult, FoundMinimum, FoundTS, TSSettings, attempt_connection
 from .ts.symmetry import aligned_distance, aligned_pair, distance_matrix
 
@@ -152,24 +152,15 @@ def find_stationary(objective: Any, candidates: list[Any], energy: float, coords
     Same: |dE| < edifftol max(1, |E|) (as :mod:`.identity`) and, unless geomdifftol is
     None, symmetry-aligned distance D < geomdifftol (:mod:`.ts.symmetry`; alignment, not a
     canonical form, so that near-ties in the canonical ordering cannot split one minimum);
-    the nearest such record wins.
+    the nearest such record wins (:func:`.identity.find_same`).
     """
-    e = float(energy)
-    near = [c for c in candidates
-            if abs(c.energy - e) < energy_tolerance(max(abs(e), abs(c.energy)),
-                                                     settings.edifftol)]
-    if not near:
-        return None
-    if settings.geomdifftol is None:
-        return min(near, key=lambda c: (abs(c.energy - e), c.id))
-    d = [aligned_distance(objective, c.coords, coords) for c in near]
-    k = int(np.argmin(d))
-    return near[k] if d[k] < settings.geomdifftol else None
+    return find_same(candidates, energy, coords, edifftol=settings.edifftol,
+                     geomdifftol=settings.geomdifftol,
+                     distance=lambda a, b: aligned_distance(objective, a, b))
 
 
 def _window(energy: float, settings: TSSettings) -> tuple[float, float]:
-    tol = 2.0 * energy_tolerance(energy, settings.edifftol)
-    return energy - tol, energy + tol
+    return energy_window(energy, settings.edifftol)
 
 
 def _match_or_add_minimum(objective: Any, store: Any, m: FoundMinimum, s: TSSettings,
@@ -191,10 +182,11 @@ def record_attempt(objective: Any, store: Any, result: AttemptResult,
         known = store.ts_in_window(*_window(ts.energy, settings))
         if find_stationary(objective, known, ts.energy, ts.coords, settings) is not None:
             continue
-        m1 = _match_or_add_minimum(objective, store, ts.plus, settings, run_id)
-        m2 = _match_or_add_minimum(objective, store, ts.minus, settings, run_id)
-        new.append(int(store.add_ts(ts.energy, ts.coords, m1, m2, rms_grad=ts.rms_grad,
-                                    neg_eig=ts.neg_eig, lpphe=ts.lpphe, run_id=run_id)))
+        with store.transaction():  # a TS and its new minima are stored together or not at all
+            m1 = _match_or_add_minimum(objective, store, ts.plus, settings, run_id)
+            m2 = _match_or_add_minimum(objective, store, ts.minus, settings, run_id)
+            new.append(int(store.add_ts(ts.energy, ts.coords, m1, m2, rms_grad=ts.rms_grad,
+                                        neg_eig=ts.neg_eig, lpphe=ts.lpphe, run_id=run_id)))
     return new
 
 

@@ -69,7 +69,12 @@ def plot_disconnectivity(
         finite = np.isfinite(leaf_vals)
         lo = float(leaf_vals[finite].min()) if finite.any() else 0.0
         hi = float(leaf_vals[finite].max()) if finite.any() else 1.0
-        norm = plt.Normalize(lo, hi if hi > lo else lo + 1e-12)
+        constant = not hi > lo
+        if constant:  # one value: centre it in a readable range, not [lo, lo + 1e-12]
+            half = 0.01 * max(1.0, abs(lo))
+            norm = plt.Normalize(lo - half, lo + half)
+        else:
+            norm = plt.Normalize(lo, hi)
         lc = LineCollection(
             [s for s, f in zip(leaf_segs, finite, strict=True) if f], cmap=cmap, norm=norm,
             linewidths=1.5 * linewidth,
@@ -83,7 +88,11 @@ def plot_disconnectivity(
             ))
         ax.scatter(leaf_x[finite], leaf_bottom[finite], c=leaf_vals[finite], cmap=cmap,
                    norm=norm, s=12, zorder=3)
-        ax.figure.colorbar(lc, ax=ax, label=value_label)
+        cbar = ax.figure.colorbar(lc, ax=ax, label=value_label)
+        if constant:
+            cbar.set_ticks([lo], labels=[f"{lo:.6g}"])
+        else:  # plain tick labels, never an offset such as "+0.9" at the top
+            cbar.formatter.set_useOffset(False)
 
     if labels:
         names = labels if isinstance(labels, dict) else {int(m): str(m) for m in leaf_min}

@@ -26,6 +26,7 @@ Lookups use the store's index on energy: candidates are the minima in the window
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,42 @@ DEFAULT_EDIFFTOL = 1e-9
 def energy_tolerance(energy: float, edifftol: float = DEFAULT_EDIFFTOL) -> float:
     """Half-width of the energy window, edifftol * max(1, |E|)."""
     return float(edifftol) * max(1.0, abs(float(energy)))
+
+
+def energy_window(energy: float, edifftol: float = DEFAULT_EDIFFTOL) -> tuple[float, float]:
+    """An energy range holding every E' that can pass (1) with ``energy``: the half-width
+    is doubled because the tolerance scales with max(|E|, |E'|)."""
+    e = float(energy)
+    tol = 2.0 * energy_tolerance(e, edifftol)
+    return e - tol, e + tol
+
+
+def _euclidean(a: Any, b: Any) -> float:
+    return float(np.linalg.norm(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)))
+
+
+def find_same(candidates: Iterable[Any], energy: float, coords: Any, *,
+              edifftol: float = DEFAULT_EDIFFTOL, geomdifftol: float | None = None,
+              distance: Callable[[Any, Any], float] | None = None) -> Any | None:
+    """The record among ``candidates`` (objects with ``energy``, ``coords``, ``id``: stored
+    minima or transition states) that is the same stationary point as (energy, coords).
+
+    Same: criterion (1), and when ``geomdifftol`` is given also
+    ``distance(candidate.coords, coords) < geomdifftol`` (default distance: Euclidean; the
+    callers pass canonical or symmetry-aligned distances). The nearest match wins (in
+    energy when geomdifftol is None, else in distance); None when nothing matches.
+    """
+    e = float(energy)
+    near = [c for c in candidates
+            if abs(c.energy - e) < energy_tolerance(max(abs(e), abs(c.energy)), edifftol)]
+    if not near:
+        return None
+    if geomdifftol is None:
+        return min(near, key=lambda c: (abs(c.energy - e), c.id))
+    dist = _euclidean if distance is None else distance
+    d = [dist(c.coords, coords) for c in near]
+    k = int(np.argmin(d))
+    return near[k] if d[k] < geomdifftol else None
 
 
 def same_minimum(e1: float, x1: Any, e2: float, x2: Any, *,
@@ -80,21 +117,10 @@ class MinimumMatcher:
 
     def find(self, energy: float, coords: Any) -> Minimum | None:
         """The matching stored minimum (nearest in energy, or in canonical distance), or None."""
-        e = float(energy)
-        tol = energy_tolerance(e, self.edifftol)
-        candidates = [m for m in self.store.minima_in_window(e - tol, e + tol)
-                      if abs(m.energy - e) < tol]
-        if not candidates:
-            return None
-        if self.geomdifftol is None:
-            return min(candidates, key=lambda m: (abs(m.energy - e), m.id))
         x = self._canonical(np.asarray(coords, dtype=np.float64))
-        best, best_d = None, np.inf
-        for m in candidates:
-            d = float(np.linalg.norm(self._canonical(m.coords) - x))
-            if d < best_d:
-                best, best_d = m, d
-        return best if best_d < self.geomdifftol else None
+        return find_same(self.store.minima_in_window(*energy_window(energy, self.edifftol)),
+                         energy, x, edifftol=self.edifftol, geomdifftol=self.geomdifftol,
+                         distance=lambda c, ref: _euclidean(self._canonical(c), ref))
 
     def add_or_hit(self, energy: float, coords: Any, **properties: Any) -> tuple[int, bool]:
         """Record a minimum: a hit on the match if there is one, else a new row.

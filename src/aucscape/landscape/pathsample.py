@@ -22,6 +22,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..objective import FloatArray
+from .identity import DEFAULT_EDIFFTOL, energy_window, find_same
+from .minimize import rms
+from .properties import hessian_summary
+from .ts.symmetry import aligned_distance
 
 MIN_DATA, TS_DATA, POINTS_MIN, POINTS_TS = "min.data", "ts.data", "points.min", "points.ts"
 
@@ -179,20 +183,68 @@ def export_store(store: Any, directory: str | Path, *, fill_lpphe: float | None 
     return data, [m.id for m in minima]
 
 
-def import_into_store(directory: str | Path, store: Any) -> tuple[list[int], list[int]]:
+def import_into_store(directory: str | Path, store: Any, *, objective: Any = None,
+                      edifftol: float = DEFAULT_EDIFFTOL, geomdifftol: float = 1e-3,
+                      run_id: int | None = None) -> tuple[list[int], list[int]]:
     """Add the minima and transition states of a PATHSAMPLE directory to ``store`` (which
-    may already hold others); return the new minimum ids and transition-state ids.
-    Coordinates (points.min / points.ts) are required because the store keeps them."""
+    may already hold others), all in one transaction: on any error nothing is added.
+
+    Each point is matched to the stored ones first (:func:`.identity.find_same`: relative
+    energy difference below ``edifftol`` and distance below ``geomdifftol``, aligned over
+    the objective's symmetries when ``objective`` is given, else Euclidean), so importing
+    the same directory twice adds nothing. New points keep the file's LPPHE; when
+    ``objective`` is given their gradient and Hessian are recomputed to fill ``rms_grad``
+    = ||g||/sqrt(n) and ``min_eig`` / ``n_nonpositive`` (minima) or ``neg_eig`` (transition
+    states), which min.data and ts.data do not carry.
+
+    Returns the store id of every min.data line and every ts.data line, in file order
+    (new or matched). Coordinates (points.min / points.ts) are required because the store
+    keeps them.
+    """
     data = read_pathsample(directory)
     if data.min_coords is None or (data.ts_energies.size and data.ts_coords is None):
         raise ValueError(f"{directory}: points.min / points.ts are needed to import coordinates")
-    min_ids = [
-        store.add_minimum(e, x, lpphe=lp)
-        for e, lp, x in zip(data.min_energies, data.min_lpphe, data.min_coords, strict=True)
-    ]
-    ts_ids = []
-    for k in range(data.ts_energies.size):
-        a, b = data.ts_pairs[k]
-        ts_ids.append(store.add_ts(data.ts_energies[k], data.ts_coords[k], min_ids[a],
-                                   min_ids[b], lpphe=data.ts_lpphe[k]))
+
+    def distance(a: Any, b: Any) -> float:
+        if objective is None:
+            return float(np.linalg.norm(np.asarray(a) - np.asarray(b)))
+        return aligned_distance(objective, a, b)
+
+    def same(candidates: list[Any], e: float, x: FloatArray) -> Any | None:
+        return find_same(candidates, e, x, edifftol=edifftol, geomdifftol=geomdifftol,
+                         distance=distance)
+
+    with store.transaction():
+        min_ids = []
+        for e, lp, x in zip(data.min_energies, data.min_lpphe, data.min_coords, strict=True):
+            old = same(store.minima_in_window(*energy_window(e, edifftol)), e, x)
+            if old is not None:
+                min_ids.append(int(old.id))
+                continue
+            props = _recomputed(objective, x)
+            min_ids.append(int(store.add_minimum(
+                e, x, lpphe=lp, rms_grad=props.get("rms_grad"), min_eig=props.get("min_eig"),
+                n_nonpositive=props.get("n_nonpositive"), run_id=run_id)))
+        ts_ids = []
+        for k in range(data.ts_energies.size):
+            e, x = data.ts_energies[k], data.ts_coords[k]
+            old = same(store.ts_in_window(*energy_window(e, edifftol)), e, x)
+            if old is not None:
+                ts_ids.append(int(old.id))
+                continue
+            a, b = data.ts_pairs[k]
+            props = _recomputed(objective, x)
+            ts_ids.append(int(store.add_ts(e, x, min_ids[a], min_ids[b], lpphe=data.ts_lpphe[k],
+                                           rms_grad=props.get("rms_grad"),
+                                           neg_eig=props.get("min_eig"), run_id=run_id)))
     return min_ids, ts_ids
+
+
+def _recomputed(objective: Any, x: FloatArray) -> dict[str, Any]:
+    """rms(dE/dw) and the Hessian's smallest eigenvalue / count of eigenvalues <= 0 at x."""
+    if objective is None:
+        return {}
+    _, g = objective.energy_gradient(np.asarray(x, dtype=np.float64))
+    h = hessian_summary(objective, x)
+    return {"rms_grad": rms(np.asarray(g, dtype=np.float64)), "min_eig": h.min_eig,
+            "n_nonpositive": h.n_nonpositive}

@@ -24,6 +24,7 @@ Times (``first_found``, ``last_found``, ``created``) are Unix seconds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -62,6 +63,8 @@ CREATE INDEX ts_energy ON transition_states(energy);
 CREATE INDEX ts_min1 ON transition_states(min1);
 CREATE INDEX ts_min2 ON transition_states(min2);
 """
+
+_SIDECARS = ("-wal", "-shm", "-journal")  # files SQLite may create beside the database
 
 _MIN_COLS = ("id, energy, coords, rms_grad, min_eig, n_nonpositive, lpphe, hits, "
              "first_found, last_found, run_id")
@@ -141,6 +144,13 @@ def _blob(x: Any, name: str) -> tuple[bytes, int]:
     return arr.tobytes(), int(arr.size)
 
 
+def _order_by(order: str) -> str:
+    """SQL ORDER BY terms for ``order`` = "energy" (lowest first, ties by id) or "id"."""
+    if order not in ("energy", "id"):
+        raise ValueError(f"order must be 'energy' or 'id', got {order!r}")
+    return "energy, id" if order == "energy" else "id"
+
+
 def _opt_float(v: Any) -> float | None:
     return None if v is None else float(v)
 
@@ -159,10 +169,14 @@ class Store:
                  *, verify: bool = True, read_only: bool = False) -> None:
         self.path = Path(path)
         self._n_params: int | None = None
+        self._depth = 0  # nesting of transaction() blocks
         memory = str(path) == ":memory:"
         exists = not memory and self.path.exists() and self.path.stat().st_size > 0
         if read_only and not exists:
             raise StoreError(f"{self.path}: no database to open read-only")
+        sidecars = [] if memory else [Path(f"{self.path}{s}") for s in _SIDECARS]
+        existed = {p for p in sidecars if p.exists()}
+        new_file = not memory and not self.path.exists()
         try:
             if memory:
                 self._conn = sqlite3.connect(":memory:", isolation_level=None)
@@ -174,14 +188,20 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open as SQLite ({exc})") from exc
         try:
-            self._open(exists, objective_description, verify, read_only)
-        except sqlite3.DatabaseError as exc:
-            self._conn.close()
-            raise StoreError(
-                f"{self.path} is not a valid aucscape database (SQLite says: {exc})"
-            ) from exc
+            try:
+                self._open(exists, objective_description, verify, read_only)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(
+                    f"{self.path} is not a valid aucscape database (SQLite says: {exc})"
+                ) from exc
         except BaseException:
             self._conn.close()
+            # A refused file is left as found: no new -wal/-shm beside it, and no new file.
+            for extra in sidecars:
+                if extra not in existed:
+                    extra.unlink(missing_ok=True)
+            if new_file:
+                self.path.unlink(missing_ok=True)
             raise
 
     # -- opening -------------------------------------------------------------------------
@@ -271,6 +291,15 @@ class Store:
         raw = self._meta("n_params")
         return None if raw is None else int(raw)
 
+    def _checked_point(self, energy: float, coords: Any) -> tuple[float, bytes]:
+        """(finite energy, coordinate BLOB) for an insert; fixes n_params on the first one."""
+        e = float(energy)
+        if not np.isfinite(e):
+            raise ValueError(f"energy must be finite, got {energy!r}")
+        blob, n = _blob(coords, "coords")
+        self._check_n(n)
+        return e, blob
+
     def _check_n(self, n: int) -> None:
         known = self._n_params if self._n_params is not None else self.n_params
         if known is None:
@@ -279,6 +308,28 @@ class Store:
         self._n_params = known  # single writer: safe to cache
         if known != n:
             raise ValueError(f"coords has {n} entries but this database stores {known}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Writes inside the ``with`` block commit together or not at all.
+
+        Blocks nest (SQLite savepoints): an inner block that raises undoes only its own
+        writes. Without a block every insert is its own transaction.
+        """
+        self._depth += 1
+        name = f"aucscape_{self._depth}"
+        self._conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield self
+        except BaseException:
+            self._conn.execute(f"ROLLBACK TO {name}")
+            self._conn.execute(f"RELEASE {name}")
+            self._n_params = None  # perhaps fixed by a rolled-back insert: re-read it
+            raise
+        else:
+            self._conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
 
     # -- runs ----------------------------------------------------------------------------
     def add_run(self, record: dict[str, Any]) -> int:
@@ -307,19 +358,16 @@ class Store:
                     lpphe: float | None = None, run_id: int | None = None,
                     found: float | None = None) -> int:
         """Insert a new minimum (its own transaction) and return its id."""
-        e = float(energy)
-        if not np.isfinite(e):
-            raise ValueError(f"energy must be finite, got {energy!r}")
-        blob, n = _blob(coords, "coords")
-        self._check_n(n)
         t = time.time() if found is None else float(found)
-        cur = self._conn.execute(
-            "INSERT INTO minima(energy, coords, rms_grad, min_eig, n_nonpositive, lpphe, hits,"
-            " first_found, last_found, run_id) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-            (e, blob, _opt_float(rms_grad), _opt_float(min_eig),
-             None if n_nonpositive is None else int(n_nonpositive), _opt_float(lpphe), t, t,
-             run_id),
-        )
+        with self.transaction():
+            e, blob = self._checked_point(energy, coords)
+            cur = self._conn.execute(
+                "INSERT INTO minima(energy, coords, rms_grad, min_eig, n_nonpositive, lpphe,"
+                " hits, first_found, last_found, run_id) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                (e, blob, _opt_float(rms_grad), _opt_float(min_eig),
+                 None if n_nonpositive is None else int(n_nonpositive), _opt_float(lpphe), t,
+                 t, run_id),
+            )
         return int(cur.lastrowid)
 
     def record_hit(self, minimum_id: int, found: float | None = None) -> None:
@@ -352,10 +400,8 @@ class Store:
 
     def iter_minima(self, order: str = "energy") -> Iterator[Minimum]:
         """All minima, by ``order`` = "energy" (lowest first) or "id" (insertion order)."""
-        if order not in ("energy", "id"):
-            raise ValueError(f"order must be 'energy' or 'id', got {order!r}")
-        key = "energy, id" if order == "energy" else "id"
-        for row in self._conn.execute(f"SELECT {_MIN_COLS} FROM minima ORDER BY {key}"):
+        for row in self._conn.execute(f"SELECT {_MIN_COLS} FROM minima ORDER BY "
+                                      f"{_order_by(order)}"):
             yield self._minimum(row)
 
     def lowest_minima(self, k: int = 1) -> list[Minimum]:
@@ -375,21 +421,18 @@ class Store:
                lpphe: float | None = None, run_id: int | None = None,
                found: float | None = None) -> int:
         """Insert a transition state between stored minima ``min1`` and ``min2``."""
-        e = float(energy)
-        if not np.isfinite(e):
-            raise ValueError(f"energy must be finite, got {energy!r}")
-        blob, n = _blob(coords, "coords")
-        self._check_n(n)
         for name, mid in (("min1", min1), ("min2", min2)):
             row = self._conn.execute("SELECT 1 FROM minima WHERE id = ?", (int(mid),)).fetchone()
             if row is None:
                 raise ValueError(f"{name} = {mid} is not a stored minimum")
         t = time.time() if found is None else float(found)
-        cur = self._conn.execute(
-            "INSERT INTO transition_states(energy, coords, rms_grad, neg_eig, lpphe, min1, min2,"
-            " first_found, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (e, blob, _opt_float(rms_grad), _opt_float(neg_eig), _opt_float(lpphe),
-             int(min1), int(min2), t, run_id))
+        with self.transaction():
+            e, blob = self._checked_point(energy, coords)
+            cur = self._conn.execute(
+                "INSERT INTO transition_states(energy, coords, rms_grad, neg_eig, lpphe, min1,"
+                " min2, first_found, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (e, blob, _opt_float(rms_grad), _opt_float(neg_eig), _opt_float(lpphe),
+                 int(min1), int(min2), t, run_id))
         return int(cur.lastrowid)
 
     @staticmethod
@@ -407,10 +450,8 @@ class Store:
 
     def iter_ts(self, order: str = "id") -> Iterator[TransitionState]:
         """All transition states, by ``order`` = "id" or "energy"."""
-        if order not in ("energy", "id"):
-            raise ValueError(f"order must be 'energy' or 'id', got {order!r}")
-        key = "energy, id" if order == "energy" else "id"
-        for row in self._conn.execute(f"SELECT {_TS_COLS} FROM transition_states ORDER BY {key}"):
+        for row in self._conn.execute(f"SELECT {_TS_COLS} FROM transition_states ORDER BY "
+                                      f"{_order_by(order)}"):
             yield self._ts(row)
 
     def ts_in_window(self, lo: float, hi: float) -> list[TransitionState]:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .config import ConnectSettings, ExploreSettings, LandscapeSpec
+from .results import write_text_atomic
 
 __all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore"]
 
@@ -46,9 +47,7 @@ class WorkState:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def save(self, path: Path) -> None:
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
-        tmp.replace(path)  # atomic: a kill never leaves half a file
+        write_text_atomic(path, json.dumps(asdict(self), indent=1))
 
 
 def build_dataset(spec: dict[str, Any]) -> Any:

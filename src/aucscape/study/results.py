@@ -22,6 +22,18 @@ MINIMA_COLUMNS = ("id", "energy", "train_auc", "test_auc", "ce_loss", "app_auc",
                   "hits")
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file renamed over it: a kill or a full
+    disk leaves the old file (or none), never half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 @dataclass
 class LandscapeResult:
     """One explored landscape: its definition, the work spent on it and what was found.
@@ -126,8 +138,7 @@ class StudyResults:
         return d
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(_jsonable(self.to_dict()), indent=1) + "\n",
-                              encoding="utf-8")
+        write_text_atomic(Path(path), json.dumps(_jsonable(self.to_dict()), indent=1) + "\n")
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> StudyResults:

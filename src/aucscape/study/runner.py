@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -38,23 +39,26 @@ def run_study(config: StudyConfig, out: str | Path, *, workers: int = 1,
               ) -> StudyResults:
     """Explore, connect and analyse every landscape of ``config`` into ``out``; write and
     return the :class:`StudyResults` (``out/results.json``)."""
-    from ..parallel import make_executor
+    from ..parallel import make_executor, single_blas_thread
 
     out = Path(out)
     dbdir = out / "db"
-    dbdir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda _e, _k, _n: None)
     t0 = time.monotonic()
     datasets: dict[str, Any] = {}
     results: dict[str, LandscapeResult] = {}
-    executor = make_executor(workers, scheduler)
+    executor = make_executor(workers, scheduler)  # before any folder is made
+    # Sequentially the quenches run in this process: one BLAS thread, as in a worker.
+    pin = single_blas_thread() if scheduler is None and workers == 1 else nullcontext()
     try:
-        for i, spec in enumerate(config.landscapes()):
-            report("landscape", spec.key, i)
-            if spec.dataset not in datasets:
-                datasets[spec.dataset] = engine.build_dataset(config.datasets[spec.dataset])
-            results[spec.key] = _run_landscape(config, spec, datasets[spec.dataset], dbdir,
-                                               workers, executor, report)
+        dbdir.mkdir(parents=True, exist_ok=True)
+        with pin:
+            for i, spec in enumerate(config.landscapes()):
+                report("landscape", spec.key, i)
+                if spec.dataset not in datasets:
+                    datasets[spec.dataset] = engine.build_dataset(config.datasets[spec.dataset])
+                results[spec.key] = _run_landscape(config, spec, datasets[spec.dataset], dbdir,
+                                                   workers, executor, report)
     finally:
         executor.shutdown()
     study = StudyResults(
