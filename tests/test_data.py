@@ -452,7 +452,7 @@ def test_dataset_is_frozen_read_only_and_json_described():
 @given(
     n_pos=st.integers(10, 60),
     n_neg=st.integers(10, 60),
-    frac=st.floats(0.15, 0.85),
+    frac=st.floats(0.15, 0.8),  # ≥ 2 per class in each split for every n_c ≥ 10
     seed=st.integers(0, 2**32 - 1),
 )
 def test_stratified_split_partitions_each_class(n_pos, n_neg, frac, seed):
@@ -462,3 +462,13 @@ def test_stratified_split_partitions_each_class(n_pos, n_neg, frac, seed):
     assert np.array_equal(np.sort(np.concatenate([tr, te])), np.arange(y.size))
     assert y[te].sum() == math.floor(frac * n_pos + 0.5)
     assert (1 - y[te]).sum() == math.floor(frac * n_neg + 0.5)
+
+
+def test_credit_card_labels_must_be_0_or_1(tmp_path, shipped_rows):
+    header, data = shipped_rows
+    bad = data[:40].copy()
+    bad[3, -1] = 2.0
+    path = _write_csv(tmp_path / "bad.csv", header, bad)
+    with pytest.raises(ValueError, match=r"bad\.csv: column 'Class' must hold only 0/1 labels; "
+                                         r"found \[2\.0\]"):
+        credit_card(path=path)

@@ -218,3 +218,18 @@ def test_invalid_inputs_raise(kwargs, match):
 
 def test_logits_outside_unit_interval_are_accepted():
     assert np.isfinite(focal_loss([0, 1], [-3.0, 5.0], from_logits=True))
+
+
+@pytest.mark.parametrize("scale", [1e306, 1e-310])
+def test_mean_is_invariant_to_the_scale_of_the_weights(scale):
+    y, x, w = problem(31, n=2000)
+    ws = (w + 0.5) * scale
+    w = np.ldexp(ws, -np.frexp(ws.max())[1])  # the same ratios (exact), max in [0.5, 1)
+    ref, ref_g = focal_loss(y, x, from_logits=True, sample_weight=w, return_grad=True)
+    got, g = focal_loss(y, x, from_logits=True, sample_weight=ws, return_grad=True)
+    assert got == pytest.approx(ref, rel=1e-12)
+    np.testing.assert_allclose(g, ref_g, rtol=1e-12)
+
+
+def test_single_sample_column_vector():
+    assert focal_loss([[1]], [[0.9]]) == pytest.approx(0.25 * 0.01 * -np.log(0.9), rel=1e-14)

@@ -209,3 +209,26 @@ def test_invalid_inputs_raise(kwargs, match):
     y_true, y_score = args.pop("y_true"), args.pop("y_score")
     with pytest.raises(ValueError, match=match):
         roc_auc(y_true, y_score, **args)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300, 1e-320])
+def test_weight_scale_does_not_change_auc_or_curve(scale):
+    rng = np.random.default_rng(9)
+    y = rng.random(400) < 0.3
+    s = rng.integers(0, 9, 400) / 8.0
+    ws = rng.uniform(0.5, 2.0, 400) * scale
+    w = np.ldexp(ws, -np.frexp(ws.max())[1])  # the same ratios (exact), max in [0.5, 1)
+    for max_fpr in (None, 0.3):
+        ref = roc_auc(y, s, sample_weight=w, max_fpr=max_fpr)
+        assert roc_auc(y, s, sample_weight=ws, max_fpr=max_fpr) == pytest.approx(
+            ref, rel=1e-12)
+    for got, want in zip(roc_curve(y, s, sample_weight=ws),
+                         roc_curve(y, s, sample_weight=w), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_column_vectors_of_one_sample_and_row_vectors():
+    with pytest.raises(ValueError, match="one class"):
+        roc_auc([[1]], [[0.3]])
+    with pytest.raises(ValueError, match="y_true must have shape"):
+        roc_auc([[0, 1, 1]], [0.1, 0.2, 0.3])

@@ -342,3 +342,48 @@ def test_pos_weight_scales_risk_and_derivatives():
     np.testing.assert_allclose(heavy.energy_gradient(w)[1], 2.5 * base.energy_gradient(w)[1])
     H = heavy.hessian(w)
     np.testing.assert_allclose(H, _fd_hessian(heavy, w), atol=1e-6 * np.abs(H).max())
+
+
+# ---------------------------------------------------------------- review regressions
+@pytest.mark.parametrize("loss", ["ce", "sigmoid"])
+def test_column_vector_and_bool_labels_give_the_same_objective(loss):
+    X, y = _data()
+    model = MLP(3, 2)
+    make = (lambda yy: CrossEntropy(model, X, yy)) if loss == "ce" else (
+        lambda yy: PairwiseAUC(model, X, yy, loss))
+    ref = make(y)
+    w = _point(ref)
+    for variant in (y[:, None], y.astype(bool), y.astype(float).tolist()):
+        obj = make(variant)
+        np.testing.assert_array_equal(obj.y, ref.y)
+        assert obj.energy(w) == ref.energy(w)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, 1e20, 0.5])
+def test_cross_entropy_rejects_non_integer_labels_without_warnings(bad):
+    import warnings
+
+    X, y = _data()
+    y = y.astype(float)
+    y[3] = bad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"integer labels in 0\.\.1"):
+            CrossEntropy(MLP(3, 2), X, y)
+
+
+def test_pairwise_auc_refuses_an_unregistered_surrogate_object():
+    from aucscape.surrogates import Surrogate, get_surrogate
+
+    X, y = _data()
+    tanh = get_surrogate("tanh")
+    assert PairwiseAUC(MLP(3, 2), X, y, tanh).surrogate == "tanh"
+    mine = Surrogate("mine", True, False, False, "blocked", tanh.value, tanh.d1, tanh.d2, "")
+    with pytest.raises(ValueError, match="registered surrogate"):
+        PairwiseAUC(MLP(3, 2), X, y, mine)
+
+
+def test_lam_of_the_wrong_type_raises_value_error():
+    X, y = _data()
+    with pytest.raises(ValueError, match="lam must be a finite number"):
+        CrossEntropy(MLP(3, 2), X, y, lam=None)

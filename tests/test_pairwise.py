@@ -269,3 +269,102 @@ def test_package_level_export_and_lazy_numba():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+# -- review regressions: weight scale, custom surrogates, shapes, argument types --------
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("scale", [1e300, 1e-300, 1e-320])
+def test_mean_risk_is_invariant_to_the_scale_of_the_weights(name, scale):
+    # R is homogeneous of degree 0 in w for "mean": Z = Σw_p·Σw_n must not over/underflow
+    rng = np.random.default_rng(8)
+    y = rng.random(12) < 0.5
+    y[0], y[1] = True, False
+    s = rng.normal(size=12) * 0.3
+    ws = rng.uniform(0.5, 2.0, size=12) * scale
+    w = np.ldexp(ws, -np.frexp(ws.max())[1])  # the same ratios (exact), max in [0.5, 1)
+    for method in [*methods_for(name), "brute"]:
+        ref = pairwise_loss(y, s, name, sample_weight=w, return_grad=True, method=method)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = pairwise_loss(y, s, name, sample_weight=ws, return_grad=True, method=method)
+        assert got[0] == pytest.approx(ref[0], rel=1e-12)
+        np.testing.assert_allclose(got[1], ref[1], rtol=1e-12, atol=1e-15 * np.abs(ref[1]).max())
+
+
+def _cubic(name):
+    """A user surrogate ℓ(z) = (1 − z)³ registered under ``name`` (not the built-in maths)."""
+    from aucscape.surrogates import Surrogate
+
+    return Surrogate(name, True, False, False, "blocked",
+                     lambda z, b, m: (1 - np.asarray(z, float)) ** 3,
+                     lambda z, b, m: -3 * (1 - np.asarray(z, float)) ** 2,
+                     lambda z, b, m: 6 * (1 - np.asarray(z, float)), "(1 − z)³")
+
+
+@pytest.mark.parametrize("name", ["cubic", "exp", "sigmoid", "hinge"])
+def test_user_surrogate_is_summed_exactly_whatever_its_name(name):
+    sur = _cubic(name)
+    y = np.array([1, 0, 1, 0, 0])
+    s = np.array([0.1, 0.4, 0.3, 0.2, -0.5])
+    pos, neg = np.flatnonzero(y), np.flatnonzero(y == 0)
+    want = np.mean([(1 - (s[p] - s[n])) ** 3 for p in pos for n in neg])
+    v, g = pairwise_loss(y, s, sur, return_grad=True)
+    assert v == pytest.approx(want, rel=1e-13)
+    assert pairwise_loss(y, s, sur, method="blocked") == pytest.approx(want, rel=1e-13)
+    fd = np.array([(pairwise_loss(y, s + 1e-6 * e, sur) - pairwise_loss(y, s - 1e-6 * e, sur))
+                   / 2e-6 for e in np.eye(5)])
+    np.testing.assert_allclose(g, fd, atol=1e-8)
+    from aucscape.pairwise import pairwise_curvature
+
+    h = pairwise_curvature(y, s, sur).dense()
+    np.testing.assert_allclose(h, pairwise_curvature(y, s, sur, method="brute").dense(),
+                               rtol=1e-13)
+    assert np.abs(h).max() > 0
+    for method in ("factorised", "sorted", "numba"):
+        with pytest.raises(ValueError, match="built-in"):
+            pairwise_loss(y, s, sur, method=method)
+
+
+def test_single_sample_column_vectors_and_row_vectors():
+    assert pairwise_loss([[1]], [[0.5]]) == 0.0
+    v, g = pairwise_loss(np.array([[1], [0]]), np.array([[0.5], [0.2]]), "quad",
+                         sample_weight=[[2.0], [1.0]], return_grad=True)
+    assert v == pytest.approx((1 - 0.3) ** 2)
+    np.testing.assert_allclose(g, [-1.4, 1.4], rtol=1e-14)  # ∓2(m − z), one pair
+    with pytest.raises(ValueError, match="y_score must have shape"):
+        pairwise_loss([1, 0, 1], [[0.1, 0.2, 0.3]])
+    with pytest.raises(ValueError, match="y_true must have shape"):
+        pairwise_loss([[1, 0, 1]], [0.1, 0.2, 0.3])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(beta=None), "beta must be a finite number"),
+        (dict(beta="steep"), "beta must be a finite number"),
+        (dict(margin=[1.0, 2.0]), "margin must be a finite number"),
+        (dict(y_score=["a", "b"]), "y_score must hold real numbers"),
+        (dict(y_score=[1 + 1j, 0.0]), "y_score must hold real numbers"),
+        (dict(sample_weight=["a", "b"]), "sample_weight must hold real numbers"),
+    ],
+)
+def test_non_numeric_arguments_raise_value_error_naming_them(kwargs, match):
+    args = dict(y_true=[0, 1], y_score=[0.0, 1.0]) | kwargs
+    with pytest.raises(ValueError, match=match):
+        pairwise_loss(**args)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "logistic", "exp"])
+def test_huge_beta_gives_saturated_risk_not_nan(name):
+    # β = 1e308: every pair with z ≠ 0 is saturated; tanh's 2β overflows to inf
+    y = np.array([1, 0, 1, 0])
+    s = np.array([0.5, 0.25, 0.125, 0.375])  # z ∈ {±0.25, ±0.125}: no tie
+    with np.errstate(over="ignore"):
+        for method in [*methods_for(name), "brute"]:
+            v, g = pairwise_loss(y, s, name, beta=1e308, return_grad=True, method=method)
+            assert not np.isnan(v) and not np.any(np.isnan(g)), method
+            if name in ("sigmoid", "tanh"):  # 2 of 4 pairs mis-ordered, flat steps
+                assert v == 0.5
+                np.testing.assert_array_equal(g, 0.0)

@@ -111,3 +111,22 @@ def test_tiny_tails_keep_relative_accuracy():
                                rtol=1e-12)
     np.testing.assert_allclose(get_surrogate("sigmoid").d1(z, 40.0, 1.0),
                                -40.0 * np.exp(-400.0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("beta", [1e200, 1e308])
+def test_huge_beta_never_gives_nan(name, beta):
+    # β² (and tanh's 2β) overflow: a saturated pair must still give ℓ' = ℓ'' = 0, not inf·0
+    sur = get_surrogate(name)
+    z = np.array([-1.0, 0.0, 1.0])
+    with np.errstate(over="ignore"):
+        vals = [sur.value(z, beta, 1.0), sur.d1(z, beta, 1.0), sur.d2(z, beta, 1.0)]
+    for arr in vals:
+        assert not np.any(np.isnan(arr)), (name, vals)
+    if name in ("sigmoid", "tanh"):
+        k = 2.0 if name == "tanh" else 1.0
+        assert vals[1][1] == -k * (beta / 4)  # ℓ'(0) = −kβ/4, finite
+        np.testing.assert_array_equal(vals[1][[0, 2]], 0.0)
+        np.testing.assert_array_equal(vals[2], 0.0)  # ℓ''(0) = 0 by symmetry
+    if name in ("exp", "logistic"):
+        assert vals[1][2] == 0.0 and vals[2][2] == 0.0  # z > 0: e^{−βz} = 0

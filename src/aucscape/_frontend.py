@@ -9,8 +9,9 @@ the NumPy core: the pairwise risk
 FL_i = −α_t (1 − p_t)^γ log p_t. What does not depend on the framework lives here, once:
 the checks of the configuration (surrogate, β, m, pos_weight, γ, α, reduction), which
 parameter each surrogate reads, the shape rule for score/label/weight tensors and the
-wording of every error about their values. NumPy only: importing this module never
-imports a framework.
+wording of every error about their values (the wording shared with the NumPy core is
+defined once in :mod:`aucscape._validation` and re-exported here). NumPy only: importing
+this module never imports a framework.
 """
 
 from __future__ import annotations
@@ -19,9 +20,17 @@ from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
 
-from aucscape._validation import check_nonnegative
+from aucscape._validation import (
+    bad_labels_error,
+    check_nonnegative,
+    check_probability_values,
+    check_reduction,
+    check_unit_interval,
+    not_probabilities_error,
+)
+from aucscape.focal import REDUCTIONS as FOCAL_REDUCTIONS
+from aucscape.pairwise._problem import REDUCTIONS as PAIRWISE_REDUCTIONS
 from aucscape.surrogates import get_surrogate
 
 __all__ = [
@@ -55,8 +64,6 @@ DEFAULT_MARGIN = 1.0
 #: Focusing parameter γ and positive-class weight α of the focal loss.
 DEFAULT_GAMMA = 2.0
 DEFAULT_ALPHA = 0.25
-PAIRWISE_REDUCTIONS = ("mean", "sum")
-FOCAL_REDUCTIONS = ("mean", "sum", "none")
 
 
 @dataclass(frozen=True)
@@ -78,14 +85,6 @@ class FocalArgs:
     gamma: float
     alpha: float
     reduction: str
-
-
-def check_reduction(reduction: object, allowed: Sequence[str], *, why: str = "") -> str:
-    """Return ``reduction`` if it is one of ``allowed``, else raise ValueError."""
-    if not isinstance(reduction, str) or reduction not in allowed:
-        choices = ", ".join(repr(r) for r in allowed)
-        raise ValueError(f"reduction must be one of {choices}{why}, got {reduction!r}")
-    return reduction
 
 
 def pairwise_args(
@@ -118,12 +117,9 @@ def focal_args(
     gamma: float = DEFAULT_GAMMA, alpha: float = DEFAULT_ALPHA, reduction: str = "mean"
 ) -> FocalArgs:
     """Check the configuration of FL = −α_t (1 − p_t)^γ log p_t."""
-    alpha_f = float(alpha)
-    if not 0.0 <= alpha_f <= 1.0:
-        raise ValueError(f"alpha must be in [0, 1], got {alpha!r}")
     return FocalArgs(
         gamma=check_nonnegative(gamma, "gamma"),
-        alpha=alpha_f,
+        alpha=check_unit_interval(alpha, "alpha"),
         reduction=check_reduction(reduction, FOCAL_REDUCTIONS),
     )
 
@@ -152,23 +148,9 @@ def check_same_length(n: int | None, m: int | None, name: str, other: str) -> No
         raise ValueError(f"{name} has {n} entries but {other} has {m}")
 
 
-def bad_labels_error(name: str, values: ArrayLike) -> ValueError:
-    """The error for labels outside {0, 1}; ``values`` are (some of) the offenders."""
-    found = np.unique(np.asarray(values))[:5].tolist()
-    return ValueError(f"{name} must hold only 0/1 labels; found {found}")
-
-
 def bad_weights_error(name: str = "sample_weight") -> ValueError:
     """The error for NaN, infinite or negative sample weights."""
     return ValueError(f"{name} must be finite and non-negative")
-
-
-def not_probabilities_error(name: str) -> ValueError:
-    """The error for scores outside [0, 1] given to a loss that expects probabilities."""
-    return ValueError(
-        f"{name} must hold probabilities in [0, 1] when from_logits=False; "
-        "pass from_logits=True for logits"
-    )
 
 
 def check_label_values(y: np.ndarray, name: str) -> None:
@@ -184,12 +166,6 @@ def check_weight_values(w: np.ndarray, name: str = "sample_weight") -> None:
     """Raise :func:`bad_weights_error` unless every entry of ``w`` is finite and ≥ 0."""
     if not (np.all(np.isfinite(w)) and np.all(w >= 0)):
         raise bad_weights_error(name)
-
-
-def check_probability_values(p: np.ndarray, name: str) -> None:
-    """Raise :func:`not_probabilities_error` unless every entry of ``p`` is in [0, 1]."""
-    if np.any((p < 0) | (p > 1)):
-        raise not_probabilities_error(name)
 
 
 # ------------------------------------------------------------------ package layout

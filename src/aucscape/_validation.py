@@ -1,42 +1,69 @@
-"""Input checks shared by every public function: one place, one wording."""
+"""Input checks shared by every public function: one place, one wording.
+
+Per-sample arrays (labels, scores, weights) may be given as (N,) or as an (N, 1) column;
+anything else with more than one dimension is refused (a row vector (1, N) is ambiguous).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 
+def _flat(a: np.ndarray, original: ArrayLike, name: str, n: int | None = None) -> np.ndarray:
+    """``a`` as (N,): a 1-D array, or the column of an (N, 1) array; ValueError otherwise."""
+    if a.ndim == 2 and a.shape[1] == 1:
+        a = a[:, 0]
+    if a.ndim != 1:
+        size = "N" if n is None else str(n)
+        shape = np.shape(original)
+        raise ValueError(f"{name} must have shape ({size},) or ({size}, 1), got {shape}")
+    return a
+
+
+def _real(values: ArrayLike, name: str) -> NDArray[np.float64]:
+    """``values`` as a float64 array; ValueError for strings, complex numbers, objects."""
+    a = np.asarray(values)
+    if a.dtype.kind in "biuf" or a.size == 0:
+        return a.astype(np.float64, copy=False)
+    if a.dtype.kind == "O":  # e.g. Python numbers in an object array
+        try:
+            return a.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    raise ValueError(f"{name} must hold real numbers, got dtype {a.dtype}")
+
+
+def bad_labels_error(name: str, values: ArrayLike) -> ValueError:
+    """The error for labels outside {0, 1}; ``values`` are (some of) the offenders."""
+    found = np.unique(np.asarray(values))[:5].tolist()
+    return ValueError(f"{name} must hold only 0/1 labels; found {found}")
+
+
 def check_labels(y_true: ArrayLike, name: str = "y_true") -> NDArray[np.bool_]:
     """Return binary labels as a 1-D bool array; 0/1 integers, floats equal to 0/1, or bools.
 
-    Raises ValueError naming the problem for anything else (2-D input, NaN, values outside
-    {0, 1}).
+    Raises ValueError naming the problem for anything else (2-D input other than (N, 1),
+    NaN, values outside {0, 1}, non-numeric dtypes).
     """
-    y = np.asarray(y_true)
-    if y.ndim != 1:
-        y = np.squeeze(y)
-        if y.ndim != 1:
-            raise ValueError(f"{name} must be 1-D, got shape {np.shape(y_true)}")
+    y = _flat(np.asarray(y_true), y_true, name)
     if y.dtype == np.bool_:
         return y
     if y.size and not np.issubdtype(y.dtype, np.number):
         raise ValueError(f"{name} must hold 0/1 labels, got dtype {y.dtype}")
-    if y.size and np.issubdtype(y.dtype, np.floating) and not np.all(np.isfinite(y)):
+    if y.size and np.issubdtype(y.dtype, np.inexact) and not np.all(np.isfinite(y)):
         raise ValueError(f"{name} contains NaN or inf")
     bad = (y != 0) & (y != 1)
     if np.any(bad):
-        vals = np.unique(y[bad])[:5]
-        raise ValueError(f"{name} must hold only 0/1 labels; found {vals.tolist()}")
+        raise bad_labels_error(name, y[bad])
     return y.astype(bool)
 
 
 def check_scores(y_score: ArrayLike, n: int | None = None, name: str = "y_score") -> NDArray:
-    """Return finite scores as a 1-D float64 array (length ``n`` when given)."""
-    s = np.asarray(y_score, dtype=np.float64)
-    if s.ndim != 1:
-        s = np.squeeze(s)
-        if s.ndim != 1:
-            raise ValueError(f"{name} must be 1-D, got shape {np.shape(y_score)}")
+    """Return finite real scores as a 1-D float64 array (length ``n`` when given)."""
+    s = _flat(_real(y_score, name), y_score, name, n)
     if n is not None and s.shape[0] != n:
         raise ValueError(f"{name} has {s.shape[0]} entries but y_true has {n}")
     if not np.all(np.isfinite(s)):
@@ -45,12 +72,12 @@ def check_scores(y_score: ArrayLike, n: int | None = None, name: str = "y_score"
 
 
 def check_weights(sample_weight: ArrayLike | None, n: int, name: str = "sample_weight") -> NDArray:
-    """Return non-negative finite weights as float64 (ones when ``None``)."""
+    """Return non-negative finite weights as float64, shape (n,) (ones when ``None``)."""
     if sample_weight is None:
         return np.ones(n)
-    w = np.asarray(sample_weight, dtype=np.float64)
-    if w.ndim != 1:
-        w = np.squeeze(w)
+    w = _real(sample_weight, name)
+    if w.ndim == 2 and w.shape[1] == 1:
+        w = w[:, 0]
     if w.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},), got {np.shape(sample_weight)}")
     if not np.all(np.isfinite(w)):
@@ -60,9 +87,29 @@ def check_weights(sample_weight: ArrayLike | None, n: int, name: str = "sample_w
     return w
 
 
+def rescale_weights(w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``w`` times the power of two that brings max(w) into [0.5, 1) (w unchanged if all 0).
+
+    Exact (only the exponents change), so every ratio w_i / w_j and every normalised
+    quantity Σ w_i x_i / Σ w_i is unchanged, while the sums can no longer overflow (huge
+    weights) or lose digits to underflow (tiny weights).
+    """
+    top = float(w.max()) if w.size else 0.0
+    if top <= 0.0:
+        return w
+    return np.ldexp(w, -np.frexp(top)[1])
+
+
+def _number(value: object, name: str, requirement: str) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a finite number {requirement}, got {value!r}") from None
+
+
 def check_nonnegative(value: float, name: str) -> float:
     """Return ``value`` as float after checking it is finite and >= 0."""
-    v = float(value)
+    v = _number(value, name, ">= 0")
     if not np.isfinite(v) or v < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return v
@@ -70,7 +117,37 @@ def check_nonnegative(value: float, name: str) -> float:
 
 def check_positive(value: float, name: str) -> float:
     """Return ``value`` as float after checking it is finite and > 0."""
-    v = float(value)
+    v = _number(value, name, "> 0")
     if not np.isfinite(v) or v <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return v
+
+
+def check_unit_interval(value: float, name: str) -> float:
+    """Return ``value`` as float after checking 0 <= value <= 1 (NaN refused)."""
+    v = _number(value, name, "in [0, 1]")
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    return v
+
+
+def check_reduction(reduction: object, allowed: Sequence[str], *, why: str = "") -> str:
+    """Return ``reduction`` if it is one of ``allowed``, else raise ValueError."""
+    if not isinstance(reduction, str) or reduction not in allowed:
+        choices = ", ".join(repr(r) for r in allowed)
+        raise ValueError(f"reduction must be one of {choices}{why}, got {reduction!r}")
+    return reduction
+
+
+def not_probabilities_error(name: str) -> ValueError:
+    """The error for scores outside [0, 1] given to a loss that expects probabilities."""
+    return ValueError(
+        f"{name} must hold probabilities in [0, 1] when from_logits=False; "
+        "pass from_logits=True for logits"
+    )
+
+
+def check_probability_values(p: np.ndarray, name: str) -> None:
+    """Raise :func:`not_probabilities_error` unless every entry of ``p`` is in [0, 1]."""
+    if np.any((p < 0) | (p > 1)):
+        raise not_probabilities_error(name)

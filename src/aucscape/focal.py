@@ -22,15 +22,25 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from aucscape._validation import check_labels, check_nonnegative, check_scores, check_weights
+from aucscape._validation import (
+    check_labels,
+    check_nonnegative,
+    check_probability_values,
+    check_reduction,
+    check_scores,
+    check_unit_interval,
+    check_weights,
+    rescale_weights,
+)
 
-__all__ = ["EPS", "focal_loss"]
+__all__ = ["EPS", "REDUCTIONS", "focal_loss"]
 
 #: Probabilities are clipped to [EPS, 1 − EPS] when ``from_logits=False`` (Keras' default
 #: epsilon, so the framework front ends give the same numbers in float32).
 EPS = 1e-7
 
-_REDUCTIONS = ("mean", "sum", "none")
+#: Accepted ``reduction`` values.
+REDUCTIONS = ("mean", "sum", "none")
 
 
 def _softplus(t: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -110,11 +120,8 @@ def focal_loss(
     L, or (L, grad) when ``return_grad``; L is a float, or an (N,) array for "none".
     """
     g = check_nonnegative(gamma, "gamma")
-    a = float(alpha)
-    if not (0.0 <= a <= 1.0):  # also rejects NaN
-        raise ValueError(f"alpha must be in [0, 1], got {alpha!r}")
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    a = check_unit_interval(alpha, "alpha")
+    check_reduction(reduction, REDUCTIONS)
     y = check_labels(y_true)
     pred = check_scores(y_pred, n=y.shape[0], name="y_pred")
     w = check_weights(sample_weight, y.shape[0])
@@ -122,24 +129,19 @@ def focal_loss(
     if from_logits:
         loss_i, grad_i = _focal_from_logits(y, pred, g, alpha_t)
     else:
-        if np.any((pred < 0.0) | (pred > 1.0)):
-            raise ValueError(
-                "y_pred must hold probabilities in [0, 1] when from_logits=False; "
-                "pass from_logits=True for logits"
-            )
+        check_probability_values(pred, "y_pred")
         loss_i, grad_i = _focal_from_probs(y, pred, g, alpha_t)
 
     if reduction == "none":
         loss: float | NDArray[np.float64] = w * loss_i
         scale: float | NDArray[np.float64] = w
-    else:
-        total = float(np.dot(w, loss_i))
-        if reduction == "sum":
-            loss, scale = total, w
-        else:
-            w_sum = float(w.sum())
-            norm = 1.0 / w_sum if w_sum > 0.0 else 0.0
-            loss, scale = total * norm, w * norm
+    elif reduction == "sum":
+        loss, scale = float(np.dot(w, loss_i)), w
+    else:  # Σ w FL / Σ w is scale-free: rescale w (exactly) so neither sum overflows
+        w = rescale_weights(w)
+        w_sum = float(w.sum())
+        norm = 1.0 / w_sum if w_sum > 0.0 else 0.0
+        loss, scale = float(np.dot(w, loss_i)) * norm, w * norm
     if return_grad:
         return loss, scale * grad_i
     return loss

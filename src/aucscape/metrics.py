@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from aucscape._validation import check_labels, check_scores, check_weights
+from aucscape._validation import check_labels, check_scores, check_weights, rescale_weights
 
 __all__ = ["roc_auc", "roc_curve"]
 
@@ -30,7 +30,12 @@ __all__ = ["roc_auc", "roc_curve"]
 def _check_inputs(
     y_true: ArrayLike, y_score: ArrayLike, sample_weight: ArrayLike | None
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64] | None]:
-    """Validate inputs; drop zero-weight samples (they do not move the curve)."""
+    """Validate inputs; drop zero-weight samples (they do not move the curve).
+
+    Weights are rescaled by a power of two (exact) so that the class sums W_P, W_N and
+    their product neither overflow nor underflow: the AUC and the curve depend only on
+    the ratios of the weights.
+    """
     y = check_labels(y_true)
     s = check_scores(y_score, n=y.shape[0])
     if sample_weight is None:
@@ -42,6 +47,7 @@ def _check_inputs(
         keep = w != 0
         if not np.all(keep):
             y, s, w = y[keep], s[keep], w[keep]
+        w = rescale_weights(w)
         n_pos = int(np.count_nonzero(y))
         n_neg = y.shape[0] - n_pos
     if n_pos == 0 or n_neg == 0:

@@ -41,7 +41,7 @@ from scipy.special import expit
 Array = NDArray[np.float64]
 ScalarFn = Callable[[ArrayLike, float, float], Array]
 
-__all__ = ["SURROGATES", "Surrogate", "get_surrogate"]
+__all__ = ["SURROGATES", "Surrogate", "get_surrogate", "is_builtin"]
 
 
 @dataclass(frozen=True)
@@ -76,43 +76,56 @@ def _f(z: ArrayLike) -> Array:
     return np.asarray(z, dtype=np.float64)
 
 
-# --- sigmoid: ℓ = σ(−u), u = βz; ℓ' = −β σ(u)σ(−u); ℓ'' = β² σ(u)σ(−u)(σ(u) − σ(−u)).
+# --- sigmoid: ℓ = σ(−u), u = kβz (k = 1; tanh is k = 2); ℓ' = −kβ σ(u)σ(−u);
+# ℓ'' = k²β² σ(u)σ(−u)(σ(u) − σ(−u)). β multiplies last, one factor at a time, so a huge β
+# (kβ or β² past the float64 range) times a saturated σ(u)σ(−u) = 0 gives 0, not inf·0.
+def _sig_value(z: ArrayLike, beta: float, k: float) -> Array:
+    return expit(-(k * (beta * _f(z))))
+
+
+def _sig_fused(z: ArrayLike, beta: float, k: float) -> tuple[Array, Array]:
+    u = k * (beta * _f(z))
+    sn = expit(-u)
+    return sn, -k * (beta * (expit(u) * sn))
+
+
+def _sig_d2(z: ArrayLike, beta: float, k: float) -> Array:
+    u = k * (beta * _f(z))
+    sp, sn = expit(u), expit(-u)
+    return k * k * (beta * (beta * (sp * sn * (sp - sn))))
+
+
 def _sigmoid_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    return expit(-beta * _f(z))
-
-
-def _sigmoid_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    u = beta * _f(z)
-    return -beta * expit(u) * expit(-u)
+    return _sig_value(z, beta, 1.0)
 
 
 def _sigmoid_fused(z: ArrayLike, beta: float, margin: float) -> tuple[Array, Array]:
-    u = beta * _f(z)
-    sn = expit(-u)
-    return sn, -beta * expit(u) * sn
+    return _sig_fused(z, beta, 1.0)
 
 
-def _tanh_fused(z: ArrayLike, beta: float, margin: float) -> tuple[Array, Array]:
-    return _sigmoid_fused(z, 2.0 * beta, margin)
+def _sigmoid_d1(z: ArrayLike, beta: float, margin: float) -> Array:
+    return _sig_fused(z, beta, 1.0)[1]
 
 
 def _sigmoid_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    u = beta * _f(z)
-    sp, sn = expit(u), expit(-u)
-    return beta * beta * sp * sn * (sp - sn)
+    return _sig_d2(z, beta, 1.0)
 
 
 # --- tanh: (1 − tanh(βz))/2 = σ(−2βz), i.e. the sigmoid with steepness 2β.
 def _tanh_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    return _sigmoid_value(z, 2.0 * beta, margin)
+    return _sig_value(z, beta, 2.0)
+
+
+def _tanh_fused(z: ArrayLike, beta: float, margin: float) -> tuple[Array, Array]:
+    return _sig_fused(z, beta, 2.0)
 
 
 def _tanh_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    return _sigmoid_d1(z, 2.0 * beta, margin)
+    return _sig_fused(z, beta, 2.0)[1]
 
 
 def _tanh_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    return _sigmoid_d2(z, 2.0 * beta, margin)
+    return _sig_d2(z, beta, 2.0)
 
 
 # --- hinge: max(0, m − z); ℓ' = −[z < m]; ℓ'' = 0.
@@ -159,7 +172,7 @@ def _exp_d1(z: ArrayLike, beta: float, margin: float) -> Array:
 
 def _exp_d2(z: ArrayLike, beta: float, margin: float) -> Array:
     with np.errstate(over="ignore"):
-        return beta * beta * _exp(z, beta)
+        return beta * (beta * _exp(z, beta))
 
 
 # --- quad: (m − z)²; ℓ' = −2(m − z); ℓ'' = 2.
@@ -187,7 +200,7 @@ def _logistic_d1(z: ArrayLike, beta: float, margin: float) -> Array:
 
 def _logistic_d2(z: ArrayLike, beta: float, margin: float) -> Array:
     u = beta * _f(z)
-    return beta * beta * expit(u) * expit(-u)
+    return beta * (beta * (expit(u) * expit(-u)))
 
 
 SURROGATES: dict[str, Surrogate] = {
@@ -221,3 +234,12 @@ def get_surrogate(name: str | Surrogate) -> Surrogate:
     if isinstance(name, str) and name in SURROGATES:
         return SURROGATES[name]
     raise ValueError(f"unknown surrogate {name!r}; known surrogates: {sorted(SURROGATES)}")
+
+
+def is_builtin(surrogate: Surrogate) -> bool:
+    """True when ``surrogate`` is (equal to) the registered surrogate of its name.
+
+    Only those may use the fast pair algorithms, which hard-code each built-in ℓ; a user's
+    own :class:`Surrogate` is summed pair by pair with its ``value``/``d1``/``d2``.
+    """
+    return SURROGATES.get(surrogate.name) == surrogate

@@ -16,6 +16,7 @@ from importlib import resources
 
 import numpy as np
 
+from aucscape._validation import check_labels
 from aucscape.data.dataset import DESCRIPTION_FORMAT, Dataset, build, split_rngs
 from aucscape.data.files import CsvTable, check_finite_columns, read_csv_table, select_columns
 
@@ -107,9 +108,10 @@ def credit_card(
         table, CREDITCARD_FEATURES if features is None else features, exclude=LABEL_COLUMN
     )
     y = table.column(LABEL_COLUMN)
-    if not np.all((y == 0) | (y == 1)):
-        bad = np.unique(y[(y != 0) & (y != 1)])[:5]
-        raise ValueError(f"{table.path}: column 'Class' must be 0/1, found {bad.tolist()}")
+    try:
+        check_labels(y, f"column {LABEL_COLUMN!r}")
+    except ValueError as exc:
+        raise ValueError(f"{table.path}: {exc}") from None
     sub_rng, split_rng = split_rngs(seed, 2)
     rows = _subsample(y, n, positive_fraction, sub_rng)
     X = np.column_stack([table.column(c)[rows] for c in names])

@@ -52,6 +52,7 @@ class CsvTable:
     sha256: str
 
     def column(self, name: str) -> NDArray[np.float64]:
+        """The values of column ``name`` (a read-only view)."""
         return self.data[:, self.columns.index(name)]
 
 

@@ -26,6 +26,7 @@ import math
 import numba as nb
 import numpy as np
 
+from aucscape.pairwise import _factorised
 from aucscape.pairwise._blocked import PRODUCT_RANGE
 from aucscape.pairwise._numba import CODES, _generic, _sigmoid_product
 
@@ -185,38 +186,9 @@ def ce_energy_gradient(w, XT, y, H, C, lam):  # pragma: no cover - jitted
     return L + _l2(w, lam), g
 
 
-@nb.njit(cache=True)
-def _logsumexp(x):  # pragma: no cover - jitted
-    m = x.max()
-    return m + math.log(np.exp(x - m).sum())
-
-
-@nb.njit(cache=True)
-def _exp_sums(sp, sn, a, b, beta):  # pragma: no cover - jitted
-    """value = e^{LA + LB}; g_p = −β α_p e^{−β s_p} e^{LB}; g_n = β b_n e^{β s_n} e^{LA}."""
-    la = np.log(a) - beta * sp
-    lb = np.log(b) + beta * sn
-    lsa = _logsumexp(la)
-    lsb = _logsumexp(lb)
-    return math.exp(lsa + lsb), -beta * np.exp(la + lsb), beta * np.exp(lb + lsa)
-
-
-@nb.njit(cache=True)
-def _quad_sums(sp, sn, a, b, margin):  # pragma: no cover - jitted
-    """Centred class moments of (m − z)², as ``_factorised.quad_value_grad``."""
-    sa = a.sum()
-    sb = b.sum()
-    c = margin - sp
-    c_hat = (a * c).sum() / sa
-    s_hat = (b * sn).sum() / sb
-    u = c - c_hat
-    v = sn - s_hat
-    delta = c_hat + s_hat
-    sau = (a * u).sum()
-    sbv = (b * v).sum()
-    value = (sb * (a * (u * u)).sum() + sa * (b * (v * v)).sum() + sa * sb * delta * delta
-             + 2.0 * sau * sbv + 2.0 * delta * (sb * sau + sa * sbv))
-    return value, -2.0 * a * (sb * (u + delta) + sbv), 2.0 * b * (sa * (v + delta) + sau)
+# one definition for NumPy and numba: the class sums of aucscape.pairwise._factorised
+_exp_sums = nb.njit(cache=True)(_factorised.exp_sums)
+_quad_sums = nb.njit(cache=True)(_factorised.quad_sums)
 
 
 @nb.njit(cache=True)

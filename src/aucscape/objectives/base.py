@@ -17,9 +17,7 @@ paper's C = 2 it turns the Gauss-Newton term into a single (P, N) @ (N, P) produ
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -27,16 +25,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from aucscape._validation import check_nonnegative
 from aucscape.nn import MLP, Forward
+from aucscape.pairwise import numba_available
 
 FloatArray = NDArray[np.float64]
 
 __all__ = ["NetworkObjective", "dataset_description", "numba_available"]
-
-
-@cache
-def numba_available() -> bool:
-    """True when the optional numba dependency can be imported (checked once, not imported)."""
-    return importlib.util.find_spec("numba") is not None
 
 
 def dataset_description(dataset: Any) -> dict[str, Any] | None:
@@ -53,6 +46,9 @@ def dataset_description(dataset: Any) -> dict[str, Any] | None:
 
 class NetworkObjective:
     """Base class: an :class:`~aucscape.nn.MLP`, training data, and the λ‖W‖² term.
+
+    ``y`` may be given as (N,) or as an (N, 1) column; the subclass's ``_check_labels(y)``
+    validates it and returns the stored (read-only) ``self.y``.
 
     Subclasses implement ``_loss_grad(fwd) -> (L, G)`` (loss and ∂L/∂o, G of shape (N, C)),
     ``_loss_hessian(w, fwd) -> (P, P)`` (the Hessian of L(o(W)) without the L2 term) and
@@ -80,11 +76,15 @@ class NetworkObjective:
             raise ValueError("X has no rows")
         self.lam = check_nonnegative(lam, "lam")
         self.dataset_description = dataset_description(dataset)
-        self._y_raw = np.asarray(y)
-        if self._y_raw.shape != (self.X.shape[0],):
+        y_arr = np.asarray(y)
+        if y_arr.ndim == 2 and y_arr.shape[1] == 1:
+            y_arr = y_arr[:, 0]
+        if y_arr.shape != (self.X.shape[0],):
             raise ValueError(
-                f"y must have shape ({self.X.shape[0]},) to match X, got {self._y_raw.shape}"
+                f"y must have shape ({self.X.shape[0]},) to match X, got {np.shape(y)}"
             )
+        self.y = self._check_labels(y_arr)
+        self.y.setflags(write=False)
 
     # ------------------------------------------------------------------ seam
     @property
@@ -249,6 +249,9 @@ class NetworkObjective:
         return Jd.reshape(-1, P).T @ B.reshape(-1, P)
 
     # ------------------------------------------------------------------ subclass hooks
+    def _check_labels(self, y: NDArray) -> NDArray:
+        raise NotImplementedError
+
     def _loss_grad(self, fwd: Forward, need_grad: bool) -> tuple[float, FloatArray | None]:
         raise NotImplementedError
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 
-from aucscape.nn import MLP, Forward
+from aucscape.nn import Forward
 from aucscape.objectives.base import FloatArray, NetworkObjective
 
 __all__ = ["CrossEntropy"]
@@ -29,28 +28,20 @@ class CrossEntropy(NetworkObjective):
 
     loss_name = "ce"
 
-    def __init__(
-        self,
-        model: MLP,
-        X: ArrayLike,
-        y: ArrayLike,
-        *,
-        lam: float = 1e-5,
-        dataset: Any = None,
-    ) -> None:
-        super().__init__(model, X, y, lam=lam, dataset=dataset)
-        y = self._y_raw
+    def _check_labels(self, y: np.ndarray) -> np.ndarray:
+        """Integer labels 0..C−1 (ints, bools or whole floats); also builds the one-hot."""
+        C = self.model.n_out
         if y.size and not np.issubdtype(y.dtype, np.number) and y.dtype != np.bool_:
             raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")
-        yi = y.astype(np.int64)
-        if not np.array_equal(yi, y) or np.any(yi < 0) or np.any(yi >= model.n_out):
-            bad = np.unique(y[(yi != y) | (yi < 0) | (yi >= model.n_out)])[:5]
+        yf = y.astype(np.float64)  # checked before any integer cast (NaN/inf/huge are UB)
+        bad = ~(np.isfinite(yf) & (yf == np.floor(yf)) & (yf >= 0) & (yf < C))
+        if np.any(bad):
             raise ValueError(
-                f"y must hold integer labels in 0..{model.n_out - 1}; found {bad.tolist()}"
+                f"y must hold integer labels in 0..{C - 1}; found {np.unique(y[bad])[:5].tolist()}"
             )
-        self.y = yi
-        self.y.setflags(write=False)
-        self._onehot = np.eye(model.n_out)[yi]
+        yi = yf.astype(np.int64)
+        self._onehot = np.eye(C)[yi]
+        return yi
 
     def _loss_grad(self, fwd: Forward, need_grad: bool) -> tuple[float, FloatArray | None]:
         o = fwd.logits

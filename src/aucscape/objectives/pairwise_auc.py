@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike
 from aucscape._validation import check_labels, check_nonnegative, check_positive
 from aucscape.nn import MLP, Forward
 from aucscape.objectives.base import FloatArray, NetworkObjective
+from aucscape.surrogates import SURROGATES, get_surrogate, is_builtin
 
 __all__ = ["PairwiseAUC"]
 
@@ -51,21 +52,27 @@ class PairwiseAUC(NetworkObjective):
         dataset: Any = None,
     ) -> None:
         super().__init__(model, X, y, lam=lam, dataset=dataset)
-        from aucscape.surrogates import get_surrogate
-
-        self.surrogate = get_surrogate(surrogate).name
+        sur = get_surrogate(surrogate)
+        if not is_builtin(sur):
+            raise ValueError(
+                f"PairwiseAUC needs a registered surrogate (one of {sorted(SURROGATES)}), so "
+                f"that describe() can name it; got the user surrogate {sur.name!r}"
+            )
+        self.surrogate = sur.name
         self.loss_name = self.surrogate
         self.beta = check_positive(beta, "beta")
         self.margin = check_nonnegative(margin, "margin")
         self.pos_weight = check_nonnegative(pos_weight, "pos_weight")
-        self.y = check_labels(self._y_raw, "y")
-        self.y.setflags(write=False)
         self._kw = {
             "surrogate": self.surrogate,
             "beta": self.beta,
             "margin": self.margin,
             "pos_weight": self.pos_weight,
         }
+
+    def _check_labels(self, y: np.ndarray) -> np.ndarray:
+        """0/1 labels (1 = positive) as bools."""
+        return check_labels(y, "y")
 
     def _loss_grad(self, fwd: Forward, need_grad: bool) -> tuple[float, FloatArray | None]:
         from aucscape.pairwise import pairwise_loss

@@ -57,9 +57,22 @@ def _numba_value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
     return _numba.value_grad(pb)
 
 
-def _resolve(method: str, name: str, curvature: bool = False) -> str:
+def _resolve(method: str, pb: PairProblem, curvature: bool = False) -> str:
+    """The algorithm ``method`` names for this problem; ValueError when it does not apply.
+
+    The fast methods hard-code the built-in surrogates, so a user's own ``Surrogate``
+    (even one reusing a built-in name) only gets "blocked" or "brute".
+    """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    name = pb.surrogate.name
+    if not pb.builtin:
+        if method in ("auto", "blocked", "brute"):
+            return "brute" if method == "brute" else "blocked"
+        raise ValueError(
+            f"method={method!r} applies only to the built-in surrogates; use 'blocked' or "
+            f"'brute' for the user surrogate {name!r}"
+        )
     if method == "auto":
         if name in _FAST:
             return _FAST[name]
@@ -115,11 +128,10 @@ def pairwise_loss(
     R, or (R, grad) with ``return_grad``. One class only: 0.0 (and a zero gradient).
     """
     pb = prepare(y_true, y_score, surrogate, beta, margin, pos_weight, sample_weight, reduction)
-    name = pb.surrogate.name
-    resolved = _resolve(method, name)
+    resolved = _resolve(method, pb)
     if pb.empty:
         return (0.0, np.zeros(pb.n)) if return_grad else 0.0
-    value, g_pos, g_neg = _value_grad_fn(resolved, name)(pb)
+    value, g_pos, g_neg = _value_grad_fn(resolved, pb.surrogate.name)(pb)
     if not return_grad:
         return value
     return value, pb.scatter(g_pos, g_neg)
@@ -144,8 +156,8 @@ def pairwise_curvature(
     """
     pb = prepare(y_true, y_score, surrogate, beta, margin, pos_weight, sample_weight, reduction)
     name = pb.surrogate.name
-    resolved = _resolve(method, name, curvature=True)
-    if pb.empty or name == "hinge":  # hinge: ℓ'' = 0 almost everywhere
+    resolved = _resolve(method, pb, curvature=True)
+    if pb.empty or (pb.builtin and name == "hinge"):  # hinge: ℓ'' = 0 almost everywhere
         return PairCurvature(pb, None)
     if resolved == "brute":
         return PairCurvature(pb, DenseCross(*_reference.curvature_parts(pb)))

@@ -28,7 +28,7 @@ def _rows(n_neg: int, block_elems: int) -> int:
 
 def sigmoid_product_params(pb: PairProblem) -> tuple[float, float] | None:
     """(effective β, centre c) when the product identity applies, else None."""
-    if pb.surrogate.name not in ("sigmoid", "tanh") or pb.empty:
+    if pb.surrogate.name not in ("sigmoid", "tanh") or not pb.builtin or pb.empty:
         return None
     beta = 2.0 * pb.beta if pb.surrogate.name == "tanh" else pb.beta
     lo = min(float(pb.sp.min()), float(pb.sn.min()))

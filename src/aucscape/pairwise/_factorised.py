@@ -18,52 +18,63 @@ from numpy.typing import NDArray
 from aucscape.pairwise._problem import PairProblem
 
 
-def _dot(x: NDArray, y: NDArray) -> float:
-    """Σ x·y by NumPy's pairwise summation: no BLAS call, so no thread start-up."""
-    return float((x * y).sum())
+# ``exp_sums`` and ``quad_sums`` work on plain arrays and use only what numba compiles
+# (no helper calls, no errstate): ``aucscape.objectives._kernels`` jits these very
+# functions, so the NumPy path and the compiled objective share one definition.
+def exp_sums(
+    sp: NDArray, sn: NDArray, a: NDArray, b: NDArray, beta: float
+) -> tuple[float, NDArray, NDArray]:
+    """value = e^{LA + LB}; g_p = −β α_p e^{−β s_p} e^{LB}; g_n = β b_n e^{β s_n} e^{LA}.
+
+    LA = log Σ_p α_p e^{−β s_p}, LB = log Σ_n b_n e^{β s_n} by max-shifted log-sum-exp.
+    """
+    la = np.log(a) - beta * sp  # log α_p e^{−β s_p}
+    lb = np.log(b) + beta * sn  # log b_n e^{β s_n}
+    ma = la.max()
+    mb = lb.max()
+    lsa = ma + np.log(np.exp(la - ma).sum())
+    lsb = mb + np.log(np.exp(lb - mb).sum())
+    return np.exp(lsa + lsb), -beta * np.exp(la + lsb), beta * np.exp(lb + lsa)
 
 
-def _logsumexp(x: NDArray) -> tuple[float, NDArray]:
-    """Return (log Σ e^x, shift) with the max shift; x holds finite values."""
-    m = float(x.max())
-    return m + float(np.log(np.exp(x - m).sum())), m
+def quad_sums(
+    sp: NDArray, sn: NDArray, a: NDArray, b: NDArray, margin: float
+) -> tuple[float, NDArray, NDArray]:
+    """Centred class moments (module docstring); sums as ``(x * y).sum()``, no BLAS call.
 
-
-def _exp_logs(pb: PairProblem) -> tuple[NDArray, NDArray, float, float]:
-    la = np.log(pb.a) - pb.beta * pb.sp  # log α_p e^{−β s_p}
-    lb = np.log(pb.b) + pb.beta * pb.sn  # log b_n e^{β s_n}
-    return la, lb, _logsumexp(la)[0], _logsumexp(lb)[0]
-
-
-def exp_value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
-    """value = e^{LA + LB}; g_p = −β α_p e^{−β s_p} e^{LB}; g_n = β b_n e^{β s_n} e^{LA}."""
-    la, lb, lsa, lsb = _exp_logs(pb)
-    with np.errstate(over="ignore"):
-        value = float(np.exp(lsa + lsb))
-        return value, -pb.beta * np.exp(la + lsb), pb.beta * np.exp(lb + lsa)
-
-
-def _quad_moments(pb: PairProblem):
-    a, b = pb.a, pb.b
-    sa, sb = float(a.sum()), float(b.sum())
-    c = pb.margin - pb.sp
-    c_hat, s_hat = _dot(a, c) / sa, _dot(b, pb.sn) / sb
-    u, v = c - c_hat, pb.sn - s_hat
-    return sa, sb, u, v, c_hat + s_hat, _dot(a, u), _dot(b, v)
-
-
-def quad_value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
-    """Centred class moments; g_p = −2α_p(B(u_p + δ) + Σb v), g_n = 2b_n(A(v_n + δ) + Σα u)."""
-    a, b = pb.a, pb.b
-    sa, sb, u, v, delta, sau, sbv = _quad_moments(pb)
+    g_p = −2α_p(B(u_p + δ) + Σb v), g_n = 2b_n(A(v_n + δ) + Σα u), A = Σα, B = Σb.
+    """
+    sa = a.sum()
+    sb = b.sum()
+    c = margin - sp
+    c_hat = (a * c).sum() / sa
+    s_hat = (b * sn).sum() / sb
+    u = c - c_hat
+    v = sn - s_hat
+    delta = c_hat + s_hat
+    sau = (a * u).sum()
+    sbv = (b * v).sum()
     value = (
-        sb * _dot(a, u * u)
-        + sa * _dot(b, v * v)
+        sb * (a * (u * u)).sum()
+        + sa * (b * (v * v)).sum()
         + sa * sb * delta * delta
         + 2.0 * sau * sbv
         + 2.0 * delta * (sb * sau + sa * sbv)
     )
     return value, -2.0 * a * (sb * (u + delta) + sbv), 2.0 * b * (sa * (v + delta) + sau)
+
+
+def exp_value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
+    """:func:`exp_sums` of the problem; only a true value past float64 overflows (to inf)."""
+    with np.errstate(over="ignore"):
+        value, g_pos, g_neg = exp_sums(pb.sp, pb.sn, pb.a, pb.b, pb.beta)
+    return float(value), g_pos, g_neg
+
+
+def quad_value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
+    """:func:`quad_sums` of the problem."""
+    value, g_pos, g_neg = quad_sums(pb.sp, pb.sn, pb.a, pb.b, pb.margin)
+    return float(value), g_pos, g_neg
 
 
 class RankOneCross:
@@ -74,25 +85,31 @@ class RankOneCross:
         self.diag_pos, self.diag_neg = diag_pos, diag_neg
 
     def matmul(self, m: NDArray) -> NDArray:
+        """K @ m = coef · x (yᵀ m) for m of shape (NN, k)."""
         if self.coef == 0.0:
             return np.zeros((self.x.size, m.shape[1]))
         return self.coef * np.outer(self.x, self.y @ m)
 
     def rmatmul(self, m: NDArray) -> NDArray:
+        """Kᵀ @ m = coef · y (xᵀ m) for m of shape (NP, k)."""
         if self.coef == 0.0:
             return np.zeros((self.y.size, m.shape[1]))
         return self.coef * np.outer(self.y, self.x @ m)
 
 
 def exp_cross(pb: PairProblem) -> RankOneCross:
-    """ℓ'' = β² e^{−β s_p} e^{β s_n}: K = −β² x yᵀ with x, y max-shifted in log space."""
-    la, lb, lsa, lsb = _exp_logs(pb)
-    b2 = pb.beta * pb.beta
+    """ℓ'' = β² e^{−β s_p} e^{β s_n}: K = −β² x yᵀ with x, y max-shifted in log space.
+
+    The diagonals are β times the gradient marginals: diag_p = −β g_p, diag_n = β g_n.
+    """
+    la = np.log(pb.a) - pb.beta * pb.sp
+    lb = np.log(pb.b) + pb.beta * pb.sn
     ma, mb = float(la.max()), float(lb.max())
     with np.errstate(over="ignore"):
-        coef = -b2 * float(np.exp(ma + mb))
+        _, g_pos, g_neg = exp_sums(pb.sp, pb.sn, pb.a, pb.b, pb.beta)
+        coef = -pb.beta * (pb.beta * float(np.exp(ma + mb)))
         return RankOneCross(
-            coef, np.exp(la - ma), np.exp(lb - mb), b2 * np.exp(la + lsb), b2 * np.exp(lb + lsa)
+            coef, np.exp(la - ma), np.exp(lb - mb), -pb.beta * g_pos, pb.beta * g_neg
         )
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aucscape.pairwise._blocked import sigmoid_product_params
+from aucscape.pairwise._blocked import value_grad as blocked_value_grad
 from aucscape.pairwise._problem import PairProblem
 
 CODES = {"sigmoid": 0, "tanh": 0, "logistic": 1, "hinge": 2, "squared_hinge": 3, "exp": 4,
@@ -110,5 +111,7 @@ def value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
         total = _sigmoid_product(pb.sp, pb.sn, pb.a, pb.b, beta, centre, g_pos, col)
         return float(total), g_pos, beta * pb.b * col
     beta = 2.0 * pb.beta if name == "tanh" else pb.beta
+    if not math.isfinite(beta):  # tanh with β > ~9e307: 2β overflows; NumPy orders β last
+        return blocked_value_grad(pb)
     total = _generic(CODES[name], pb.sp, pb.sn, pb.a, pb.b, beta, pb.margin, g_pos, col)
     return float(total), g_pos, -pb.b * col

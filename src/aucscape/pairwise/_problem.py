@@ -9,7 +9,9 @@ computes plain weighted pair sums:
     g_n   = −b_n Σ_p α_p ℓ'(z_pn)           (= dR/ds_n).
 
 Dropping zero-weight samples is exact (R does not depend on them) and keeps 0·∞ out of
-the unbounded ``exp`` surrogate.
+the unbounded ``exp`` surrogate. For ``"mean"`` each class's weights are first rescaled by
+a power of two (exact; R is homogeneous of degree 0 in the weights of either class), so
+that Z can neither overflow nor underflow, whatever the scale of the weights.
 """
 
 from __future__ import annotations
@@ -19,8 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from aucscape._validation import check_labels, check_nonnegative, check_scores, check_weights
-from aucscape.surrogates import Surrogate, get_surrogate
+from aucscape._validation import (
+    check_labels,
+    check_nonnegative,
+    check_reduction,
+    check_scores,
+    check_weights,
+    rescale_weights,
+)
+from aucscape.surrogates import Surrogate, get_surrogate, is_builtin
 
 REDUCTIONS = ("mean", "sum")
 
@@ -43,6 +52,11 @@ class PairProblem:
     surrogate: Surrogate
     beta: float
     margin: float
+
+    @property
+    def builtin(self) -> bool:
+        """True for a registered surrogate, whose maths the fast algorithms hard-code."""
+        return is_builtin(self.surrogate)
 
     @property
     def empty(self) -> bool:
@@ -78,10 +92,13 @@ def prepare(
     beta = check_nonnegative(beta, "beta")
     margin = check_nonnegative(margin, "margin")
     pos_weight = check_nonnegative(pos_weight, "pos_weight")
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    check_reduction(reduction, REDUCTIONS)
     pos = np.flatnonzero(y)
     neg = np.flatnonzero(~y)
+    if reduction == "mean" and sample_weight is not None:
+        w = w.copy()
+        w[pos] = rescale_weights(w[pos])
+        w[neg] = rescale_weights(w[neg])
     wp, wn = w[pos], w[neg]
     z = float(wp.sum() * wn.sum()) if reduction == "mean" else 1.0
     scale = pos_weight / z if z > 0 else 0.0

@@ -36,9 +36,11 @@ class DenseCross:
         self.diag_pos, self.diag_neg, self.k = diag_pos, diag_neg, k
 
     def matmul(self, m: NDArray) -> NDArray:
+        """K @ m."""
         return self.k @ m
 
     def rmatmul(self, m: NDArray) -> NDArray:
+        """Kᵀ @ m."""
         return self.k.T @ m
 
 
@@ -73,23 +75,27 @@ class PairCurvature:
             raise ValueError(f"{what} must have shape ({rows}, k) or ({rows},), got {arr.shape}")
         return arr, vec
 
+    def _apply(self, m: ArrayLike, transpose: bool) -> NDArray[np.float64]:
+        """K @ m (or Kᵀ @ m): the operator acts on the active rows only, the rest is 0."""
+        rows_in, rows_out = (self.pos, self.neg) if transpose else (self.neg, self.pos)
+        act_in, act_out = (
+            (self._act_pos, self._act_neg) if transpose else (self._act_neg, self._act_pos)
+        )
+        what = "cross_rmatmul argument" if transpose else "cross_matmul argument"
+        arr, vec = self._as_2d(m, rows_in.size, what)
+        out = np.zeros((rows_out.size, arr.shape[1]))
+        if self._op is not None:
+            sub = arr if self._full else arr[act_in]
+            out[act_out] = self._op.rmatmul(sub) if transpose else self._op.matmul(sub)
+        return out[:, 0] if vec else out
+
     def cross_matmul(self, m: ArrayLike) -> NDArray[np.float64]:
         """K @ m for m of shape (NN, k) (or (NN,)); returns (NP, k) (or (NP,))."""
-        arr, vec = self._as_2d(m, self.neg.size, "cross_matmul argument")
-        out = np.zeros((self.pos.size, arr.shape[1]))
-        if self._op is not None:
-            sub = arr if self._full else arr[self._act_neg]
-            out[self._act_pos] = self._op.matmul(sub)
-        return out[:, 0] if vec else out
+        return self._apply(m, transpose=False)
 
     def cross_rmatmul(self, m: ArrayLike) -> NDArray[np.float64]:
         """Kᵀ @ m for m of shape (NP, k) (or (NP,)); returns (NN, k) (or (NN,))."""
-        arr, vec = self._as_2d(m, self.pos.size, "cross_rmatmul argument")
-        out = np.zeros((self.neg.size, arr.shape[1]))
-        if self._op is not None:
-            sub = arr if self._full else arr[self._act_pos]
-            out[self._act_neg] = self._op.rmatmul(sub)
-        return out[:, 0] if vec else out
+        return self._apply(m, transpose=True)
 
     def matvec(self, v: ArrayLike) -> NDArray[np.float64]:
         """H_s @ v for v of shape (N,)."""
