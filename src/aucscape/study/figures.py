@@ -26,6 +26,7 @@ __all__ = ["FigureFile", "draw_graph", "make_figures"]
 
 #: At most this many lowest minima are drawn in a graph (paper-sized runs hold 10^4).
 MAX_LEAVES = 250
+MIN_COMPONENT = 10  # smallest global-minimum component drawn on its own
 
 
 @dataclass(frozen=True)
@@ -60,26 +61,56 @@ def draw_graph(r: LandscapeResult, ax: Any, *, title: str | None = None) -> bool
         ax.text(0.5, 0.5, "no minima", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return False
+    energy, e_ts, pairs = _network(r)
+    tree = disconnectivity_tree(energy, e_ts, pairs,
+                                gmin_component=gmin_component_shown(energy, pairs),
+                                lowest=min(r.n_minima, MAX_LEAVES))
+    plot_disconnectivity(tree, values=r.column("test_auc"), value_label="test AUC", ax=ax)
+    return True
+
+
+def _network(r: LandscapeResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Minimum energies, TS energies and TS (row, row) pairs of a landscape's results."""
     energy = r.column("energy")
     row = {int(i): k for k, i in enumerate(r.minima["id"])}
     ts = [t for t in r.ts if int(t[1]) in row and int(t[2]) in row]
     e_ts = np.array([t[0] for t in ts], dtype=float)
     pairs = np.array([[row[int(t[1])], row[int(t[2])]] for t in ts], dtype=np.int64)
-    tree = disconnectivity_tree(energy, e_ts, pairs.reshape(-1, 2), gmin_component=False,
-                                lowest=min(r.n_minima, MAX_LEAVES))
-    plot_disconnectivity(tree, values=r.column("test_auc"), value_label="test AUC", ax=ax)
-    return True
+    return energy, e_ts, pairs.reshape(-1, 2)
+
+
+def gmin_component_shown(energy: np.ndarray, pairs: np.ndarray) -> bool:
+    """Draw only the global minimum's connected set (as the paper does) once it holds at
+    least ``MIN_COMPONENT`` minima; below that (small connection budgets) draw every
+    minimum, unconnected ones hanging from the top line, so the graph is not empty."""
+    from ..landscape.disconnectivity import components
+
+    comp = components(len(energy), pairs)
+    return int(np.sum(comp == comp[int(np.argmin(energy))])) >= MIN_COMPONENT
 
 
 def _graph_file(r: LandscapeResult, out: Path, part: str) -> FigureFile:
     fig = _figure(7.0, 4.5)
     draw_graph(r, fig.add_subplot(1, 1, 1))
     path = _save(fig, out / f"graph_{r.key}.png")
-    shown = min(r.n_minima, MAX_LEAVES)
     cap = (f"Disconnectivity graph of {r.label} ({r.dataset}, {r.architecture} network): "
-           f"{shown} of {r.n_minima} minima, {r.n_ts} transition states; leaves coloured by "
+           f"{_graph_scope(r)}, {r.n_ts} transition states; leaves coloured by "
            f"test AUC. Budget: {r.budget()}.")
     return FigureFile(path.stem, f"{part}: {r.label}", cap, path)
+
+
+def _graph_scope(r: LandscapeResult) -> str:
+    """Which minima a graph shows, in words (see :func:`gmin_component_shown`)."""
+    from ..landscape.disconnectivity import components
+
+    energy, _, pairs = _network(r)
+    if gmin_component_shown(energy, pairs):
+        comp = components(len(energy), pairs)
+        size = int(np.sum(comp == comp[int(np.argmin(energy))]))
+        return (f"the {min(size, MAX_LEAVES)} lowest of the {size} minima connected to the "
+                f"global minimum ({r.n_minima} stored)")
+    return (f"{min(r.n_minima, MAX_LEAVES)} of {r.n_minima} minima, those not yet connected "
+            f"hanging from the top line")
 
 
 def _scatter_panels(lands: list[LandscapeResult], x: str, out: Path, name: str,
