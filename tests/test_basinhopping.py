@@ -7,9 +7,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from aucscape.landscape.basinhopping import BasinHopping, quench, run_basinhopping
+from aucscape.landscape.basinhopping import (
+    BasinHopping,
+    metropolis,
+    quench,
+    run_basinhopping,
+    walk,
+)
 from aucscape.landscape.store import Store, StoreError
-from aucscape.testsurfaces import DoubleWell2D, MuellerBrown, SeparableWells
+from aucscape.testsurfaces import MuellerBrown, SeparableWells
 
 TILTS = [0.3, -0.2, 0.45, 0.1]
 
@@ -74,13 +80,13 @@ def test_zero_temperature_walker_never_goes_up():
 
 def test_metropolis_acceptance_rate():
     """Uphill by T ln 2 is accepted with probability 1/2 (binomial 4-sigma band)."""
-    bh = BasinHopping(DoubleWell2D(), temperature=3.0, seed=4)
-    w = bh.walkers[0]
-    w.x, w.energy = np.zeros(2), 0.0
+    rng = np.random.default_rng(4)
     n = 4000
-    k = sum(bh._metropolis(w, 3.0 * np.log(2.0)) for _ in range(n))
+    k = sum(metropolis(rng, 0.0, 3.0 * np.log(2.0), 3.0) for _ in range(n))
     assert abs(k - n / 2) < 4 * np.sqrt(n / 4)
-    assert bh._metropolis(w, -1.0)
+    assert metropolis(rng, 0.0, -1.0, 3.0)
+    assert metropolis(rng, None, 5.0, 3.0)  # no current minimum: any valid one is taken
+    assert not any(metropolis(rng, 0.0, 1e-9, 0.0) for _ in range(100))  # T = 0: downhill only
 
 
 class FlatDirection:
@@ -173,3 +179,21 @@ def test_run_basinhopping_sequential_matches_class():
     bh.run(max_steps=20)
     assert rows(store) == rows(bh.store)
     assert stats.steps == 20
+
+
+def test_walker_chain_does_not_depend_on_chunk_or_executor():
+    """A walker's chain is the same whether it runs 1 or 7 steps per task, in any process."""
+    sw = SeparableWells(TILTS)
+    runs = []
+    for chunk in (1, 7):
+        bh = BasinHopping(sw, step=1.8, temperature=1.0, seed=5, walkers=1, chunk=chunk)
+        bh.run(max_steps=20)
+        runs.append([(m.energy, m.hits) for m in bh.store.iter_minima(order="id")])
+    assert runs[0] == runs[1]
+    # the worker task itself: outcomes, acceptances and the returned state agree with a replay
+    rng = np.random.default_rng(9)
+    outcomes, accepted, x, energy, _ = walk(sw, None, np.inf, rng, 6, 1.8, 1.0, 1e-10)
+    assert len(outcomes) == len(accepted) == 6 and accepted[0]
+    last = max(i for i, ok in enumerate(accepted) if ok)
+    np.testing.assert_array_equal(x, outcomes[last].x)
+    assert energy == outcomes[last].energy

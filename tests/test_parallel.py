@@ -80,7 +80,7 @@ def test_run_basinhopping_with_workers_is_deterministic():
     stats, store = run_basinhopping(SeparableWells(TILTS), max_steps=24, workers=2,
                                     step=1.8, seed=11)
     assert stats.steps == 24
-    assert rows(store) == reference_rows(walkers=2)
+    assert rows(store) == reference_rows(walkers=4)  # two walkers per worker by default
 
 
 def test_dask_local_cluster():

@@ -62,7 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Dask scheduler address, e.g. tcp://HOST:8786 (instead of local "
                         "processes)")
     b.add_argument("--walkers", type=int, metavar="N",
-                   help="independent walkers, one quench each per round (default: --workers)")
+                   help="independent basin-hopping walkers (default: 1 in-process, two per "
+                        "worker process otherwise)")
     s = p.add_argument_group("basin-hopping")
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     s.add_argument("--step", type=float, default=1.0,
@@ -114,10 +115,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _explore(args: argparse.Namespace, store: Store, objective: Any, ex: Any) -> None:
-    from ..landscape.basinhopping import BasinHopping
+    from ..landscape.basinhopping import BasinHopping, default_walkers
 
     before = store.n_minima()
-    walkers = args.walkers if args.walkers is not None else args.workers
+    walkers = args.walkers if args.walkers is not None else default_walkers(args.workers)
     bar = progress_bar(total=args.steps, desc="explore", unit="quench", quiet=args.quiet)
 
     def progress(stats: BasinHoppingStats) -> None:

@@ -1,5 +1,8 @@
 """Hessian eigenvalue summary of a stationary point: index, smallest eigenvalue, LPPHE.
 
+The summary itself (:class:`HessianSummary`, :func:`eigen_summary`) lives in
+:mod:`aucscape.spectrum`, shared with the objectives; this module applies it to an objective.
+
 For eigenvalues lambda_1 <= ... <= lambda_n of the exact Hessian d^2E/dw dw^T:
 
 - ``n_nonpositive`` = #{k : lambda_k <= zero_tol} (0 at a true minimum, 1 at a
@@ -11,55 +14,21 @@ For eigenvalues lambda_1 <= ... <= lambda_n of the exact Hessian d^2E/dw dw^T:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..objective import FloatArray
+from ..spectrum import HessianSummary, eigen_summary, symmetric_eigenvalues
 from .minimize import rms
 
-
-@dataclass(frozen=True)
-class HessianSummary:
-    """Eigenvalues (ascending) and the numbers the store keeps for a stationary point."""
-
-    eigenvalues: FloatArray
-    min_eig: float
-    n_nonpositive: int
-    lpphe: float
-
-    @property
-    def is_minimum(self) -> bool:
-        """True when every eigenvalue is positive."""
-        return self.n_nonpositive == 0
-
-
-def eigen_summary(eigenvalues: Any, zero_tol: float = 0.0) -> HessianSummary:
-    """Summarise Hessian eigenvalues: min, count <= zero_tol, sum of ln over the rest."""
-    lam = np.sort(np.asarray(eigenvalues, dtype=np.float64).ravel())
-    if lam.size == 0:
-        raise ValueError("eigenvalues must not be empty")
-    if not np.all(np.isfinite(lam)):
-        raise ValueError("eigenvalues contain NaN or inf")
-    positive = lam > zero_tol
-    return HessianSummary(
-        eigenvalues=lam,
-        min_eig=float(lam[0]),
-        n_nonpositive=int(np.count_nonzero(~positive)),
-        lpphe=float(np.sum(np.log(lam[positive]))),
-    )
+__all__ = ["HessianSummary", "eigen_summary", "hessian_eigenvalues", "hessian_summary",
+           "is_minimum"]
 
 
 def hessian_eigenvalues(objective: Any, x: Any) -> FloatArray:
     """Ascending eigenvalues of ``objective.hessian(x)`` (symmetrised before eigvalsh)."""
-    h = np.asarray(objective.hessian(np.asarray(x, dtype=np.float64)), dtype=np.float64)
-    n = h.shape[0]
-    if h.shape != (n, n):
-        raise ValueError(f"hessian must be square, got shape {h.shape}")
-    if not np.all(np.isfinite(h)):
-        raise ValueError("hessian contains NaN or inf")
-    return np.linalg.eigvalsh(0.5 * (h + h.T))
+    return symmetric_eigenvalues(objective.hessian(np.asarray(x, dtype=np.float64)))
 
 
 def hessian_summary(objective: Any, x: Any, zero_tol: float = 0.0) -> HessianSummary:

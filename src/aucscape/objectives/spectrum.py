@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..spectrum import eigen_summary, symmetric_eigenvalues
+
 __all__ = ["HessianSpectrum", "NotAMinimumError", "hessian_spectrum", "lpphe"]
 
 
@@ -63,16 +65,10 @@ class HessianSpectrum:
 
 def hessian_spectrum(hessian: ArrayLike) -> HessianSpectrum:
     """Eigenvalues of a symmetric (n, n) Hessian (``numpy.linalg.eigvalsh``) and its LPPHE."""
-    H = np.asarray(hessian, dtype=np.float64)
-    if H.ndim != 2 or H.shape[0] != H.shape[1] or H.shape[0] == 0:
-        raise ValueError(f"hessian must be a non-empty square matrix, got shape {H.shape}")
-    if not np.all(np.isfinite(H)):
-        raise ValueError("hessian contains NaN or inf")
-    ev = np.linalg.eigvalsh(H)
-    n_bad = int(np.count_nonzero(ev <= 0))
-    value = float(np.sum(np.log(ev))) if n_bad == 0 else float("nan")
+    s = eigen_summary(symmetric_eigenvalues(hessian))
     return HessianSpectrum(
-        eigenvalues=ev, n_nonpositive=n_bad, min_eigenvalue=float(ev[0]), lpphe=value
+        eigenvalues=s.eigenvalues, n_nonpositive=s.n_nonpositive, min_eigenvalue=s.min_eig,
+        lpphe=s.lpphe if s.is_minimum else float("nan"),
     )
 
 

@@ -89,10 +89,10 @@ def explore(objective: Any, store: Any, spec: LandscapeSpec, settings: ExploreSe
             save: Callable[[], None], advance: Callable[[int], None]) -> None:
     """Basin-hop in blocks until the budget of ``spec.explore`` is spent or a block of
     ``window`` quenches finds no new minimum; ``state`` and ``save`` record each block."""
-    from ..landscape.basinhopping import BasinHopping
+    from ..landscape.basinhopping import BasinHopping, default_walkers
 
     budget = spec.explore
-    walkers = settings.walkers or workers
+    walkers = settings.walkers or default_walkers(workers)
     block = budget.window if budget.window else max(walkers, 16)
     t0 = time.monotonic()
     while state.steps < budget.max_steps and not state.converged:
