@@ -1,6 +1,7 @@
 """``aucscape reproduce``: the study of Niroomand et al. (2022) in one command.
 
 - :mod:`.config`: TOML config / shipped presets (``quick``, ``paper``), validated;
+- :mod:`.spec`: the typed settings, budgets and parts, expanded into landscapes;
 - :mod:`.runner`: explore → connect → analyse each landscape into ``OUT/db/`` (resumable);
 - :mod:`.engine`: the calls into data, objectives, landscape and analysis;
 - :mod:`.results`: what was measured, as plain data (``OUT/results.json``);

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .config import ConnectSettings, ExploreSettings, LandscapeSpec
 from .results import write_text_atomic
+from .spec import ConnectSettings, ExploreSettings, LandscapeSpec
 
 __all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore"]
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from .. import __version__
 from . import engine
-from .config import PARTS, StudyConfig
 from .results import LandscapeResult, StudyResults
+from .spec import PARTS, StudyConfig
 
 __all__ = ["Progress", "run_study", "total_steps"]
 
