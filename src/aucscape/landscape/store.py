@@ -1,16 +1,10 @@
 """Crash-safe SQLite database of minima and transition states (GMIN's min.data, persisted).
 
-One file per landscape. Layout (``SCHEMA_VERSION`` 1):
-
-- ``meta(key, value)``: ``application = 'aucscape'``, ``schema_version``, ``objective``
-  (JSON ``Objective.describe()``), ``n_params``, ``created``.
-- ``runs(id, created, record)``: one JSON record per ``explore`` invocation (objective
-  description, basin-hopping settings, seed, ``aucscape.__version__``, ...).
-- ``minima(id, energy, coords, rms_grad, min_eig, n_nonpositive, lpphe, hits,
-  first_found, last_found, run_id)`` with coordinates as a float64 BLOB and an index on
-  ``energy``; ``transition_states(id, energy, coords, rms_grad, neg_eig, lpphe, min1,
-  min2, first_found, run_id)`` likewise (``lpphe`` there sums ln of the *positive*
-  eigenvalues; ``min1 == min2`` is allowed for a TS that falls back into one minimum).
+One file per landscape; :class:`Store` reads and writes its records (runs, minima,
+transition states) and returns them as :class:`Minimum` / :class:`TransitionState`.
+The file layout and the opening checks (schema creation and version, refusing foreign,
+corrupt or other-objective files with :class:`StoreError`) live in :mod:`.store_schema`,
+whose public names are re-exported here.
 
 Durability: journal_mode=WAL, synchronous=NORMAL and autocommit, so every insert or hit
 update is its own transaction. A process killed at any moment (kill -9) loses at most
@@ -27,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,42 +30,21 @@ from typing import Any
 import numpy as np
 
 from ..objective import FloatArray
-
-SCHEMA_VERSION = 1
-APPLICATION = "aucscape"
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY, created REAL NOT NULL, record TEXT NOT NULL
-);
-CREATE TABLE minima (
-    id INTEGER PRIMARY KEY, energy REAL NOT NULL, coords BLOB NOT NULL,
-    rms_grad REAL, min_eig REAL, n_nonpositive INTEGER, lpphe REAL,
-    hits INTEGER NOT NULL DEFAULT 1, first_found REAL NOT NULL, last_found REAL NOT NULL,
-    run_id INTEGER REFERENCES runs(id)
-);
-CREATE INDEX minima_energy ON minima(energy);
-CREATE TABLE transition_states (
-    id INTEGER PRIMARY KEY, energy REAL NOT NULL, coords BLOB NOT NULL,
-    rms_grad REAL, neg_eig REAL, lpphe REAL,
-    min1 INTEGER NOT NULL REFERENCES minima(id), min2 INTEGER NOT NULL REFERENCES minima(id),
-    first_found REAL NOT NULL, run_id INTEGER REFERENCES runs(id)
-);
-CREATE INDEX ts_energy ON transition_states(energy);
-CREATE INDEX ts_min1 ON transition_states(min1);
-CREATE INDEX ts_min2 ON transition_states(min2);
-"""
-
-_SIDECARS = ("-wal", "-shm", "-journal")  # files SQLite may create beside the database
+from .store_schema import (
+    APPLICATION,
+    SCHEMA_VERSION,
+    StoreError,
+    _canonical_json,
+    description_differences,
+    open_database,
+    read_meta,
+    stored_description,
+    write_meta,
+)
 
 _MIN_COLS = ("id, energy, coords, rms_grad, min_eig, n_nonpositive, lpphe, hits, "
              "first_found, last_found, run_id")
 _TS_COLS = "id, energy, coords, rms_grad, neg_eig, lpphe, min1, min2, first_found, run_id"
-
-
-class StoreError(ValueError):
-    """The file is not a usable aucscape database (foreign, corrupt, other objective)."""
 
 
 @dataclass(frozen=True)
@@ -106,33 +78,6 @@ class TransitionState:
     min2: int
     first_found: float
     run_id: int | None
-
-
-def _canonical_json(obj: Any) -> Any:
-    """JSON round trip (tuples -> lists, numpy scalars -> numbers, sorted keys)."""
-    return json.loads(json.dumps(obj, sort_keys=True, default=_json_default))
-
-
-def _json_default(o: Any) -> Any:
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, np.generic):
-        return o.item()
-    raise TypeError(f"{type(o).__name__} is not JSON-serialisable")
-
-
-def description_differences(a: Any, b: Any, prefix: str = "") -> list[str]:
-    """Dotted key paths where two JSON-like descriptions differ (empty when equal)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        out: list[str] = []
-        for k in sorted(set(a) | set(b), key=str):
-            path = f"{prefix}.{k}" if prefix else str(k)
-            if k not in a or k not in b:
-                out.append(path)
-            else:
-                out.extend(description_differences(a[k], b[k], path))
-        return out
-    return [] if a == b else [prefix or "<root>"]
 
 
 def _blob(x: Any, name: str) -> tuple[bytes, int]:
@@ -170,120 +115,19 @@ class Store:
         self.path = Path(path)
         self._n_params: int | None = None
         self._depth = 0  # nesting of transaction() blocks
-        memory = str(path) == ":memory:"
-        exists = not memory and self.path.exists() and self.path.stat().st_size > 0
-        if read_only and not exists:
-            raise StoreError(f"{self.path}: no database to open read-only")
-        sidecars = [] if memory else [Path(f"{self.path}{s}") for s in _SIDECARS]
-        existed = {p for p in sidecars if p.exists()}
-        new_file = not memory and not self.path.exists()
-        try:
-            if memory:
-                self._conn = sqlite3.connect(":memory:", isolation_level=None)
-            elif read_only:
-                self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro",
-                                             uri=True, isolation_level=None)
-            else:
-                self._conn = sqlite3.connect(self.path, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open as SQLite ({exc})") from exc
-        try:
-            try:
-                self._open(exists, objective_description, verify, read_only)
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(
-                    f"{self.path} is not a valid aucscape database (SQLite says: {exc})"
-                ) from exc
-        except BaseException:
-            self._conn.close()
-            # A refused file is left as found: no new -wal/-shm beside it, and no new file.
-            for extra in sidecars:
-                if extra not in existed:
-                    extra.unlink(missing_ok=True)
-            if new_file:
-                self.path.unlink(missing_ok=True)
-            raise
-
-    # -- opening -------------------------------------------------------------------------
-    def _open(self, exists: bool, description: dict | None, verify: bool,
-              read_only: bool) -> None:
-        c = self._conn
-        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if exists and verify:
-            status = c.execute("PRAGMA quick_check").fetchone()[0]
-            if status != "ok":
-                raise StoreError(f"{self.path} is corrupt (PRAGMA quick_check: {status})")
-        if not tables:
-            if read_only:
-                raise StoreError(f"{self.path} is an empty SQLite file, not an aucscape database")
-            self._create(description)
-        else:
-            self._check_meta(tables)
-        if not read_only:
-            c.execute("PRAGMA journal_mode=WAL")
-            c.execute("PRAGMA synchronous=NORMAL")
-        c.execute("PRAGMA foreign_keys=ON")
-        stored = self.objective_description
-        if description is not None:
-            want = _canonical_json(description)
-            if stored is None:
-                if read_only:
-                    raise StoreError(f"{self.path} records no objective description")
-                self._set_meta("objective", json.dumps(want, sort_keys=True))
-            else:
-                diff = description_differences(stored, want)
-                if diff:
-                    raise StoreError(
-                        f"{self.path} was made for a different objective; differing keys: "
-                        f"{', '.join(diff)} (stored {json.dumps(stored, sort_keys=True)})"
-                    )
-
-    def _create(self, description: dict | None) -> None:
-        c = self._conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    c.execute(statement)
-            rows = [("application", APPLICATION), ("schema_version", str(SCHEMA_VERSION)),
-                    ("created", repr(time.time()))]
-            if description is not None:
-                rows.append(("objective",
-                             json.dumps(_canonical_json(description), sort_keys=True)))
-            c.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", rows)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-
-    def _check_meta(self, tables: set[str]) -> None:
-        if "meta" not in tables:
-            raise StoreError(f"{self.path} is an SQLite file but not an aucscape database "
-                             f"(tables: {', '.join(sorted(tables))})")
-        meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("application") != APPLICATION:
-            raise StoreError(f"{self.path} is an SQLite file but not an aucscape database "
-                             f"(meta.application = {meta.get('application')!r})")
-        version = meta.get("schema_version")
-        if version != str(SCHEMA_VERSION):
-            raise StoreError(f"{self.path} has schema version {version}; this aucscape "
-                             f"reads version {SCHEMA_VERSION}")
-        missing = {"runs", "minima", "transition_states"} - tables
-        if missing:
-            raise StoreError(f"{self.path} lacks tables {sorted(missing)}")
+        self._conn = open_database(self.path, objective_description, verify=verify,
+                                   read_only=read_only)
 
     def _meta(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else row[0]
+        return read_meta(self._conn, key)
 
     def _set_meta(self, key: str, value: str) -> None:
-        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        write_meta(self._conn, key, value)
 
     @property
     def objective_description(self) -> dict | None:
         """The objective's ``describe()`` recorded in the file (None if never given)."""
-        raw = self._meta("objective")
-        return None if raw is None else json.loads(raw)
+        return stored_description(self._conn)
 
     @property
     def n_params(self) -> int | None:
@@ -484,3 +328,14 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+__all__ = [
+    "APPLICATION",
+    "SCHEMA_VERSION",
+    "Minimum",
+    "Store",
+    "StoreError",
+    "TransitionState",
+    "description_differences",
+]
