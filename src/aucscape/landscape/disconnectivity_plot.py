@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .._files import atomic_path
 from .disconnectivity import DisconnectivityTree, layout
 
 FORMATS = ("png", "svg", "pdf")
@@ -125,6 +126,9 @@ def save_disconnectivity(tree: DisconnectivityTree, path: str | Path, **kwargs: 
     ax = plot_disconnectivity(tree, **kwargs)
     fig = ax.figure
     fig.tight_layout()
-    fig.savefig(path, format=fmt, dpi=150)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:  # never a half-written image
+            fig.savefig(tmp, format=fmt, dpi=150)
+    finally:
+        plt.close(fig)
     return path

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 import numpy as np
 from numpy.typing import NDArray
 
+from .._files import atomic_path, write_text_atomic
 from ..objective import FloatArray
 from .identity import DEFAULT_EDIFFTOL, energy_window, find_same
 from .minimize import rms
@@ -84,15 +85,16 @@ def write_pathsample(directory: str | Path, data: PathsampleData) -> list[Path]:
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     written = [d / MIN_DATA, d / TS_DATA]
-    with open(written[0], "w") as f:
-        for e, lp in zip(data.min_energies, data.min_lpphe, strict=True):
-            f.write(f"{_fmt(e)} {_fmt(lp)} 1 0.0 0.0 0.0\n")
-    with open(written[1], "w") as f:
-        for e, lp, (a, b) in zip(data.ts_energies, data.ts_lpphe, data.ts_pairs, strict=True):
-            f.write(f"{_fmt(e)} {_fmt(lp)} 1 {int(a) + 1} {int(b) + 1} 0.0 0.0 0.0\n")
+    write_text_atomic(written[0], "".join(
+        f"{_fmt(e)} {_fmt(lp)} 1 0.0 0.0 0.0\n"
+        for e, lp in zip(data.min_energies, data.min_lpphe, strict=True)))
+    write_text_atomic(written[1], "".join(
+        f"{_fmt(e)} {_fmt(lp)} 1 {int(a) + 1} {int(b) + 1} 0.0 0.0 0.0\n"
+        for e, lp, (a, b) in zip(data.ts_energies, data.ts_lpphe, data.ts_pairs, strict=True)))
     for name, coords in ((POINTS_MIN, data.min_coords), (POINTS_TS, data.ts_coords)):
         if coords is not None:
-            np.ascontiguousarray(coords, dtype="<f8").tofile(d / name)
+            with atomic_path(d / name) as tmp:
+                np.ascontiguousarray(coords, dtype="<f8").tofile(tmp)
             written.append(d / name)
     return written
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .results import write_text_atomic
+from .._files import write_text_atomic
 from .spec import ConnectSettings, ExploreSettings, LandscapeSpec
 
 __all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore"]

@@ -15,23 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from .._files import write_text_atomic
+
 __all__ = ["MINIMA_COLUMNS", "LandscapeResult", "StudyResults"]
 
 #: Per-minimum columns kept for every landscape (see aucscape.analysis.minimum_properties).
 MINIMA_COLUMNS = ("id", "energy", "train_auc", "test_auc", "ce_loss", "app_auc", "lpphe",
                   "hits")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed over it: a kill or a full
-    disk leaves the old file (or none), never half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @dataclass
