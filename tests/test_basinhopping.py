@@ -181,8 +181,8 @@ def test_run_basinhopping_sequential_matches_class():
     assert stats.steps == 20
 
 
-def test_walker_chain_does_not_depend_on_chunk_or_executor():
-    """A walker's chain is the same whether it runs 1 or 7 steps per task, in any process."""
+def test_walker_chain_does_not_depend_on_chunk():
+    """A walker's chain is the same whether it runs 1 or 7 steps per task."""
     sw = SeparableWells(TILTS)
     runs = []
     for chunk in (1, 7):

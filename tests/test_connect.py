@@ -17,7 +17,7 @@ from aucscape.landscape.minimize import lbfgs
 from aucscape.landscape.store import Store
 from aucscape.landscape.ts import check_saddle
 from aucscape.landscape.ts.attempt import TSSettings, attempt_connection, refine_candidate
-from aucscape.testsurfaces import MuellerBrown
+from aucscape.testsurfaces import MuellerBrown, TiltedRing
 
 MB = MuellerBrown()
 
@@ -32,30 +32,6 @@ def newton(obj, x, n=50):
 
 
 MB_SADDLES = np.array([newton(MB, s) for s in MB.SADDLES])
-
-
-class TiltedRing:
-    """E = (x^2 + y^2 - 1)^2 - c x: its saddle near (-1, 0) leads back, on both sides, to
-    the single minimum near (1, 0) (same surface as in test_ts.py)."""
-
-    n_params = 2
-    c = 0.5
-
-    def energy(self, w):
-        return self.energy_gradient(w)[0]
-
-    def energy_gradient(self, w):
-        x, y = float(w[0]), float(w[1])
-        s = x * x + y * y - 1
-        return s * s - self.c * x, np.array([4 * x * s - self.c, 4 * y * s])
-
-    def hessian(self, w):
-        x, y = float(w[0]), float(w[1])
-        s = x * x + y * y - 1
-        return np.array([[4 * s + 8 * x * x, 8 * x * y], [8 * x * y, 4 * s + 8 * y * y]])
-
-    def describe(self):
-        return {"kind": "TiltedRing", "c": self.c}
 
 
 class FakeStore:

@@ -9,7 +9,7 @@ from aucscape.landscape.minimize import lbfgs
 from aucscape.landscape.ts import check_saddle, dneb, hef, step_off
 from aucscape.landscape.ts.attempt import TSSettings, attempt_connection, refine_candidate
 from aucscape.landscape.ts.dneb import dneb_gradient, interpolate, local_maxima, tangents
-from aucscape.testsurfaces import DoubleWell2D, MuellerBrown
+from aucscape.testsurfaces import DoubleWell2D, MuellerBrown, TiltedRing
 
 
 def newton(obj, x, n=50):
@@ -24,36 +24,6 @@ def newton(obj, x, n=50):
 MB = MuellerBrown()
 MB_MINIMA = np.array([newton(MB, m) for m in MB.MINIMA])
 MB_SADDLES = np.array([newton(MB, s) for s in MB.SADDLES])
-
-
-class TiltedRing:
-    """E = (x^2 + y^2 - 1)^2 - c x: one minimum near (1, 0) and one index-1 saddle near
-    (-1, 0) whose negative mode runs along the ring, so both sides fall into the same
-    minimum."""
-
-    n_params = 2
-
-    def __init__(self, c: float = 0.5) -> None:
-        self.c = c
-
-    def energy(self, w):
-        return self.energy_gradient(w)[0]
-
-    def energy_gradient(self, w):
-        x, y = float(w[0]), float(w[1])
-        s = x * x + y * y - 1
-        return s * s - self.c * x, np.array([4 * x * s - self.c, 4 * y * s])
-
-    def hessian(self, w):
-        x, y = float(w[0]), float(w[1])
-        s = x * x + y * y - 1
-        return np.array([[4 * s + 8 * x * x, 8 * x * y], [8 * x * y, 4 * s + 8 * y * y]])
-
-    def random_point(self, rng):
-        return rng.uniform(-1.5, 1.5, 2)
-
-    def describe(self):
-        return {"kind": "TiltedRing", "c": self.c}
 
 
 def test_reference_points_are_what_the_docstring_says():

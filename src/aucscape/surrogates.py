@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -79,53 +80,30 @@ def _f(z: ArrayLike) -> Array:
 # --- sigmoid: ℓ = σ(−u), u = kβz (k = 1; tanh is k = 2); ℓ' = −kβ σ(u)σ(−u);
 # ℓ'' = k²β² σ(u)σ(−u)(σ(u) − σ(−u)). β multiplies last, one factor at a time, so a huge β
 # (kβ or β² past the float64 range) times a saturated σ(u)σ(−u) = 0 gives 0, not inf·0.
-def _sig_value(z: ArrayLike, beta: float, k: float) -> Array:
+def _sig_value(z: ArrayLike, beta: float, margin: float, k: float = 1.0) -> Array:
     return expit(-(k * (beta * _f(z))))
 
 
-def _sig_fused(z: ArrayLike, beta: float, k: float) -> tuple[Array, Array]:
+def _sig_fused(z: ArrayLike, beta: float, margin: float, k: float = 1.0
+               ) -> tuple[Array, Array]:
     u = k * (beta * _f(z))
     sn = expit(-u)
     return sn, -k * (beta * (expit(u) * sn))
 
 
-def _sig_d2(z: ArrayLike, beta: float, k: float) -> Array:
+def _sig_d1(z: ArrayLike, beta: float, margin: float, k: float = 1.0) -> Array:
+    return _sig_fused(z, beta, margin, k)[1]
+
+
+def _sig_d2(z: ArrayLike, beta: float, margin: float, k: float = 1.0) -> Array:
     u = k * (beta * _f(z))
     sp, sn = expit(u), expit(-u)
     return k * k * (beta * (beta * (sp * sn * (sp - sn))))
 
 
-def _sigmoid_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    return _sig_value(z, beta, 1.0)
-
-
-def _sigmoid_fused(z: ArrayLike, beta: float, margin: float) -> tuple[Array, Array]:
-    return _sig_fused(z, beta, 1.0)
-
-
-def _sigmoid_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    return _sig_fused(z, beta, 1.0)[1]
-
-
-def _sigmoid_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    return _sig_d2(z, beta, 1.0)
-
-
-# --- tanh: (1 − tanh(βz))/2 = σ(−2βz), i.e. the sigmoid with steepness 2β.
-def _tanh_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    return _sig_value(z, beta, 2.0)
-
-
-def _tanh_fused(z: ArrayLike, beta: float, margin: float) -> tuple[Array, Array]:
-    return _sig_fused(z, beta, 2.0)
-
-
-def _tanh_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    return _sig_fused(z, beta, 2.0)[1]
-
-
-def _tanh_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    return _sig_d2(z, beta, 2.0)
+# tanh: (1 − tanh(βz))/2 = σ(−2βz), i.e. the sigmoid functions above with k = 2.
+_tanh = {name: partial(fn, k=2.0) for name, fn in (
+    ("value", _sig_value), ("fused", _sig_fused), ("d1", _sig_d1), ("d2", _sig_d2))}
 
 
 # --- hinge: max(0, m − z); ℓ' = −[z < m]; ℓ'' = 0.
@@ -207,9 +185,9 @@ SURROGATES: dict[str, Surrogate] = {
     s.name: s
     for s in (
         Surrogate("sigmoid", True, True, False, "blocked",
-                  _sigmoid_value, _sigmoid_d1, _sigmoid_d2, "σ(−βz)", _sigmoid_fused),
+                  _sig_value, _sig_d1, _sig_d2, "σ(−βz)", _sig_fused),
         Surrogate("tanh", True, True, False, "blocked",
-                  _tanh_value, _tanh_d1, _tanh_d2, "(1 − tanh(βz))/2", _tanh_fused),
+                  _tanh["value"], _tanh["d1"], _tanh["d2"], "(1 − tanh(βz))/2", _tanh["fused"]),
         Surrogate("hinge", False, False, True, "sorted",
                   _hinge_value, _hinge_d1, _hinge_d2, "max(0, m − z)"),
         Surrogate("squared_hinge", True, False, True, "sorted",

@@ -248,3 +248,33 @@ class SymmetricWells:
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "SymmetricWells", "n": self.n_params, "s": self.s}
+
+
+class TiltedRing:
+    """E = (x² + y² − 1)² − c x: one minimum near (1, 0) and one index-1 saddle near
+    (−1, 0) whose negative mode runs along the ring, so stepping off the saddle either way
+    falls into the same minimum (a transition state that connects a minimum to itself)."""
+
+    n_params = 2
+
+    def __init__(self, c: float = 0.5) -> None:
+        self.c = float(c)
+
+    def energy(self, w: FloatArray) -> float:
+        return self.energy_gradient(w)[0]
+
+    def energy_gradient(self, w: FloatArray) -> tuple[float, FloatArray]:
+        x, y = float(w[0]), float(w[1])
+        s = x * x + y * y - 1
+        return s * s - self.c * x, np.array([4 * x * s - self.c, 4 * y * s])
+
+    def hessian(self, w: FloatArray) -> FloatArray:
+        x, y = float(w[0]), float(w[1])
+        s = x * x + y * y - 1
+        return np.array([[4 * s + 8 * x * x, 8 * x * y], [8 * x * y, 4 * s + 8 * y * y]])
+
+    def random_point(self, rng: np.random.Generator) -> FloatArray:
+        return rng.uniform(-1.5, 1.5, 2)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "TiltedRing", "c": self.c}

@@ -71,9 +71,14 @@ def quench(objective: Any, x0: FloatArray, tol: float = 1e-10,
                          res.n_eval, eigs)
 
 
-def is_valid_minimum(q: QuenchOutcome) -> bool:
-    """A quench the store accepts: converged and every Hessian eigenvalue positive."""
-    return q.converged and q.eigenvalues is not None and eigen_summary(q.eigenvalues).is_minimum
+def rejection(q: QuenchOutcome) -> str | None:
+    """Why the store refuses a quench ("not_converged", "nonpositive_eigenvalue"), or None
+    for a valid minimum (converged, every Hessian eigenvalue positive)."""
+    if not q.converged or q.eigenvalues is None:
+        return "not_converged"
+    if not eigen_summary(q.eigenvalues).is_minimum:
+        return "nonpositive_eigenvalue"
+    return None
 
 
 def metropolis(rng: np.random.Generator, e_old: float | None, e_new: float,
@@ -106,7 +111,7 @@ def walk(objective: Any, x: FloatArray | None, energy: float, rng: np.random.Gen
         else:
             x0 = x + rng.uniform(-step, step, size=x.shape)
         q = quench(objective, x0, tol, options)
-        ok = is_valid_minimum(q) and metropolis(rng, None if x is None else energy,
+        ok = rejection(q) is None and metropolis(rng, None if x is None else energy,
                                                 q.energy, temperature)
         if ok:
             x, energy = q.x, q.energy
@@ -233,13 +238,11 @@ class BasinHopping:
         st.steps += 1
         st.n_eval += q.n_eval
         st.accepted += int(accepted)
-        if not q.converged or q.eigenvalues is None:
-            st.rejected["not_converged"] += 1
+        reason = rejection(q)
+        if reason is not None:
+            st.rejected[reason] += 1
             return
         summary = eigen_summary(q.eigenvalues)
-        if not summary.is_minimum:
-            st.rejected["nonpositive_eigenvalue"] += 1
-            return
         mid, new = self.matcher.add_or_hit(
             q.energy, q.x, rms_grad=q.rms_grad, min_eig=summary.min_eig,
             n_nonpositive=summary.n_nonpositive, lpphe=summary.lpphe, run_id=st.run_id)

@@ -79,14 +79,19 @@ def _network(r: LandscapeResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return energy, e_ts, pairs.reshape(-1, 2)
 
 
+def gmin_component_size(energy: np.ndarray, pairs: np.ndarray) -> int:
+    """Number of minima connected (through stored transition states) to the global one."""
+    from ..landscape.disconnectivity import components
+
+    comp = components(len(energy), pairs)
+    return int(np.sum(comp == comp[int(np.argmin(energy))]))
+
+
 def gmin_component_shown(energy: np.ndarray, pairs: np.ndarray) -> bool:
     """Draw only the global minimum's connected set (as the paper does) once it holds at
     least ``MIN_COMPONENT`` minima; below that (small connection budgets) draw every
     minimum, unconnected ones hanging from the top line, so the graph is not empty."""
-    from ..landscape.disconnectivity import components
-
-    comp = components(len(energy), pairs)
-    return int(np.sum(comp == comp[int(np.argmin(energy))])) >= MIN_COMPONENT
+    return gmin_component_size(energy, pairs) >= MIN_COMPONENT
 
 
 def _graph_file(r: LandscapeResult, out: Path, part: str) -> FigureFile:
@@ -101,12 +106,9 @@ def _graph_file(r: LandscapeResult, out: Path, part: str) -> FigureFile:
 
 def _graph_scope(r: LandscapeResult) -> str:
     """Which minima a graph shows, in words (see :func:`gmin_component_shown`)."""
-    from ..landscape.disconnectivity import components
-
     energy, _, pairs = _network(r)
-    if gmin_component_shown(energy, pairs):
-        comp = components(len(energy), pairs)
-        size = int(np.sum(comp == comp[int(np.argmin(energy))]))
+    size = gmin_component_size(energy, pairs)
+    if size >= MIN_COMPONENT:
         return (f"the {min(size, MAX_LEAVES)} lowest of the {size} minima connected to the "
                 f"global minimum ({r.n_minima} stored)")
     return (f"{min(r.n_minima, MAX_LEAVES)} of {r.n_minima} minima, those not yet connected "
