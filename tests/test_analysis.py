@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -23,10 +24,11 @@ from aucscape.analysis import (
     write_csv,
     write_json,
 )
+from aucscape.analysis.minima import tie_exact_scores
 from aucscape.analysis.summary import summary_rows
 from aucscape.data import spiral
 from aucscape.landscape.store import Store
-from aucscape.nn import MLP
+from aucscape.nn import MLP, Forward
 from aucscape.objectives import CrossEntropy, PairwiseAUC
 
 H = 3
@@ -114,6 +116,47 @@ def test_properties_validation(ds, coords):
         minimum_properties("net", ds, coords)
     with pytest.raises(ValueError, match="beta"):
         minimum_properties(model, ds, coords, beta=-1.0)
+
+
+class _PositionRoundingMLP(MLP):
+    """An MLP whose p_1 is one ulp higher on odd rows: BLAS-like position-dependent rounding."""
+
+    def forward(self, w, X):
+        f = super().forward(w, X)
+        p = f.proba.copy()
+        p[1::2, 1] = np.nextafter(p[1::2, 1], 2.0)
+        return Forward(X=f.X, h=f.h, logits=f.logits, proba=p)
+
+
+def _tied_auc(y: np.ndarray, group: np.ndarray, s: np.ndarray) -> float:
+    """Brute force (1/(NP·NN)) Σ_p Σ_n [1(s_p > s_n) + ½·1(group_p = group_n)]."""
+    same = group[y == 1][:, None] == group[y == 0][None, :]
+    win = s[y == 1][:, None] > s[y == 0][None, :]
+    return float(np.mean(np.where(same, 0.5, win)))
+
+
+@pytest.mark.parametrize("case", ["saturated", "duplicate inputs"])
+def test_auc_ties_survive_position_dependent_rounding(case):
+    """Points sharing a hidden state (saturated tanh, or equal inputs) tie at ½ in the AUC,
+    whatever rounding the output layer applies to each row."""
+    if case == "saturated":  # h = tanh(60 x) = ±1 exactly for |x| ≥ 1
+        x = np.array([1.0, 2.0, 3.0, 4.0, -1.0, -2.0, -3.0, -4.0])
+        w = np.array([60.0, 0.0, 0.0, 1.0, 0.0, 0.0])
+        group = np.sign(x)
+    else:  # unsaturated: h = tanh(0.3 x); the same x twice is one point
+        x = np.array([0.5, 0.5, 1.5, 1.5, -0.5, -0.5, 2.5, 2.5])
+        w = np.array([0.3, 0.1, 0.0, 1.0, 0.0, 0.0])
+        group = x
+    y = np.array([1, 0, 0, 1, 1, 0, 1, 0])
+    data = SimpleNamespace(X_train=x[:, None], y_train=y, X_test=x[:, None], y_test=y)
+    model = _PositionRoundingMLP(1, 1, 2)
+    s_true = MLP(1, 1, 2).p1(w, x[:, None])
+    nudged = model.forward(w, x[:, None]).proba[:, 1]
+    ref = _tied_auc(y, group, s_true)
+    assert roc_auc_score(y, nudged) != ref  # the rounding would change a plain AUC
+    p = minimum_properties(model, data, w)[0]
+    assert p.train_auc == p.test_auc == pytest.approx(ref, abs=1e-15)
+    assert tie_exact_scores(model.forward(w, x[:, None])).shape == (8,)
 
 
 def _props(energy, auc, lpphe):

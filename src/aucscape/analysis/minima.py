@@ -4,7 +4,10 @@ For a network with scores s_d = p_1(W; x_d) (softmax probability of class 1) and
 c_d ∈ {0, 1}, at every minimum W:
 
 - ``train_auc``, ``test_auc``: exact ROC AUC of s with class 1 positive
-  (:func:`aucscape.metrics.roc_auc`, ties = 1/2);
+  (:func:`aucscape.metrics.roc_auc`, ties = 1/2), where s is taken as a function of each
+  point's hidden state h_d = tanh(W1 x_d + b1) (see :func:`tie_exact_scores`): points
+  with equal inputs or equal float hidden states (e.g. every unit saturated at ±1) tie,
+  on every machine, instead of being ordered by position-dependent BLAS rounding;
 - ``train_accuracy``, ``test_accuracy``: (1/N) Σ_d 1[argmax_c p_c(W; x_d) = c_d];
 - ``ce_loss``: the cross-entropy data term −(1/N) Σ_d ln p_{c_d}(W; x_d) on the training
   split (no λ‖W‖²);
@@ -42,6 +45,7 @@ __all__ = [
     "minimum_properties",
     "properties_columns",
     "resolve_beta",
+    "tie_exact_scores",
 ]
 
 #: Sigmoid steepness for ``app_auc`` when the objective does not set one (the paper's β).
@@ -105,13 +109,43 @@ def _optional_column(values: ArrayLike | None, m: int, name: str, fill: float) -
     return arr
 
 
+def tie_exact_scores(fwd: Forward, rows: NDArray[np.intp] | None = None) -> NDArray:
+    """Scores s_d = p_1 as a function of the float hidden state h_d only.
+
+    s_d = p_1(W; x_{f(d)}) with f(d) the first point whose hidden state equals h_d, after
+    duplicate input rows have taken the hidden state of their first copy (``rows``: for each
+    point, the index of the first row of X equal to it, from ``np.unique(X, axis=0,
+    return_index=True, return_inverse=True)``; None: no duplicates assumed). The output
+    layer o = W2 h + b2 is exactly a function of h, but BLAS rounds identical rows
+    differently by their position, which would order pairs that are tied in the network's
+    output (a saturated tanh layer makes points of both classes share h = ±1) by the last
+    bit. With this rule they tie, so the AUC of a stored minimum cannot depend on rounding.
+
+    >>> import numpy as np
+    >>> from aucscape.nn import MLP
+    >>> m = MLP(1, 1)
+    >>> fwd = m.forward(np.array([100.0, 0.0, 1.0, -1.0, 0.0, 0.0]), np.array([[1.0], [2.0]]))
+    >>> bool(tie_exact_scores(fwd)[0] == tie_exact_scores(fwd)[1])  # both units at h = 1
+    True
+    """
+    h = fwd.h if rows is None else fwd.h[rows]
+    _, first, inverse = np.unique(h, axis=0, return_index=True, return_inverse=True)
+    return fwd.proba[first, 1][inverse.ravel()]
+
+
+def _first_rows(X: NDArray) -> NDArray[np.intp]:
+    """For each row of X, the index of the first row equal to it."""
+    _, first, inverse = np.unique(X, axis=0, return_index=True, return_inverse=True)
+    return first[inverse.ravel()]
+
+
 def _classifier(
-    model: MLP, w: NDArray, X: NDArray, y: NDArray[np.bool_]
+    model: MLP, w: NDArray, X: NDArray, y: NDArray[np.bool_], rows: NDArray[np.intp]
 ) -> tuple[float, float, Forward]:
-    """(exact AUC of p_1, argmax accuracy, forward pass) of one network on (X, y)."""
+    """(exact AUC of the tie-exact p_1, argmax accuracy, forward pass) of one network."""
     fwd = model.forward(w, X)
     acc = float(np.mean(np.argmax(fwd.proba, axis=1) == y.astype(np.int64)))
-    return roc_auc(y, fwd.proba[:, 1]), acc, fwd
+    return roc_auc(y, tie_exact_scores(fwd, rows)), acc, fwd
 
 
 def _losses(fwd: Forward, y: NDArray[np.bool_], beta: float) -> tuple[float, float]:
@@ -183,11 +217,12 @@ def minimum_properties(
     if len(hit_list) != m:
         raise ValueError(f"hits has {len(hit_list)} entries for {m} minima")
 
+    rows_tr, rows_te = _first_rows(Xtr), _first_rows(Xte)
     out = []
     for k in range(m):
         w = W[k]
-        tr_auc, tr_acc, fwd = _classifier(model, w, Xtr, ytr)
-        te_auc, te_acc, _ = _classifier(model, w, Xte, yte)
+        tr_auc, tr_acc, fwd = _classifier(model, w, Xtr, ytr, rows_tr)
+        te_auc, te_acc, _ = _classifier(model, w, Xte, yte, rows_te)
         ce, app = _losses(fwd, ytr, b)
         e = float(stored_e[k])
         err = math.nan
