@@ -72,7 +72,7 @@ def database(tmp_path_factory):
         res = minimize(obj.energy_gradient, x0, jac=True, method="L-BFGS-B",
                        options={"gtol": 1e-8, "maxiter": 300})
         spec = hessian_spectrum(obj.hessian(res.x))
-        mid = store.add_minimum(res.fun, res.x, min_eig=spec.min_eigenvalue, run_id=run,
+        mid = store.add_minimum(res.fun, res.x, min_eig=spec.min_eig, run_id=run,
                                 lpphe=None if np.isnan(spec.lpphe) else spec.lpphe)
         coords[mid] = (res.fun, res.x)
     ids = sorted(coords)

@@ -16,12 +16,9 @@ from aucscape.landscape.identity import (
     same_minimum,
 )
 from aucscape.landscape.minimize import lbfgs
-from aucscape.landscape.properties import (
-    eigen_summary,
-    hessian_summary,
-    is_minimum,
-)
+from aucscape.landscape.properties import is_minimum
 from aucscape.landscape.store import Store
+from aucscape.spectrum import eigen_summary, hessian_summary
 from aucscape.testsurfaces import MuellerBrown, SeparableWells, SymmetricWells
 
 

@@ -253,6 +253,28 @@ def test_spectrum_reports_non_minimum():
         hessian_spectrum(np.zeros((2, 3)))
 
 
+@pytest.mark.parametrize("policy", ["positive", "nan", "raise"])
+def test_spectrum_policy_off_a_minimum(policy):
+    """One spectrum for objectives and landscape: only the LPPHE off a minimum differs."""
+    H = np.diag([np.e, -2.0, 1.0, np.e**2])  # a transition state: one negative mode
+    if policy == "raise":
+        with pytest.raises(NotAMinimumError, match="1 of 4"):
+            hessian_spectrum(H, on_not_minimum=policy)
+        return
+    spec = hessian_spectrum(H, on_not_minimum=policy)
+    assert (spec.min_eig, spec.min_eigenvalue, spec.n_nonpositive, spec.index) == (-2.0, -2.0, 1, 1)
+    if policy == "positive":  # Σ ln over the n − 1 positive modes, as stored for a TS
+        assert spec.lpphe == pytest.approx(3.0, rel=1e-15)
+    else:
+        assert np.isnan(spec.lpphe)
+    at_min = hessian_spectrum(np.diag([np.e, 1.0]), on_not_minimum=policy)
+    assert at_min.lpphe == pytest.approx(1.0, rel=1e-15)  # every policy agrees at a minimum
+    # zero_tol moves eigenvalues <= tol into the non-positive count
+    assert hessian_spectrum(np.diag([1e-9, 1.0]), 1e-8, policy).n_nonpositive == 1
+    with pytest.raises(ValueError, match="on_not_minimum"):
+        hessian_spectrum(H, on_not_minimum="ignore")
+
+
 # ---------------------------------------------------------------- symmetry
 @pytest.mark.parametrize("loss", ["ce", "sigmoid"])
 def test_canonical_maps_symmetric_copies_to_one_vector(loss):

@@ -43,9 +43,9 @@ import numpy as np
 
 from .._validation import check_nonnegative, check_positive
 from ..objective import FloatArray
+from ..spectrum import eigen_summary, hessian_eigenvalues
 from .identity import DEFAULT_EDIFFTOL, MinimumMatcher
 from .minimize import lbfgs
-from .properties import eigen_summary, hessian_eigenvalues
 from .store import Store, StoreError, _canonical_json, description_differences
 
 

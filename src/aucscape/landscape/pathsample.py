@@ -23,9 +23,9 @@ from numpy.typing import NDArray
 
 from .._files import atomic_path, write_text_atomic
 from ..objective import FloatArray
+from ..spectrum import hessian_summary
 from .identity import DEFAULT_EDIFFTOL, energy_window, find_same
 from .minimize import rms
-from .properties import hessian_summary
 from .ts.symmetry import aligned_distance
 
 MIN_DATA, TS_DATA, POINTS_MIN, POINTS_TS = "min.data", "ts.data", "points.min", "points.ts"

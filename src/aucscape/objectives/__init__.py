@@ -15,7 +15,7 @@ from aucscape.objectives.base import NetworkObjective
 from aucscape.objectives.cross_entropy import CrossEntropy
 from aucscape.objectives.factory import build_objective, make_objective
 from aucscape.objectives.pairwise_auc import PairwiseAUC
-from aucscape.objectives.spectrum import (
+from aucscape.spectrum import (
     HessianSpectrum,
     NotAMinimumError,
     hessian_spectrum,

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from ...objective import FloatArray
+from ...spectrum import hessian_summary
 from ..identity import DEFAULT_EDIFFTOL, same_minimum
 from ..minimize import MinimizeResult
-from ..properties import hessian_summary
 from .dneb import dneb
 from .hef import hef
 from .symmetry import aligned_distance
