@@ -150,20 +150,24 @@ def read_csv(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 
 
 def to_jsonable(obj: Any) -> Any:
-    """Recursively convert numpy values and tuples to JSON types; NaN/inf → None."""
+    """Strict-JSON form of ``obj``: the one sanitiser for every JSON the package writes.
+
+    Recursively: mappings → dicts with ``str`` keys, tuples/lists/arrays → lists, NumPy
+    scalars → Python scalars (``.item()``), NaN and ±inf → None; anything else unchanged.
+
+    >>> to_jsonable({"a": (np.float64(1.5), np.nan), 2: np.arange(2), "ok": np.bool_(True)})
+    {'a': [1.5, None], '2': [0, 1], 'ok': True}
+    """
     if isinstance(obj, Mapping):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
         return to_jsonable(obj.tolist())
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else None
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
     return obj
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._files import write_text_atomic
+from ..analysis.tables import to_jsonable
 
 __all__ = ["MINIMA_COLUMNS", "LandscapeResult", "StudyResults"]
 
@@ -128,7 +129,7 @@ class StudyResults:
         return d
 
     def save(self, path: str | Path) -> None:
-        write_text_atomic(Path(path), json.dumps(_jsonable(self.to_dict()), indent=1) + "\n")
+        write_text_atomic(Path(path), json.dumps(to_jsonable(self.to_dict()), indent=1) + "\n")
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> StudyResults:
@@ -139,15 +140,3 @@ class StudyResults:
     def load(cls, path: str | Path) -> StudyResults:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
-
-def _jsonable(o: Any) -> Any:
-    """NaN/inf → None and numpy scalars → Python numbers, recursively (strict JSON)."""
-    if isinstance(o, dict):
-        return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_jsonable(v) for v in o]
-    if isinstance(o, np.generic):
-        o = o.item()
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    return o
