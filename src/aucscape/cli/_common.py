@@ -97,7 +97,7 @@ def objective_from_args(args: argparse.Namespace) -> Any:
     E = data term of ``--loss`` on the training split of ``--dataset`` for an
     n_in-``hidden``-2 tanh network, + λ Σ W² (see :func:`aucscape.objectives.make_objective`).
     """
-    from ..data import load_dataset
+    from ..data import dataset_options, load_dataset
     from ..objectives import make_objective
 
     o = {k: (getattr(args, k, None) if getattr(args, k, None) is not None else v)
@@ -110,18 +110,10 @@ def objective_from_args(args: argparse.Namespace) -> Any:
     check_flag(o["data_seed"], "--data-seed", minimum=0, integer=True)
     name = str(o["dataset"])
     kwargs: dict[str, Any] = {"seed": o["data_seed"]}
-    if name.strip().lower() == "spiral":
-        kwargs["noise"] = 0.1 if o["noise"] is None else o["noise"]
-    elif o["noise"] is not None:
-        raise CLIError("--noise applies only to --dataset spiral")
-    else:
-        p = Path(name).expanduser()
-        if name.strip().lower() not in ("creditcard", "credit_card", "credit-card"):
-            if not p.exists():
-                raise FileNotFoundError(f"--dataset {name}: no such file (expected spiral, "
-                                        "creditcard or a CSV path)")
-            if p.is_dir():
-                raise CLIError(f"--dataset {name} is a directory, not a CSV file")
+    if o["noise"] is not None:
+        if "noise" not in dataset_options(name):
+            raise CLIError(f"--noise does not apply to --dataset {name} (spiral only)")
+        kwargs["noise"] = o["noise"]
     dataset = load_dataset(name, **kwargs)
     return make_objective(dataset, o["loss"], hidden=int(o["hidden"]), beta=float(o["beta"]),
                           margin=float(o["margin"]), lam=float(o["lam"]))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from aucscape.data.credit_card import CREDITCARD_FEATURES, credit_card, shipped_creditcard_path
 from aucscape.data.dataset import Dataset, standardize, stratified_split
 from aucscape.data.files import from_arrays, from_csv
-from aucscape.data.registry import DATASETS, load_dataset
+from aucscape.data.registry import DATASETS, dataset_options, load_dataset
 from aucscape.data.spiral import spiral, spiral_points
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "DATASETS",
     "Dataset",
     "credit_card",
+    "dataset_options",
     "from_arrays",
     "from_csv",
     "load_dataset",
