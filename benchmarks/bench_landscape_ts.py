@@ -27,8 +27,8 @@ from aucscape.landscape.disconnectivity import disconnectivity_tree
 from aucscape.landscape.store import Store
 from aucscape.landscape.ts import dneb, hef
 from aucscape.landscape.ts.attempt import TSSettings, attempt_connection
-from aucscape.objective import canonical
 from aucscape.objectives import make_objective
+from aucscape.protocols import canonical
 from aucscape.testsurfaces import MuellerBrown
 
 

@@ -16,7 +16,6 @@ from scipy.special import expit
 
 from aucscape.data import spiral
 from aucscape.nn import MLP
-from aucscape.objective import Objective
 from aucscape.objectives import (
     CrossEntropy,
     HessianSpectrum,
@@ -27,6 +26,7 @@ from aucscape.objectives import (
     lpphe,
     make_objective,
 )
+from aucscape.protocols import Objective
 
 SURROGATES = ["sigmoid", "tanh", "hinge", "squared_hinge", "exp", "quad", "logistic"]
 LOSSES = ["ce", *SURROGATES]

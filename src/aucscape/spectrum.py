@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .objective import FloatArray
+from .protocols import FloatArray
 
 __all__ = [
     "ON_NOT_MINIMUM",

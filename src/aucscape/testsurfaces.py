@@ -1,6 +1,6 @@
 """Analytic objectives with known stationary points, for testing the landscape engine.
 
-Each class satisfies :class:`aucscape.objective.Objective` with exact gradients and
+Each class satisfies :class:`aucscape.protocols.Objective` with exact gradients and
 Hessians, so minimisers, basin-hopping and transition-state searches can be checked
 against answers known in closed form (or to many digits from the literature).
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .objective import FloatArray
+from .protocols import FloatArray
 
 
 class MuellerBrown:

@@ -4,7 +4,7 @@
   argparse's usage block;
 - range checks on flag values that raise :class:`~aucscape.cli.CLIError` naming the flag;
 - the objective options (``--dataset --loss --beta --margin --lam --hidden --noise``) and
-  building an :class:`~aucscape.objective.Objective` from them, or from a database's record;
+  building an :class:`~aucscape.protocols.Objective` from them, or from a database's record;
 - opening a database with friendly errors; an executor with friendly errors;
 - a tqdm progress bar that is silent when standard error is not a terminal or with --quiet;
 - output-path checks that never overwrite silently (``--force``).

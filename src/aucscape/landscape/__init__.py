@@ -1,6 +1,6 @@
 """The landscape engine: minimise, basin-hop, identify, store, characterise.
 
-Everything here sees a problem only through :class:`aucscape.objective.Objective`
+Everything here sees a problem only through :class:`aucscape.protocols.Objective`
 (``energy_gradient``, ``hessian``, ``random_point``, ``describe``, optional
 ``canonical``); nothing in this package knows about networks or AUC.
 

@@ -30,7 +30,7 @@ from typing import Any
 import numba as nb
 import numpy as np
 
-from ..objective import FloatArray
+from ..protocols import FloatArray
 
 # status codes
 MAX_ITER, CONVERGED, ROSE, NOT_FINITE, NEED_EVAL = 0, 1, 2, 3, 4

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_nonnegative, check_positive
-from ..objective import FloatArray
+from ..protocols import FloatArray
 from ..spectrum import eigen_summary, hessian_eigenvalues
 from .identity import DEFAULT_EDIFFTOL, MinimumMatcher
 from .minimize import lbfgs
@@ -159,7 +159,7 @@ class BasinHopping:
 
     Parameters
     ----------
-    objective : anything satisfying :class:`aucscape.objective.Objective`.
+    objective : anything satisfying :class:`aucscape.protocols.Objective`.
     store : a :class:`Store`; None gives a fresh in-memory store.
     step : half-width of the uniform perturbation of every parameter.
     temperature : Metropolis temperature T (0: accept only downhill or equal moves).
@@ -186,7 +186,7 @@ class BasinHopping:
                                      "describe") if not hasattr(objective, name)]
         if missing:
             raise ValueError(f"objective lacks {', '.join(missing)}; "
-                             "see aucscape.objective.Objective")
+                             "see aucscape.protocols.Objective")
         self.objective = objective
         self.step = check_positive(step, "step")
         self.temperature = check_nonnegative(temperature, "temperature")

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..objective import FloatArray
+from ..protocols import FloatArray
 from .identity import energy_window, find_same
 from .network import Network, Pair
 from .ts.attempt import AttemptResult, FoundMinimum, FoundTS, TSSettings, attempt_connection

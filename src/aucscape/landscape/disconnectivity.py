@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_positive
-from ..objective import FloatArray
+from ..protocols import FloatArray
 
 IntArray = NDArray[np.int64]
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_positive
-from ..objective import FloatArray, canonical
+from ..protocols import FloatArray, canonical
 from .store import Minimum, Store
 
 DEFAULT_EDIFFTOL = 1e-9

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_positive
-from ..objective import FloatArray
+from ..protocols import FloatArray
 from .polish import newton_polish
 
 FunGrad = Callable[[FloatArray], tuple[float, FloatArray]]

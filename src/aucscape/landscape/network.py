@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..objective import FloatArray
+from ..protocols import FloatArray
 from .disconnectivity import UnionFind
 from .ts.symmetry import aligned_pair, distance_matrix
 

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._files import atomic_path, write_text_atomic
-from ..objective import FloatArray
+from ..protocols import FloatArray
 from ..spectrum import hessian_summary
 from .identity import DEFAULT_EDIFFTOL, energy_window, find_same
 from .minimize import rms

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..objective import FloatArray
+from ..protocols import FloatArray
 
 _EPS = float(np.finfo(np.float64).eps)
 

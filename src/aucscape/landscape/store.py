@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..objective import FloatArray
+from ..protocols import FloatArray
 from .store_schema import (
     APPLICATION,
     SCHEMA_VERSION,

@@ -6,7 +6,7 @@
 - :func:`make_objective` (from a data set), :func:`build_objective` (from ``describe()``);
 - :func:`hessian_spectrum` / :func:`lpphe`: eigenvalues and Σ ln λ_k at a minimum.
 
-All satisfy :class:`aucscape.objective.Objective` with exact gradients and Hessians.
+All satisfy :class:`aucscape.protocols.Objective` with exact gradients and Hessians.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ...objective import FloatArray
+from ...protocols import FloatArray
 from ...spectrum import hessian_summary
 from ..identity import DEFAULT_EDIFFTOL, same_minimum
 from ..minimize import MinimizeResult

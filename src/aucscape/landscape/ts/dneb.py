@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..._validation import check_nonnegative, check_positive
-from ...objective import FloatArray
+from ...protocols import FloatArray
 
 
 @dataclass

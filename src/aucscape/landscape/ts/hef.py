@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..._validation import check_positive
-from ...objective import FloatArray
+from ...protocols import FloatArray
 
 
 @dataclass

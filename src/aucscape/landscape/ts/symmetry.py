@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from ...objective import FloatArray, canonical
+from ...protocols import FloatArray, canonical
 
 __all__ = ["aligned_distance", "aligned_pair", "distance_matrix"]
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..._validation import check_nonnegative, check_positive
-from ...objective import FloatArray
+from ...protocols import FloatArray
 from ..minimize import MinimizeResult, lbfgs
 
 

@@ -1,4 +1,6 @@
-"""The ``Objective`` seam: the only thing the landscape engine knows about a problem.
+"""The ``Objective`` seam (the only thing the landscape engine knows about a problem) and
+``FloatArray``, the type of every parameter vector. The concrete ``Store`` is
+:class:`aucscape.landscape.store.Store` (import it under ``TYPE_CHECKING`` to annotate).
 
 An objective is any twice-differentiable function E(w) of a flat float64 parameter
 vector w in R^n. The landscape package (minimiser, basin-hopping, transition states,
