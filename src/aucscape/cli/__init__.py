@@ -2,16 +2,22 @@
 
 Each sub-command module defines ``register(subparsers)``, which adds its parser and sets
 ``func`` to a callable ``(args) -> int``. Errors the user can fix (bad arguments, missing
-or foreign files, invalid configs) are raised as :class:`CLIError` or ``ValueError`` and
-reported as one line on stderr with exit status 2.
+or foreign files, invalid configs, sizes that cannot fit) are raised as :class:`CLIError`,
+``FileNotFoundError``, or a ``ValueError`` (or subclass: ``StoreError``, ``ConfigError``,
+...) by a ``raise`` statement of aucscape's own checks, and reported as one line on stderr
+with exit status 2 (:func:`is_input_error`). A ``ValueError`` from inside NumPy, SciPy or
+another library (or re-raised from a worker process) means an input the package failed to
+check, i.e. a bug, and surfaces as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 from importlib import import_module
+from pathlib import Path
 
 from .. import __version__
 
@@ -21,6 +27,23 @@ COMMANDS = ("demo", "explore", "analyze", "connect", "graph", "export", "import_
 
 class CLIError(Exception):
     """A user-facing error: printed as one line, exit status 2."""
+
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def is_input_error(exc: BaseException) -> bool:
+    """True for the errors reported as one line: CLIError, FileNotFoundError, and a
+    ValueError raised by a ``raise`` statement in the aucscape package (the innermost frame
+    of its traceback), i.e. by one of the package's own input checks."""
+    if isinstance(exc, (CLIError, FileNotFoundError)):
+        return True
+    if not isinstance(exc, ValueError) or exc.__traceback__ is None:
+        return False
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    if not Path(frame.filename).resolve().is_relative_to(_PACKAGE_DIR):
+        return False
+    return frame.line is None or frame.line.lstrip().startswith("raise")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (CLIError, ValueError, FileNotFoundError) as exc:
+        if not is_input_error(exc):
+            raise
         print(f"aucscape {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

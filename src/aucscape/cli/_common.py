@@ -99,12 +99,15 @@ def objective_from_args(args: argparse.Namespace) -> Any:
     """
     from ..data import dataset_options, load_dataset
     from ..objectives import make_objective
+    from ..objectives.factory import FLAT_LAMBDA_REASON, check_network_size
 
     o = {k: (getattr(args, k, None) if getattr(args, k, None) is not None else v)
          for k, v in OBJECTIVE_DEFAULTS.items()}
     check_flag(o["beta"], "--beta", minimum=0, strict=True)
     check_flag(o["margin"], "--margin", minimum=0, strict=True)
     check_flag(o["lam"], "--lam", minimum=0)
+    if o["lam"] == 0:
+        raise CLIError(f"--lam 0 is refused: {FLAT_LAMBDA_REASON}")
     check_flag(o["hidden"], "--hidden", minimum=1, integer=True)
     check_flag(o["noise"], "--noise", minimum=0)
     check_flag(o["data_seed"], "--data-seed", minimum=0, integer=True)
@@ -115,6 +118,8 @@ def objective_from_args(args: argparse.Namespace) -> Any:
             raise CLIError(f"--noise does not apply to --dataset {name} (spiral only)")
         kwargs["noise"] = o["noise"]
     dataset = load_dataset(name, **kwargs)
+    check_network_size(dataset.X_train.shape[1], o["hidden"], dataset.X_train.shape[0],
+                       name="--hidden")
     return make_objective(dataset, o["loss"], hidden=int(o["hidden"]), beta=float(o["beta"]),
                           margin=float(o["margin"]), lam=float(o["lam"]))
 

@@ -1,18 +1,76 @@
-"""Build network objectives from a data set, or rebuild them from ``describe()``."""
+"""Build network objectives from a data set, or rebuild them from ``describe()``.
+
+Sizes are checked before anything is allocated (:func:`check_network_size`), and λ = 0 is
+warned about (:data:`FLAT_LAMBDA_REASON`): the energy is unchanged by a common shift of the
+logits (dW2[c, :] = u, db2[c] = t for every c), so without weight decay H + 1 Hessian
+eigenvalues are 0 in exact arithmetic at every point.
+"""
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
 
 from aucscape.nn import MLP
 from aucscape.objectives.base import NetworkObjective
 from aucscape.objectives.cross_entropy import CrossEntropy
 from aucscape.objectives.pairwise_auc import PairwiseAUC
 
-__all__ = ["build_objective", "make_objective"]
+__all__ = ["FLAT_LAMBDA_REASON", "build_objective", "check_network_size", "make_objective",
+           "physical_memory"]
 
 _CE_NAMES = ("ce", "cross_entropy", "crossentropy")
+
+#: Why λ = 0 gives an empty landscape database.
+FLAT_LAMBDA_REASON = (
+    "with lam = 0 the loss is unchanged by a common shift of the softmax logits, so H + 1 "
+    "Hessian eigenvalues are 0 (to rounding) everywhere and minima fail the "
+    "positive-definite test: a landscape exploration would store nothing or rounding noise "
+    "(use lam > 0, e.g. the paper's 1e-5)"
+)
+
+
+def physical_memory() -> int | None:
+    """Bytes of physical memory on this machine (None where the OS does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_network_size(
+    n_in: int, hidden: Any, n_train: int, *, name: str = "hidden", memory: int | None = None
+) -> int:
+    """``hidden`` as an int when an n_in-hidden-2 network fits in memory; else ValueError.
+
+    P = hidden·(n_in + 2) + hidden + 2 parameters. One landscape quench holds the dense
+    Hessian ∇²E, its symmetrised copy and ``eigvalsh``'s workspace (3·P² float64) and the
+    per-point Jacobian with its product (2·N·P float64), so it needs about
+    8·(3P² + 2NP) bytes; more than ``memory`` (default: this machine's physical memory)
+    cannot fit and is refused, naming ``name``, before anything is allocated.
+
+    >>> check_network_size(2, 10, 150)
+    10
+    """
+    if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {hidden!r}")
+    h = int(hidden)
+    if h < 1:
+        raise ValueError(f"{name} must be >= 1, got {h}")
+    P = h * (int(n_in) + 2) + h + 2
+    need = 8 * (3 * P * P + 2 * int(n_train) * P)
+    limit = physical_memory() if memory is None else memory
+    if limit is not None and need > limit:
+        raise ValueError(
+            f"{name} = {h} gives a {n_in}-{h}-2 network with {P} parameters whose Hessian "
+            f"needs about {need / 2**30:.3g} GiB, more than the {limit / 2**30:.3g} GiB of "
+            "memory here"
+        )
+    return h
 
 
 def make_objective(
@@ -30,14 +88,20 @@ def make_objective(
     ``dataset``: a :class:`aucscape.data.Dataset`, or anything
     :func:`aucscape.data.load_dataset` accepts (name, CSV path, description dict).
     ``loss``: ``"ce"`` for cross-entropy, else a surrogate name for :class:`PairwiseAUC`.
+    ``hidden`` is refused when the network cannot fit (:func:`check_network_size`);
+    ``lam = 0`` warns (:data:`FLAT_LAMBDA_REASON`).
     """
     if not hasattr(dataset, "X_train"):
         from aucscape.data import load_dataset
 
         dataset = load_dataset(dataset)
-    model = MLP(int(dataset.X_train.shape[1]), hidden, 2)
+    n_in = int(dataset.X_train.shape[1])
+    hidden = check_network_size(n_in, hidden, int(dataset.X_train.shape[0]))
+    model = MLP(n_in, hidden, 2)
     if not isinstance(loss, str):
         raise ValueError(f"loss must be a string, got {type(loss).__name__}")
+    if not isinstance(lam, bool) and isinstance(lam, (int, float)) and lam == 0:
+        warnings.warn(FLAT_LAMBDA_REASON, UserWarning, stacklevel=2)
     if loss.lower() in _CE_NAMES:
         return CrossEntropy(model, dataset.X_train, dataset.y_train, lam=lam, dataset=dataset)
     return PairwiseAUC(
