@@ -313,7 +313,7 @@ def test_analyze_export_import_round_trip(connected, tmp_path, capsys):
     # the import filled what min.data lacks, as explore/connect had measured it
     for a, b in zip(src_min, got_min, strict=True):
         assert b.n_nonpositive == 0 and b.min_eig == pytest.approx(a.min_eig, rel=1e-6)
-        assert b.rms_grad is not None and b.rms_grad <= 1e-8
+        assert b.rms_grad is not None and b.rms_grad <= 1.001e-10  # 1e-10, to rounding
     # importing the same directory again adds nothing
     rc, out, err = cli(capsys, "import", "--db", new, d)
     assert rc == 0, err

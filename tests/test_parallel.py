@@ -67,7 +67,7 @@ def test_process_pool_pins_blas_and_matches_sequential():
         assert all(pid != os.getpid() for pid, _, _ in infos)
         for _, env, counts in infos:
             assert all(v == "1" for v in env.values())
-            assert all(c == 1 for c in counts)
+            assert counts and all(c == 1 for c in counts)  # empty: threadpoolctl missing
         bh = BasinHopping(SeparableWells(TILTS), step=1.8, seed=11, walkers=2, executor=ex)
         bh.run(max_steps=24)
     finally:
