@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .protocols import FloatArray
+from .protocols import FloatArray, Objective
 
 __all__ = [
     "ON_NOT_MINIMUM",
@@ -154,13 +154,13 @@ def hessian_spectrum(
     return eigen_summary(symmetric_eigenvalues(hessian), zero_tol, on_not_minimum)
 
 
-def hessian_eigenvalues(objective: Any, x: ArrayLike) -> FloatArray:
+def hessian_eigenvalues(objective: Objective, x: ArrayLike) -> FloatArray:
     """Ascending eigenvalues of ``objective.hessian(x)`` (symmetrised before eigvalsh)."""
     return symmetric_eigenvalues(objective.hessian(np.asarray(x, dtype=np.float64)))
 
 
 def hessian_summary(
-    objective: Any, x: ArrayLike, zero_tol: float = 0.0,
+    objective: Objective, x: ArrayLike, zero_tol: float = 0.0,
     on_not_minimum: OnNotMinimum = "positive",
 ) -> HessianSpectrum:
     """:func:`eigen_summary` of the exact Hessian of an objective at x (landscape policy)."""

@@ -6,17 +6,17 @@ home in :mod:`aucscape.spectrum`; this module adds the gradient test of the land
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+from numpy.typing import ArrayLike
 
+from ..protocols import Objective
 from ..spectrum import hessian_summary
 from .minimize import rms
 
 __all__ = ["is_minimum"]
 
 
-def is_minimum(objective: Any, x: Any, tol: float = 1e-10) -> bool:
+def is_minimum(objective: Objective, x: ArrayLike, tol: float = 1e-10) -> bool:
     """True when rms(dE/dw) <= tol and every Hessian eigenvalue is > 0 at x.
 
     >>> from aucscape.testsurfaces import MuellerBrown
