@@ -113,10 +113,9 @@ def tie_exact_scores(fwd: Forward, rows: NDArray[np.intp] | None = None) -> NDAr
     """Scores s_d = p_1 as a function of the float hidden state h_d only.
 
     s_d = p_1(W; x_{f(d)}) with f(d) the first point whose hidden state equals h_d, after
-    duplicate input rows have taken the hidden state of their first copy (``rows``: for each
-    point, the index of the first row of X equal to it, from ``np.unique(X, axis=0,
-    return_index=True, return_inverse=True)``; None: no duplicates assumed). The output
-    layer o = W2 h + b2 is exactly a function of h, but BLAS rounds identical rows
+    duplicate input rows have taken the hidden state of their first copy (``rows``: for
+    each point, the index of the first row of X equal to it; None: no duplicates assumed).
+    The output layer o = W2 h + b2 is exactly a function of h, but BLAS rounds identical rows
     differently by their position, which would order pairs that are tied in the network's
     output (a saturated tanh layer makes points of both classes share h = ±1) by the last
     bit. With this rule they tie, so the AUC of a stored minimum cannot depend on rounding.
@@ -129,13 +128,18 @@ def tie_exact_scores(fwd: Forward, rows: NDArray[np.intp] | None = None) -> NDAr
     True
     """
     h = fwd.h if rows is None else fwd.h[rows]
-    _, first, inverse = np.unique(h, axis=0, return_index=True, return_inverse=True)
-    return fwd.proba[first, 1][inverse.ravel()]
+    return fwd.proba[_first_rows(h), 1]
 
 
-def _first_rows(X: NDArray) -> NDArray[np.intp]:
-    """For each row of X, the index of the first row equal to it."""
-    _, first, inverse = np.unique(X, axis=0, return_index=True, return_inverse=True)
+def _first_rows(a: NDArray) -> NDArray[np.intp]:
+    """For each row of a 2-D array, the index of the first row bit-equal to it.
+
+    Rows are compared as raw bytes (one void scalar per row), so equal means bit-equal
+    (−0.0 and 0.0 differ, harmlessly: they give the same outputs).
+    """
+    rows = np.ascontiguousarray(a)
+    keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     return first[inverse.ravel()]
 
 
