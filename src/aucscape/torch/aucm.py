@@ -92,6 +92,7 @@ class AUCMLoss(nn.Module):
     from_logits : if True, scores are s = σ(input).
 
     >>> import torch
+    >>> from aucscape.torch import AUCMLoss
     >>> loss = AUCMLoss(margin=1.0)
     >>> round(float(loss(torch.tensor([0.9, 0.2]), torch.tensor([1, 0]))), 6)  # a = b = α = 0
     0.85

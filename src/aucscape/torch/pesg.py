@@ -72,7 +72,7 @@ class PESG(torch.optim.Optimizer):
     ``opt.update_regularizer()`` at the end of each stage.
 
     >>> import torch
-    >>> from aucscape.torch import AUCMLoss
+    >>> from aucscape.torch import PESG, AUCMLoss
     >>> model, loss_fn = torch.nn.Linear(3, 1), AUCMLoss()
     >>> opt = PESG(model.parameters(), loss_fn=loss_fn, lr=0.1)
     >>> x, y = torch.randn(8, 3), torch.tensor([0, 1] * 4)
