@@ -1,9 +1,10 @@
-"""Time aucscape.roc_auc against sklearn.metrics.roc_auc_score.
+"""Time aucscape.roc_auc / average_precision against their sklearn.metrics twins.
 
 Run: ``python benchmarks/bench_metrics.py [--repeats R] [--sizes 1e3,1e4,...]``.
 Prints best-of-R wall time (ms) per call and the ratio sklearn / aucscape (> 1 means
-aucscape is faster) for unweighted, weighted and partial (max_fpr = 0.1) AUC on scores
-rounded to 3 decimals (so there are many ties), and checks that the values agree.
+aucscape is faster) for unweighted, weighted and partial (max_fpr = 0.1) AUC and for
+unweighted and weighted average precision (``average_precision_score``) on scores rounded
+to 3 decimals (so there are many ties), and the absolute difference of the values.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import timeit
 
 import numpy as np
 
-from aucscape.metrics import roc_auc
+from aucscape.metrics import average_precision, roc_auc
 
 
 def best_ms(fn, repeats: int) -> float:
@@ -29,27 +30,28 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sizes", default="1e3,1e4,1e5,1e6")
     args = parser.parse_args()
-    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import average_precision_score, roc_auc_score
 
     rng = np.random.default_rng(0)
-    print(f"{'case':<10} {'N':>9} {'aucscape ms':>12} {'sklearn ms':>11} {'ratio':>7} "
+    print(f"{'case':<12} {'N':>9} {'aucscape ms':>12} {'sklearn ms':>11} {'ratio':>7} "
           f"{'|diff|':>9}")
     for n in (int(float(s)) for s in args.sizes.split(",")):
         y = rng.random(n) < 0.3
         s = np.round(rng.normal(size=n) + y, 3)
         w = rng.exponential(size=n)
-        cases = {
-            "plain": ({}, {}),
-            "weighted": ({"sample_weight": w}, {"sample_weight": w}),
-            "max_fpr": ({"max_fpr": 0.1}, {"max_fpr": 0.1}),
+        weighted = {"sample_weight": w}
+        cases = {  # name: (ours, sklearn's, keyword arguments of both)
+            "plain": (roc_auc, roc_auc_score, {}),
+            "weighted": (roc_auc, roc_auc_score, weighted),
+            "max_fpr": (roc_auc, roc_auc_score, {"max_fpr": 0.1}),
+            "AP": (average_precision, average_precision_score, {}),
+            "AP weighted": (average_precision, average_precision_score, weighted),
         }
-        for name, (kw_ours, kw_sk) in cases.items():
-            t_ours = best_ms(lambda kw=kw_ours, y=y, s=s: roc_auc(y, s, **kw), args.repeats)
-            t_sk = best_ms(
-                lambda kw=kw_sk, y=y, s=s: roc_auc_score(y, s, **kw), args.repeats
-            )
-            diff = abs(roc_auc(y, s, **kw_ours) - roc_auc_score(y, s, **kw_sk))
-            print(f"{name:<10} {n:>9d} {t_ours:>12.3f} {t_sk:>11.3f} {t_sk / t_ours:>7.2f} "
+        for name, (ours, theirs, kw) in cases.items():
+            t_ours = best_ms(lambda f=ours, kw=kw, y=y, s=s: f(y, s, **kw), args.repeats)
+            t_sk = best_ms(lambda f=theirs, kw=kw, y=y, s=s: f(y, s, **kw), args.repeats)
+            diff = abs(ours(y, s, **kw) - theirs(y, s, **kw))
+            print(f"{name:<12} {n:>9d} {t_ours:>12.3f} {t_sk:>11.3f} {t_sk / t_ours:>7.2f} "
                   f"{diff:>9.1e}")
 
 

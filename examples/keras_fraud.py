@@ -1,4 +1,4 @@
-"""Train one small MLP on credit-card fraud with four losses (Keras 3) and compare test AUC.
+"""Train one small MLP on credit-card fraud with five losses (Keras 3) and compare test AUC.
 
 The same 30-16-1 network (ReLU hidden layer, sigmoid output, same initial weights) is
 trained on the shipped 10 %-fraud subset (``aucscape.data.credit_card()``) with
@@ -8,9 +8,12 @@ trained on the shipped 10 %-fraud subset (``aucscape.data.credit_card()``) with
 * weighted pairwise ranking, hinge max(0, 1 − s_p + s_n) with a positive-class weight
   (``aucscape.keras.WeightedPairwiseRankingLoss``),
 * focal loss, Keras's own ``keras.losses.BinaryFocalCrossentropy`` (γ = 2, α = 0.25),
+* the AUC margin loss Var_P + Var_N + (m − μ_P + μ_N)_+², m = 1, the per-batch closed
+  form of AUC-M (``aucscape.keras.AUCMLoss``),
 
 all on the same balanced batches (``aucscape.keras.BalancedBatchDataset``: ≥ 16 frauds in
-every batch of 256). Prints the exact test AUC (``aucscape.metrics.roc_auc``) and the
+every batch of 256). Prints the exact test AUC (``aucscape.metrics.roc_auc``), the average precision
+(``aucscape.metrics.average_precision``) and the
 median wall time of an epoch (the first epoch, which compiles, is excluded).
 
     python examples/keras_fraud.py --backend jax --epochs 10 --seed 0
@@ -42,8 +45,13 @@ def main() -> None:
     import numpy as np
 
     from aucscape.data import credit_card
-    from aucscape.keras import BalancedBatchDataset, SigmoidAUCLoss, WeightedPairwiseRankingLoss
-    from aucscape.metrics import roc_auc
+    from aucscape.keras import (
+        AUCMLoss,
+        BalancedBatchDataset,
+        SigmoidAUCLoss,
+        WeightedPairwiseRankingLoss,
+    )
+    from aucscape.metrics import average_precision, roc_auc
 
     data = credit_card(seed=args.seed)
     x_train, x_test = data.X_train.astype("float32"), data.X_test.astype("float32")
@@ -55,6 +63,7 @@ def main() -> None:
         "focal (Keras, gamma=2)": keras.losses.BinaryFocalCrossentropy(
             gamma=2.0, alpha=0.25, apply_class_balancing=True
         ),
+        "AUC-M (closed form, m=1)": AUCMLoss(margin=1.0),
     }
 
     class EpochTimer(keras.callbacks.Callback):
@@ -67,7 +76,7 @@ def main() -> None:
     print(f"credit card: {len(y_train)} train ({int(y_train.sum())} fraud), "
           f"{len(y_test)} test ({int(y_test.sum())} fraud); backend "
           f"{keras.backend.backend()}, {args.epochs} epochs, batch {args.batch_size}")
-    print(f"{'loss':28s} {'test AUC':>9s} {'s/epoch':>9s}")
+    print(f"{'loss':28s} {'test AUC':>9s} {'test AP':>9s} {'s/epoch':>9s}")
     for label, loss in losses.items():
         keras.utils.set_random_seed(args.seed)  # same initial weights for every loss
         model = keras.Sequential([
@@ -83,7 +92,8 @@ def main() -> None:
         model.fit(batches, epochs=args.epochs, verbose=0, callbacks=[timer])
         scores = model.predict(x_test, batch_size=1024, verbose=0).ravel()
         per_epoch = float(np.median(timer.times[1:] or timer.times))
-        print(f"{label:28s} {roc_auc(y_test, scores):9.4f} {per_epoch:9.3f}")
+        print(f"{label:28s} {roc_auc(y_test, scores):9.4f} "
+              f"{average_precision(y_test, scores):9.4f} {per_epoch:9.3f}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,15 @@
-"""Train one small MLP on credit-card fraud with four losses (PyTorch) and compare test AUC.
+"""Train one small MLP on credit-card fraud with five losses (PyTorch) and compare test AUC.
 
 The PyTorch twin of ``examples/keras_fraud.py``: the same 30-16-1 network (ReLU hidden
 layer, sigmoid output, same initial weights for every loss) on the shipped 10 %-fraud
 subset, trained with binary cross-entropy (``torch.nn.BCELoss``), the sigmoid AUC loss
-(β = 40), weighted pairwise ranking and focal loss (γ = 2, α = 0.25), all from
+(β = 40), weighted pairwise ranking and focal loss (γ = 2, α = 0.25), all with Adam, and
+the AUC-M min-max loss (``AUCMLoss``, m = 1) with its optimiser ``PESG`` (lr 0.1, learning
+rate ÷ 10 and a new reference point after 50 % and 75 % of the epochs), all from
 ``aucscape.torch`` except BCE, on the same balanced batches
 (``aucscape.torch.BalancedBatchSampler``: ≥ 16 frauds in every batch of 256). Prints the
-exact test AUC (``aucscape.metrics.roc_auc``) and the median wall time of an epoch.
+exact test AUC (``aucscape.metrics.roc_auc``), the average precision and the median wall
+time of an epoch.
 
     python examples/torch_fraud.py --epochs 10 --seed 0
 """
@@ -22,8 +25,10 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from aucscape.data import credit_card
-from aucscape.metrics import roc_auc
+from aucscape.metrics import average_precision, roc_auc
 from aucscape.torch import (
+    PESG,
+    AUCMLoss,
     BalancedBatchSampler,
     FocalLoss,
     SigmoidAUCLoss,
@@ -56,29 +61,36 @@ def main() -> None:
         "sigmoid AUC (beta=40)": SigmoidAUCLoss(beta=40.0),
         "weighted pairwise ranking": WeightedPairwiseRankingLoss(pos_weight=2.0),
         "focal (gamma=2)": FocalLoss(gamma=2.0, alpha=0.25),
+        "AUC-M + PESG (m=1)": AUCMLoss(margin=1.0),
     }
     print(f"credit card: {len(y_train)} train ({int(y_train.sum())} fraud), "
           f"{len(data.y_test)} test ({int(data.y_test.sum())} fraud); torch "
           f"{torch.__version__}, {args.epochs} epochs, batch {args.batch_size}")
-    print(f"{'loss':28s} {'test AUC':>9s} {'s/epoch':>9s}")
+    print(f"{'loss':28s} {'test AUC':>9s} {'test AP':>9s} {'s/epoch':>9s}")
     for label, loss_fn in losses.items():
         model = make_model(x_train.shape[1], args.seed)
-        optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+        if isinstance(loss_fn, AUCMLoss):  # descent on the model, a, b; ascent on α
+            optimizer = PESG(model.parameters(), loss_fn=loss_fn, lr=0.1)
+        else:
+            optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
         sampler = BalancedBatchSampler(data.y_train, args.batch_size, min_positives=16,
                                        seed=args.seed)
         loader = DataLoader(TensorDataset(x_train, y_train), batch_sampler=sampler)
         times = []
-        for _ in range(args.epochs):
+        for epoch in range(1, args.epochs + 1):
             start = time.perf_counter()
             for xb, yb in loader:
                 optimizer.zero_grad()
                 loss = loss_fn(model(xb).squeeze(1), yb)
                 loss.backward()
                 optimizer.step()
+            if isinstance(optimizer, PESG) and epoch in (args.epochs // 2, 3 * args.epochs // 4):
+                optimizer.update_regularizer(decay_factor=10)
             times.append(time.perf_counter() - start)
         with torch.no_grad():
             scores = model(x_test).squeeze(1).numpy()
-        print(f"{label:28s} {roc_auc(data.y_test, scores):9.4f} {float(np.median(times)):9.3f}")
+        print(f"{label:28s} {roc_auc(data.y_test, scores):9.4f} "
+              f"{average_precision(data.y_test, scores):9.4f} {float(np.median(times)):9.3f}")
 
 
 if __name__ == "__main__":

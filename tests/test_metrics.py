@@ -184,8 +184,12 @@ def test_single_class_raises(fn):
         fn([0, 0], [0.1, 0.2])
     with pytest.raises(ValueError, match="one class"):
         fn([0, 1, 1], [0.1, 0.2, 0.3], sample_weight=[0.0, 1.0, 1.0])
-    with pytest.raises(ValueError, match="one class"):
+    with pytest.raises(ValueError, match="y_true is empty"):
         fn([], [])
+    with pytest.raises(ValueError, match="sample_weight is all zero"):
+        fn([0, 1, 1], [0.1, 0.2, 0.3], sample_weight=[0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="non-negative"):  # sign errors before zero sums
+        fn([0, 1], [0.1, 0.2], sample_weight=[0.0, -1.0])
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 # name -> submodule; resolved on first attribute access so that importing the package
 # stays cheap and never pulls an optional dependency.
 _LAZY = {
+    "average_precision": "metrics",
     "roc_auc": "metrics",
     "roc_curve": "metrics",
     "pairwise_loss": "pairwise",

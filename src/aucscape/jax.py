@@ -51,9 +51,10 @@ from aucscape._frontend import (
     focal_args,
     pairwise_args,
 )
+from aucscape._jax_aucm import aucm_loss
 from aucscape.focal import EPS
 
-__all__ = ["focal_loss", "pairwise_auc_loss"]
+__all__ = ["aucm_loss", "focal_loss", "pairwise_auc_loss"]
 
 #: Elements of one block of the pair matrix (rows · N) in the blocked sums.
 BLOCK_ELEMENTS = 1 << 21

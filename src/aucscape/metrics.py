@@ -1,4 +1,4 @@
-"""Exact ROC AUC and ROC curve in O(N log N), ties counted as one half.
+"""Exact ROC AUC, ROC curve and average precision in O(N log N), ties grouped.
 
 With positives P = {i : y_i = 1}, negatives N = {i : y_i = 0} and sample weights w
 (ones by default), the AUC is the weighted Mann-Whitney statistic
@@ -14,7 +14,8 @@ rounding); the weighted case groups ties after one sort and uses cumulative sums
 
 Both functions agree with ``sklearn.metrics.roc_auc_score`` / ``roc_curve`` (to rounding),
 except that a single class raises ValueError here instead of warning and returning NaN.
-NumPy only.
+:func:`average_precision` is the step-wise area under the precision-recall curve over
+the same tie groups, ``sklearn.metrics.average_precision_score``. NumPy only.
 """
 
 from __future__ import annotations
@@ -24,20 +25,28 @@ from numpy.typing import ArrayLike, NDArray
 
 from aucscape._validation import check_labels, check_scores, check_weights, rescale_weights
 
-__all__ = ["roc_auc", "roc_curve"]
+__all__ = ["average_precision", "roc_auc", "roc_curve"]
 
 
 def _check_inputs(
-    y_true: ArrayLike, y_score: ArrayLike, sample_weight: ArrayLike | None
+    y_true: ArrayLike,
+    y_score: ArrayLike,
+    sample_weight: ArrayLike | None,
+    *,
+    need_negatives: bool = True,
+    what: str = "ROC AUC",
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64] | None]:
     """Validate inputs; drop zero-weight samples (they do not move the curve).
 
     Weights are rescaled by a power of two (exact) so that the class sums W_P, W_N and
     their product neither overflow nor underflow: the AUC and the curve depend only on
-    the ratios of the weights.
+    the ratios of the weights. Empty input, all-zero weights and a missing class (only
+    positives may be missing when ``need_negatives`` is False) raise ValueError.
     """
     y = check_labels(y_true)
     s = check_scores(y_score, n=y.shape[0])
+    if y.shape[0] == 0:
+        raise ValueError(f"y_true is empty; {what} is undefined without samples")
     if sample_weight is None:
         n_pos = int(np.count_nonzero(y))
         n_neg = y.shape[0] - n_pos
@@ -45,18 +54,19 @@ def _check_inputs(
     else:
         w = check_weights(sample_weight, y.shape[0])
         keep = w != 0
+        if not np.any(keep):
+            raise ValueError(f"sample_weight is all zero; {what} is undefined without weight")
         if not np.all(keep):
             y, s, w = y[keep], s[keep], w[keep]
         w = rescale_weights(w)
         n_pos = int(np.count_nonzero(y))
         n_neg = y.shape[0] - n_pos
-    if n_pos == 0 or n_neg == 0:
+    if n_pos == 0 or (need_negatives and n_neg == 0):
         which = "negative (0)" if n_pos == 0 else "positive (1)"
         extra = " with non-zero weight" if sample_weight is not None else ""
-        raise ValueError(
-            f"y_true holds only {which} labels{extra}; "
-            "ROC AUC is undefined when only one class is present"
-        )
+        why = ("when only one class is present" if need_negatives
+               else "without positive samples")
+        raise ValueError(f"y_true holds only {which} labels{extra}; {what} is undefined {why}")
     return y, s, w
 
 
@@ -165,9 +175,9 @@ def roc_auc(
 
     Cost O(N log N): one sort (two half-size sorts in the unweighted full case).
 
-    Raises ValueError for a single class (or one class with all non-zero weight), NaN/inf
-    scores, labels outside {0, 1}, mismatched lengths, negative weights and ``max_fpr``
-    outside (0, 1].
+    Raises ValueError for empty input, all-zero weights, a single class (or one class
+    with all non-zero weight), NaN/inf scores, labels outside {0, 1}, mismatched lengths,
+    negative weights and ``max_fpr`` outside (0, 1].
     """
     if max_fpr is not None:
         m = float(max_fpr)
@@ -191,3 +201,30 @@ def roc_auc(
     area = _partial_auc(fpr, tpr, m)
     min_area = 0.5 * m * m
     return float(0.5 * (1.0 + (area - min_area) / (m - min_area)))
+
+
+def average_precision(
+    y_true: ArrayLike, y_score: ArrayLike, *, sample_weight: ArrayLike | None = None
+) -> float:
+    """Average precision: the step-wise area under the precision-recall curve.
+
+    Over the distinct thresholds t_1 > … > t_G (tie groups of the scores of samples with
+    non-zero weight), with TP_k = Σ_{p∈P, s_p ≥ t_k} w_p and FP_k = Σ_{n∈N, s_n ≥ t_k} w_n,
+
+        AP = Σ_k (R_k − R_{k−1}) · P_k,   R_k = TP_k / W_P,   P_k = TP_k / (TP_k + FP_k),
+
+    R_0 = 0: no interpolation, a tie group counts as one threshold. This is exactly
+    ``sklearn.metrics.average_precision_score(y_true, y_score, sample_weight=...)``
+    (to rounding), one sort, O(N log N). All positives give 1.
+
+    Raises ValueError for empty input, all-zero weights, no positive (non-zero weight)
+    sample, NaN/inf scores, labels outside {0, 1}, mismatched lengths, negative weights.
+
+    >>> average_precision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])  # (1/2)·1 + (1/2)·(2/3)
+    0.8333333333333333
+    """
+    y, s, w = _check_inputs(y_true, y_score, sample_weight, need_negatives=False,
+                            what="average precision")
+    fps, tps, _ = _binary_curve(y, s, w)
+    d_tps = np.diff(tps, prepend=0.0)
+    return float(np.dot(d_tps, tps / (tps + fps)) / tps[-1])

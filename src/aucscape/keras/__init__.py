@@ -48,9 +48,15 @@ batching, but on rare-positive data it trains best with :class:`BalancedBatchDat
 :class:`aucscape.sampling.BalancedBatchPlan`: every batch holds at least k positives, every
 sample is visited each epoch, reproducible from a seed.
 
+AUC-M: :class:`AUCMLoss` (``model.compile(loss=AUCMLoss())``) is the AUC margin loss
+AM(s) = Var_P(s) + Var_N(s) + (m − μ_P + μ_N)_+² of Yuan et al. (2021), the exact
+per-batch solution of its min-max problem over the auxiliary a, b and dual α (no state,
+any optimiser); see :mod:`aucscape.keras.aucm`.
+
 Package layout, one idea a module: ``_inputs`` (shapes, dtypes, eager value checks),
 ``_ops`` (:func:`pairwise_auc_loss` and its three algorithms), ``losses`` (the registered
-``Loss`` classes), ``dataset`` (:class:`BalancedBatchDataset`). Argument checks shared
+``Loss`` classes), ``aucm`` (:class:`AUCMLoss`, :func:`aucm_loss`), ``dataset``
+(:class:`BalancedBatchDataset`). Argument checks shared
 with the torch and JAX front ends live in :mod:`aucscape._frontend`.
 """
 
@@ -58,6 +64,7 @@ from __future__ import annotations
 
 from aucscape._frontend import publish_classes
 from aucscape.keras._ops import DEFAULT_BLOCK_SIZE, pairwise_auc_loss
+from aucscape.keras.aucm import AUCMLoss, aucm_loss
 from aucscape.keras.dataset import BalancedBatchDataset
 from aucscape.keras.losses import (
     ExpAUCLoss,
@@ -71,6 +78,7 @@ from aucscape.keras.losses import (
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
+    "AUCMLoss",
     "BalancedBatchDataset",
     "ExpAUCLoss",
     "HingeAUCLoss",
@@ -79,6 +87,7 @@ __all__ = [
     "SigmoidAUCLoss",
     "TanhAUCLoss",
     "WeightedPairwiseRankingLoss",
+    "aucm_loss",
     "pairwise_auc_loss",
 ]
 

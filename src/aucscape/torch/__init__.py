@@ -1,4 +1,4 @@
-"""PyTorch front end: pairwise AUC losses, focal loss and a balanced batch sampler.
+"""PyTorch front end: pairwise AUC losses, AUC-M + PESG, focal loss, a balanced sampler.
 
 Same maths, names and arguments as the NumPy core (``aucscape.pairwise``,
 ``aucscape.focal``), called PyTorch's way: ``loss(input, target)``. The pairwise risk is
@@ -20,6 +20,10 @@ The package, one idea a module:
   O(block · NN)); O(N) class sums for exp (log-sum-exp) and quad (moments); one sort and
   suffix sums for hinge and squared_hinge, O(N log N);
 * ``focal``: :func:`focal_loss`, FL = −α_t (1 − p_t)^γ log p_t;
+* ``aucm``: :class:`AUCMLoss` and :func:`aucm_loss`, the AUC-margin min-max objective of
+  Yuan et al. (2021), f = E_P (s − a)² + E_N (s − b)² + 2α(m − E_P s + E_N s) − α², O(N);
+* ``pesg``: :class:`PESG`, the optimiser that descends on the network, a, b and ascends
+  on α ≥ 0, with momentum and an epoch-level proximal term;
 * ``losses``: the ``nn.Module`` classes;
 * ``sampler``: :class:`BalancedBatchSampler` for ``DataLoader(batch_sampler=...)``.
 
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 from aucscape._frontend import publish_classes
 from aucscape.torch._pairwise import pairwise_auc_loss
+from aucscape.torch.aucm import AUCMLoss, aucm_loss
 from aucscape.torch.focal import focal_loss
 from aucscape.torch.losses import (
     ExpAUCLoss,
@@ -45,9 +50,12 @@ from aucscape.torch.losses import (
     TanhAUCLoss,
     WeightedPairwiseRankingLoss,
 )
+from aucscape.torch.pesg import PESG
 from aucscape.torch.sampler import BalancedBatchSampler
 
 __all__ = [
+    "PESG",
+    "AUCMLoss",
     "BalancedBatchSampler",
     "ExpAUCLoss",
     "FocalLoss",
@@ -57,6 +65,7 @@ __all__ = [
     "SigmoidAUCLoss",
     "TanhAUCLoss",
     "WeightedPairwiseRankingLoss",
+    "aucm_loss",
     "focal_loss",
     "pairwise_auc_loss",
 ]
