@@ -1,18 +1,29 @@
-"""The minima/transition-state graph of a store and OPTIM's missing-connection pair choice.
+"""The minima/transition-state graph of a store and OPTIM's missing-connection pair choice,
+on a sparse candidate graph (no N^2 work).
 
-:class:`Network` holds a store's minima (rows in energy order) with their symmetry-aligned
-distances, and its transition states as edges and connected components.
+:class:`Network` holds a store's minima (rows in energy order) and its transition states
+as edges and connected components.
 
-Missing-connection strategy (OPTIM): on the complete graph over the stored minima, an edge
-(i, j) weighs 0 when a stored transition state already joins i and j, and
-w_ij = D_ij^2 (1 + t_ij)^2 otherwise, with D_ij the symmetry-aligned distance
-(:mod:`.ts.symmetry`: hidden-unit permutations and sign flips matched by the objective's
-optional ``align`` hook, else canonical forms) and t_ij the number of earlier attempts on
-that pair (inf after ``max_tries``). The Dijkstra shortest path (:meth:`Network.dijkstra`)
-from a to b then runs through existing connections where they exist and through short,
-untried gaps elsewhere; :meth:`Network.gaps_on_path` lists those gaps, and
-:meth:`Network.endpoints` gives the band end points for one (x_i and the copy of x_j
-aligned to it). :mod:`.connect` attempts and records them.
+Missing-connection strategy (OPTIM): over candidate pairs of minima an edge (i, j) weighs
+0 when a stored transition state already joins i and j, and w_ij = D_ij^2 (1 + t_ij)^2
+otherwise, with D_ij the symmetry-aligned distance and t_ij the number of earlier
+attempts on that pair (the pair is dropped after ``max_tries``). The Dijkstra shortest
+path (:meth:`Network.dijkstra`, :func:`scipy.sparse.csgraph.dijkstra`) from a to b then
+runs through existing connections where they exist and through short, untried gaps
+elsewhere; :meth:`Network.gaps_on_path` lists those gaps and :meth:`Network.endpoints`
+gives the band end points for one (x_i and the copy of x_j aligned to it).
+
+Candidates, not the complete graph: every minimum proposes its k nearest neighbours
+(``k_neighbours`` plus one per exhausted pair of that minimum, so a minimum given up with
+one partner gets another) in the objective's ``descriptor`` (an optional hook: a cheap
+symmetry copy, e.g. sign-canonical hidden units sorted by norm; ``canonical`` or the
+coordinates otherwise), found with a k-d tree (:class:`scipy.spatial.cKDTree`). The
+descriptor distance is an upper bound on D (it compares one symmetry copy of each);
+exact alignments (:func:`.ts.symmetry.aligned_distance`) are computed for the candidates
+only and cached by store ids, so a growing network costs only its new rows. Components of
+the candidate graph that do not reach the source are joined to it by their nearest
+descriptor pair, so every minimum always has a path. Cost per round: O(N k log N) for the
+tree and O(N k) alignments on a cold cache, O(N k) memory.
 """
 
 from __future__ import annotations
@@ -20,36 +31,69 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import dijkstra as sparse_dijkstra
+from scipy.spatial import cKDTree
 
-from ..objective import FloatArray
-from .disconnectivity import UnionFind
-from .ts.symmetry import aligned_pair, distance_matrix
+from ..objective import FloatArray, canonical
+from .graph import UnionFind
+from .ts.symmetry import aligned_distance, aligned_pair, distance_matrix
 
 Pair = tuple[int, int]
+
+#: Weight of an edge that a stored transition state already provides ("free"); a tiny
+#: positive number because sparse graphs have no explicit zero-weight edges.
+_FREE = float(np.finfo(np.float64).tiny)
+
+
+def descriptors(objective: Any, coords: FloatArray) -> FloatArray:
+    """Rows ``descriptor(x)`` (optional hook), else ``canonical(x)``, else x (module doc)."""
+    fn = getattr(objective, "descriptor", None)
+    if fn is None:
+        return np.array([canonical(objective, x) for x in coords]).reshape(coords.shape)
+    return np.array([np.asarray(fn(x), dtype=np.float64) for x in coords]).reshape(coords.shape)
 
 
 class Network:
     """Minima and transition states of a store as index arrays (row k = ``ids[k]``).
 
-    ``coords`` are the stored coordinates; ``dist`` the symmetry-aligned distances between
-    them (:func:`.ts.symmetry.distance_matrix`); ``dist_cache`` (optional) carries known
-    distances, keyed by store-id pairs, from one round to the next.
+    ``coords`` are the stored coordinates, ``desc`` their descriptors; ``dist_cache``
+    (optional) carries exact aligned distances, keyed by store-id pairs, from one round to
+    the next; ``k_neighbours``: descriptor neighbours proposed per minimum.
+
+    >>> from types import SimpleNamespace
+    >>> st = SimpleNamespace(
+    ...     iter_minima=lambda order="energy": iter([SimpleNamespace(id=i, energy=float(i),
+    ...         coords=np.array([float(i), 0.0])) for i in range(3)]),
+    ...     iter_ts=lambda order="id": iter([]))
+    >>> net = Network(SimpleNamespace(), st)
+    >>> sorted(net.gaps_on_path(net.dijkstra(0, {}, 3), 2))
+    [(0, 1), (1, 2)]
     """
 
     def __init__(self, objective: Any, store: Any,
-                 dist_cache: dict[tuple[int, int], float] | None = None) -> None:
+                 dist_cache: dict[tuple[int, int], float] | None = None, *,
+                 k_neighbours: int = 10) -> None:
         minima = list(store.iter_minima(order="energy"))
         if not minima:
             raise ValueError("the store holds no minima to connect")
+        if int(k_neighbours) < 1:
+            raise ValueError(f"k_neighbours must be >= 1, got {k_neighbours!r}")
         self.objective = objective
+        self.k_neighbours = int(k_neighbours)
         self.ids = [m.id for m in minima]
         self.row = {mid: k for k, mid in enumerate(self.ids)}
         self.energies = np.array([m.energy for m in minima])
         self.coords = np.array([np.asarray(m.coords, dtype=np.float64) for m in minima])
-        self.dist = distance_matrix(objective, self.coords, dist_cache, self.ids)
+        self.desc = descriptors(objective, self.coords)
+        self._tree: cKDTree | None = None
+        self.cache: dict[tuple[int, int], float] = {} if dist_cache is None else dist_cache
+        self.exact = getattr(objective, "align", None) is not None
         self.uf = UnionFind(len(self.ids))
         self.edges: set[Pair] = set()
         self.adj: dict[int, list[tuple[int, int]]] = {}
+        self.cost: FloatArray = np.zeros(0)
         for t in store.iter_ts():
             a, b = self.row.get(t.min1), self.row.get(t.min2)
             if a is None or b is None or a == b:
@@ -59,7 +103,9 @@ class Network:
             self.adj.setdefault(a, []).append((b, t.id))
             self.adj.setdefault(b, []).append((a, t.id))
 
+    # ------------------------------------------------------------------ components
     def component_sizes(self) -> dict[int, int]:
+        """Size of each connected component, keyed by its union-find root."""
         sizes: dict[int, int] = {}
         for k in range(len(self.ids)):
             r = self.uf.find(k)
@@ -89,35 +135,117 @@ class Network:
             path.append(tid)
         return path[::-1]
 
+    # ------------------------------------------------------------------ distances
+    @property
+    def tree(self) -> cKDTree:
+        if self._tree is None:
+            self._tree = cKDTree(self.desc)
+        return self._tree
+
+    def distance(self, i: int, j: int) -> float:
+        """Exact aligned distance D between rows i and j (cached by store ids)."""
+        key = (min(self.ids[i], self.ids[j]), max(self.ids[i], self.ids[j]))
+        v = self.cache.get(key)
+        if v is None:
+            v = aligned_distance(self.objective, self.coords[i], self.coords[j])
+            self.cache[key] = v
+        return v
+
+    @property
+    def dist(self) -> FloatArray:
+        """Dense (N, N) aligned distances (diagnostics and small networks only: O(N^2))."""
+        return distance_matrix(self.objective, self.coords, self.cache, self.ids)
+
+    def candidates(self, exhausted: dict[int, int] | None = None) -> set[Pair]:
+        """Row pairs (i < j) proposed by the descriptor k-d tree (module docstring)."""
+        n = len(self.ids)
+        if n < 2:
+            return set()
+        extra = np.zeros(n, dtype=np.int64)
+        for r, c in (exhausted or {}).items():
+            extra[r] = c
+        pairs: set[Pair] = set()
+        for k in np.unique(extra):
+            rows = np.flatnonzero(extra == k)
+            kk = int(min(n, self.k_neighbours + k + 1))
+            _, nb = self.tree.query(self.desc[rows], k=kk)
+            nb = np.asarray(nb).reshape(len(rows), kk)
+            for r, row_nb in zip(rows, nb, strict=True):
+                for v in row_nb:
+                    if v != r and v < n:
+                        pairs.add((int(min(r, v)), int(max(r, v))))
+        return pairs
+
+    # ------------------------------------------------------------------ Dijkstra
     def dijkstra(self, source: int, tries: dict[Pair, int], max_tries: int) -> np.ndarray:
         """Predecessor rows of the missing-connection shortest-path tree from ``source``
-        (module docstring), by dense O(N^2) Dijkstra."""
+        (module docstring); the path costs are left in ``self.cost``."""
         n = len(self.ids)
-        dist = np.full(n, np.inf)
-        pred = np.full(n, -1, dtype=np.int64)
-        done = np.zeros(n, dtype=bool)
-        dist[source] = 0.0
-        tried: dict[int, list[tuple[int, int]]] = {}
+        exhausted: dict[int, int] = {}
         for (i, j), t in tries.items():
-            tried.setdefault(i, []).append((j, t))
-            tried.setdefault(j, []).append((i, t))
-        for _ in range(n):
-            cand = np.where(done, np.inf, dist)
-            u = int(np.argmin(cand))
-            if not np.isfinite(cand[u]):
-                break
-            done[u] = True
-            w = self.dist[u] ** 2
-            for v, _tid in self.adj.get(u, []):
-                w[v] = 0.0
-            for v, t in tried.get(u, []):
-                if w[v] > 0:
-                    w[v] = np.inf if t >= max_tries else w[v] * (1 + t) ** 2
-            better = ~done & (dist[u] + w < dist)
-            dist[better] = dist[u] + w[better]
-            pred[better] = u
-        return pred
+            if t >= max_tries:
+                exhausted[i] = exhausted.get(i, 0) + 1
+                exhausted[j] = exhausted.get(j, 0) + 1
+        weights: dict[Pair, float] = {}
+        for i, j in self.candidates(exhausted):
+            t = tries.get((i, j), 0)
+            if t < max_tries:
+                weights[(i, j)] = max(self._weight(i, j) * (1 + t) ** 2, _FREE)
+        for e in self.edges:
+            weights[e] = _FREE
+        weights = self._join_components(source, weights, tries, max_tries)
+        if not weights:
+            self.cost = np.where(np.arange(n) == source, 0.0, np.inf)
+            return np.full(n, -1, dtype=np.int64)
+        graph = self._matrix(weights, n)
+        cost, pred = sparse_dijkstra(graph, directed=False, indices=source,
+                                     return_predecessors=True)
+        self.cost = np.where(cost < 1e-250, 0.0, cost)  # free edges sum to ~0
+        return np.where(pred < 0, -1, pred).astype(np.int64)
 
+    def _weight(self, i: int, j: int) -> float:
+        d = self.distance(i, j) if self.exact else float(np.linalg.norm(self.desc[i]
+                                                                         - self.desc[j]))
+        return d * d
+
+    @staticmethod
+    def _matrix(weights: dict[Pair, float], n: int) -> Any:
+        ij = np.array(list(weights), dtype=np.int64).reshape(-1, 2)
+        w = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
+        return coo_matrix((w, (ij[:, 0], ij[:, 1])), shape=(n, n)).tocsr()
+
+    def _join_components(self, source: int, weights: dict[Pair, float],
+                         tries: dict[Pair, int], max_tries: int) -> dict[Pair, float]:
+        """Add, for each candidate-graph component without ``source``, its nearest
+        descriptor pair to the source's component that is not exhausted."""
+        n = len(self.ids)
+        if n < 2:
+            return weights
+        graph = self._matrix(weights, n) if weights else coo_matrix((n, n)).tocsr()
+        n_comp, label = connected_components(graph, directed=False)
+        if n_comp == 1:
+            return weights
+        home = np.flatnonzero(label == label[source])
+        tree = cKDTree(self.desc[home])
+        kk = int(min(len(home), 8))
+        for c in range(n_comp):
+            if c == label[source]:
+                continue
+            members = np.flatnonzero(label == c)
+            dd, nb = tree.query(self.desc[members], k=kk)
+            dd = np.asarray(dd).reshape(len(members), kk)
+            nb = np.asarray(nb).reshape(len(members), kk)
+            for flat in np.argsort(dd, axis=None, kind="stable"):
+                m, q = divmod(int(flat), kk)
+                i, j = int(members[m]), int(home[nb[m, q]])
+                key = (min(i, j), max(i, j))
+                t = tries.get(key, 0)
+                if t < max_tries:
+                    weights[key] = max(self._weight(*key) * (1 + t) ** 2, _FREE)
+                    break
+        return weights
+
+    # ------------------------------------------------------------------ paths
     def endpoints(self, i: int, j: int) -> tuple[FloatArray, FloatArray]:
         """Band end points for rows i, j: x_i and the symmetry copy of x_j closest to it."""
         return aligned_pair(self.objective, self.coords[i], self.coords[j])
