@@ -177,10 +177,17 @@ class Network:
         return pairs
 
     # ------------------------------------------------------------------ Dijkstra
-    def dijkstra(self, source: int, tries: dict[Pair, int], max_tries: int) -> np.ndarray:
+    def dijkstra(self, source: int, tries: dict[Pair, int], max_tries: int,
+                 earlier: dict[Pair, int] | None = None) -> np.ndarray:
         """Predecessor rows of the missing-connection shortest-path tree from ``source``
-        (module docstring); the path costs are left in ``self.cost``."""
+        (module docstring); the path costs are left in ``self.cost``.
+
+        ``tries`` (row pairs) drop a pair at ``max_tries``; ``earlier`` (row pairs: attempts
+        of earlier calls) only add to t in the weight, so a later call retries a pair, but
+        after every pair not yet tried as often.
+        """
         n = len(self.ids)
+        earlier = earlier or {}
         exhausted: dict[int, int] = {}
         for (i, j), t in tries.items():
             if t >= max_tries:
@@ -190,10 +197,11 @@ class Network:
         for i, j in self.candidates(exhausted):
             t = tries.get((i, j), 0)
             if t < max_tries:
-                weights[(i, j)] = max(self._weight(i, j) * (1 + t) ** 2, _FREE)
+                t_all = t + earlier.get((i, j), 0)
+                weights[(i, j)] = max(self._weight(i, j) * (1 + t_all) ** 2, _FREE)
         for e in self.edges:
             weights[e] = _FREE
-        weights = self._join_components(source, weights, tries, max_tries)
+        weights = self._join_components(source, weights, tries, max_tries, earlier)
         if not weights:
             self.cost = np.where(np.arange(n) == source, 0.0, np.inf)
             return np.full(n, -1, dtype=np.int64)
@@ -215,7 +223,8 @@ class Network:
         return coo_matrix((w, (ij[:, 0], ij[:, 1])), shape=(n, n)).tocsr()
 
     def _join_components(self, source: int, weights: dict[Pair, float],
-                         tries: dict[Pair, int], max_tries: int) -> dict[Pair, float]:
+                         tries: dict[Pair, int], max_tries: int,
+                         earlier: dict[Pair, int]) -> dict[Pair, float]:
         """Add, for each candidate-graph component without ``source``, its nearest
         descriptor pair to the source's component that is not exhausted."""
         n = len(self.ids)
@@ -241,7 +250,8 @@ class Network:
                 key = (min(i, j), max(i, j))
                 t = tries.get(key, 0)
                 if t < max_tries:
-                    weights[key] = max(self._weight(*key) * (1 + t) ** 2, _FREE)
+                    t_all = t + earlier.get(key, 0)
+                    weights[key] = max(self._weight(*key) * (1 + t_all) ** 2, _FREE)
                     break
         return weights
 
