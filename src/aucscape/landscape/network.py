@@ -19,8 +19,10 @@ one partner gets another) in the objective's ``descriptor`` (an optional hook: a
 symmetry copy, e.g. sign-canonical hidden units sorted by norm; ``canonical`` or the
 coordinates otherwise), found with a k-d tree (:class:`scipy.spatial.cKDTree`). The
 descriptor distance is an upper bound on D (it compares one symmetry copy of each);
-exact alignments (:func:`.ts.symmetry.aligned_distance`) are computed for the candidates
-only and cached by store ids, so a growing network costs only its new rows. Components of
+exact alignments (:func:`.ts.symmetry.aligned_distance`, a Hungarian matching in Python)
+weigh the candidates of networks up to ``EXACT_UP_TO`` minima, cached by store ids so a
+growing network costs only its new rows; larger networks use the descriptor bound as the
+weight and align only the end points of the chosen gaps. Components of
 the candidate graph that do not reach the source are joined to it by their nearest
 descriptor pair, so every minimum always has a path. Cost per round: O(N k log N) for the
 tree and O(N k) alignments on a cold cache, O(N k) memory.
@@ -42,25 +44,40 @@ from .ts.symmetry import aligned_distance, aligned_pair, distance_matrix
 
 Pair = tuple[int, int]
 
+#: Networks up to this many minima weigh candidate gaps by exact alignments (cached);
+#: larger ones by the descriptor bound, aligning only the chosen gaps' end points.
+EXACT_UP_TO = 1000
+
 #: Weight of an edge that a stored transition state already provides ("free"); a tiny
 #: positive number because sparse graphs have no explicit zero-weight edges.
 _FREE = float(np.finfo(np.float64).tiny)
 
 
-def descriptors(objective: Any, coords: FloatArray) -> FloatArray:
-    """Rows ``descriptor(x)`` (optional hook), else ``canonical(x)``, else x (module doc)."""
+def descriptors(objective: Any, coords: FloatArray, ids: list[int] | None = None,
+                cache: dict[int, FloatArray] | None = None) -> FloatArray:
+    """Rows ``descriptor(x)`` (optional hook), else ``canonical(x)``, else x (module doc);
+    ``cache`` (optional) keeps them by store id ``ids[k]`` between rounds."""
     fn = getattr(objective, "descriptor", None)
     if fn is None:
-        return np.array([canonical(objective, x) for x in coords]).reshape(coords.shape)
-    return np.array([np.asarray(fn(x), dtype=np.float64) for x in coords]).reshape(coords.shape)
+        fn = lambda x: canonical(objective, x)  # noqa: E731
+    out = np.empty(coords.shape)
+    for k, x in enumerate(coords):
+        d = None if cache is None or ids is None else cache.get(ids[k])
+        if d is None:
+            d = np.asarray(fn(x), dtype=np.float64)
+            if cache is not None and ids is not None:
+                cache[ids[k]] = d
+        out[k] = d
+    return out
 
 
 class Network:
     """Minima and transition states of a store as index arrays (row k = ``ids[k]``).
 
-    ``coords`` are the stored coordinates, ``desc`` their descriptors; ``dist_cache``
-    (optional) carries exact aligned distances, keyed by store-id pairs, from one round to
-    the next; ``k_neighbours``: descriptor neighbours proposed per minimum.
+    ``coords`` are the stored coordinates, ``desc`` their descriptors; ``dist_cache`` and
+    ``desc_cache`` (optional) carry exact aligned distances (keyed by store-id pairs) and
+    descriptors (by store id) from one round to the next; ``k_neighbours``: descriptor
+    neighbours proposed per minimum.
 
     >>> from types import SimpleNamespace
     >>> st = SimpleNamespace(
@@ -74,7 +91,8 @@ class Network:
 
     def __init__(self, objective: Any, store: Any,
                  dist_cache: dict[tuple[int, int], float] | None = None, *,
-                 k_neighbours: int = 10) -> None:
+                 k_neighbours: int = 10,
+                 desc_cache: dict[int, FloatArray] | None = None) -> None:
         minima = list(store.iter_minima(order="energy"))
         if not minima:
             raise ValueError("the store holds no minima to connect")
@@ -86,10 +104,11 @@ class Network:
         self.row = {mid: k for k, mid in enumerate(self.ids)}
         self.energies = np.array([m.energy for m in minima])
         self.coords = np.array([np.asarray(m.coords, dtype=np.float64) for m in minima])
-        self.desc = descriptors(objective, self.coords)
+        self.desc = descriptors(objective, self.coords, self.ids, desc_cache)
         self._tree: cKDTree | None = None
         self.cache: dict[tuple[int, int], float] = {} if dist_cache is None else dist_cache
-        self.exact = getattr(objective, "align", None) is not None
+        self.exact = (getattr(objective, "align", None) is not None
+                      and len(self.ids) <= EXACT_UP_TO)
         self.uf = UnionFind(len(self.ids))
         self.edges: set[Pair] = set()
         self.adj: dict[int, list[tuple[int, int]]] = {}
@@ -156,25 +175,26 @@ class Network:
         """Dense (N, N) aligned distances (diagnostics and small networks only: O(N^2))."""
         return distance_matrix(self.objective, self.coords, self.cache, self.ids)
 
-    def candidates(self, exhausted: dict[int, int] | None = None) -> set[Pair]:
-        """Row pairs (i < j) proposed by the descriptor k-d tree (module docstring)."""
+    def candidates(self, exhausted: dict[int, int] | None = None) -> FloatArray:
+        """Row pairs (i < j) proposed by the descriptor k-d tree (module docstring), as an
+        (m, 2) integer array without repeats."""
         n = len(self.ids)
         if n < 2:
-            return set()
+            return np.zeros((0, 2), dtype=np.int64)
         extra = np.zeros(n, dtype=np.int64)
         for r, c in (exhausted or {}).items():
             extra[r] = c
-        pairs: set[Pair] = set()
+        blocks = []
         for k in np.unique(extra):
             rows = np.flatnonzero(extra == k)
             kk = int(min(n, self.k_neighbours + k + 1))
             _, nb = self.tree.query(self.desc[rows], k=kk)
             nb = np.asarray(nb).reshape(len(rows), kk)
-            for r, row_nb in zip(rows, nb, strict=True):
-                for v in row_nb:
-                    if v != r and v < n:
-                        pairs.add((int(min(r, v)), int(max(r, v))))
-        return pairs
+            blocks.append(np.stack([np.repeat(rows, kk), nb.ravel()], axis=1))
+        ij = np.concatenate(blocks)
+        ij = ij[(ij[:, 0] != ij[:, 1]) & (ij[:, 1] < n)]
+        ij = np.sort(ij, axis=1)
+        return np.unique(ij, axis=0).astype(np.int64)
 
     # ------------------------------------------------------------------ Dijkstra
     def dijkstra(self, source: int, tries: dict[Pair, int], max_tries: int,
@@ -193,12 +213,14 @@ class Network:
             if t >= max_tries:
                 exhausted[i] = exhausted.get(i, 0) + 1
                 exhausted[j] = exhausted.get(j, 0) + 1
+        ij = self.candidates(exhausted)
+        w = self._weights(ij)
         weights: dict[Pair, float] = {}
-        for i, j in self.candidates(exhausted):
+        for k, (i, j) in enumerate(ij.tolist()):
             t = tries.get((i, j), 0)
             if t < max_tries:
                 t_all = t + earlier.get((i, j), 0)
-                weights[(i, j)] = max(self._weight(i, j) * (1 + t_all) ** 2, _FREE)
+                weights[(i, j)] = max(float(w[k]) * (1 + t_all) ** 2, _FREE)
         for e in self.edges:
             weights[e] = _FREE
         weights = self._join_components(source, weights, tries, max_tries, earlier)
@@ -212,9 +234,14 @@ class Network:
         return np.where(pred < 0, -1, pred).astype(np.int64)
 
     def _weight(self, i: int, j: int) -> float:
-        d = self.distance(i, j) if self.exact else float(np.linalg.norm(self.desc[i]
-                                                                         - self.desc[j]))
-        return d * d
+        return float(self._weights(np.array([[i, j]]))[0])
+
+    def _weights(self, ij: np.ndarray) -> FloatArray:
+        """D^2 for row pairs ``ij``: exact (cached) with ``align``, else descriptor."""
+        if self.exact:
+            return np.array([self.distance(i, j) ** 2 for i, j in ij.tolist()])
+        diff = self.desc[ij[:, 0]] - self.desc[ij[:, 1]]
+        return np.einsum("ij,ij->i", diff, diff)
 
     @staticmethod
     def _matrix(weights: dict[Pair, float], n: int) -> Any:
