@@ -47,6 +47,10 @@ Pair = tuple[int, int]
 #: Networks up to this many minima weigh candidate gaps by exact alignments (cached);
 #: larger ones by the descriptor bound, aligning only the chosen gaps' end points.
 EXACT_UP_TO = 1000
+#: Approximate k-d tree search: each proposed neighbour is within (1 + KD_EPS) times the
+#: true k-th nearest descriptor distance (exact search in ~20 dimensions is near brute
+#: force; the weights, not the proposals, decide which gaps are attempted).
+KD_EPS = 2.0
 
 #: Weight of an edge that a stored transition state already provides ("free"); a tiny
 #: positive number because sparse graphs have no explicit zero-weight edges.
@@ -188,7 +192,7 @@ class Network:
         for k in np.unique(extra):
             rows = np.flatnonzero(extra == k)
             kk = int(min(n, self.k_neighbours + k + 1))
-            _, nb = self.tree.query(self.desc[rows], k=kk)
+            _, nb = self.tree.query(self.desc[rows], k=kk, eps=KD_EPS)
             nb = np.asarray(nb).reshape(len(rows), kk)
             blocks.append(np.stack([np.repeat(rows, kk), nb.ravel()], axis=1))
         ij = np.concatenate(blocks)
