@@ -247,6 +247,7 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
     tries: dict[Pair, int] = {}  # this call's attempts, saved on return
     dist_cache: dict[Pair, float] = {}
     desc_cache: dict[int, FloatArray] = {}
+    nb_cache: dict[int, tuple[int, Any]] = {}
     failures: dict[int, int] = {}  # store id -> failed attempts it was an end of
     reasons: dict[int, str] = {}
     given_up: dict[int, str] = {}
@@ -256,7 +257,7 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
         connect_runs.add(int(run_id))
     while True:
         net = Network(objective, store, dist_cache, k_neighbours=k_neighbours,
-                      desc_cache=desc_cache)
+                      desc_cache=desc_cache, nb_cache=nb_cache)
         target_rows = [net.row[m.id] for m in store.iter_minima()
                        if _is_target(m, connect_runs, targets)]
         sizes = net.component_sizes()

@@ -80,8 +80,9 @@ class Network:
 
     ``coords`` are the stored coordinates, ``desc`` their descriptors; ``dist_cache`` and
     ``desc_cache`` (optional) carry exact aligned distances (keyed by store-id pairs) and
-    descriptors (by store id) from one round to the next; ``k_neighbours``: descriptor
-    neighbours proposed per minimum.
+    descriptors (by store id) from one round to the next, ``nb_cache`` each minimum's
+    proposed neighbours (store ids); ``k_neighbours``: descriptor neighbours proposed per
+    minimum.
 
     >>> from types import SimpleNamespace
     >>> st = SimpleNamespace(
@@ -96,7 +97,8 @@ class Network:
     def __init__(self, objective: Any, store: Any,
                  dist_cache: dict[tuple[int, int], float] | None = None, *,
                  k_neighbours: int = 10,
-                 desc_cache: dict[int, FloatArray] | None = None) -> None:
+                 desc_cache: dict[int, FloatArray] | None = None,
+                 nb_cache: dict[int, tuple[int, np.ndarray]] | None = None) -> None:
         minima = list(store.iter_minima(order="energy"))
         if not minima:
             raise ValueError("the store holds no minima to connect")
@@ -110,6 +112,7 @@ class Network:
         self.coords = np.array([np.asarray(m.coords, dtype=np.float64) for m in minima])
         self.desc = descriptors(objective, self.coords, self.ids, desc_cache)
         self._tree: cKDTree | None = None
+        self.nb_cache = nb_cache
         self.cache: dict[tuple[int, int], float] = {} if dist_cache is None else dist_cache
         self.exact = (getattr(objective, "align", None) is not None
                       and len(self.ids) <= EXACT_UP_TO)
@@ -179,24 +182,39 @@ class Network:
         """Dense (N, N) aligned distances (diagnostics and small networks only: O(N^2))."""
         return distance_matrix(self.objective, self.coords, self.cache, self.ids)
 
-    def candidates(self, exhausted: dict[int, int] | None = None) -> FloatArray:
+    def candidates(self, exhausted: dict[int, int] | None = None) -> np.ndarray:
         """Row pairs (i < j) proposed by the descriptor k-d tree (module docstring), as an
-        (m, 2) integer array without repeats."""
+        (m, 2) integer array without repeats, sorted. With ``nb_cache`` only rows that are
+        new (or whose number of exhausted pairs changed) are queried."""
         n = len(self.ids)
         if n < 2:
             return np.zeros((0, 2), dtype=np.int64)
         extra = np.zeros(n, dtype=np.int64)
         for r, c in (exhausted or {}).items():
             extra[r] = c
+        ids = np.asarray(self.ids, dtype=np.int64)
+        id_to_row = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
+        id_to_row[ids] = np.arange(n)
+        cache = self.nb_cache
         blocks = []
-        for k in np.unique(extra):
-            rows = np.flatnonzero(extra == k)
+        stale = np.ones(n, dtype=bool)
+        if cache is not None:
+            for r, mid in enumerate(self.ids):
+                hit = cache.get(mid)
+                if hit is not None and hit[0] == extra[r]:
+                    stale[r] = False
+                    blocks.append(np.stack([np.full(hit[1].size, r), id_to_row[hit[1]]], axis=1))
+        for k in np.unique(extra[stale]):
+            rows = np.flatnonzero(stale & (extra == k))
             kk = int(min(n, self.k_neighbours + k + 1))
             _, nb = self.tree.query(self.desc[rows], k=kk, eps=KD_EPS)
             nb = np.asarray(nb).reshape(len(rows), kk)
             blocks.append(np.stack([np.repeat(rows, kk), nb.ravel()], axis=1))
+            if cache is not None:
+                for r, row_nb in zip(rows.tolist(), nb, strict=True):
+                    cache[self.ids[r]] = (int(k), ids[row_nb[row_nb < n]])
         ij = np.concatenate(blocks)
-        ij = ij[(ij[:, 0] != ij[:, 1]) & (ij[:, 1] < n)]
+        ij = ij[(ij[:, 0] != ij[:, 1]) & (ij[:, 1] < n) & (ij[:, 1] >= 0)]
         ij = np.sort(ij, axis=1)
         return np.unique(ij, axis=0).astype(np.int64)
 
@@ -219,19 +237,32 @@ class Network:
                 exhausted[j] = exhausted.get(j, 0) + 1
         ij = self.candidates(exhausted)
         w = self._weights(ij)
-        weights: dict[Pair, float] = {}
-        for k, (i, j) in enumerate(ij.tolist()):
-            t = tries.get((i, j), 0)
-            if t < max_tries:
-                t_all = t + earlier.get((i, j), 0)
-                weights[(i, j)] = max(float(w[k]) * (1 + t_all) ** 2, _FREE)
-        for e in self.edges:
-            weights[e] = _FREE
-        weights = self._join_components(source, weights, tries, max_tries, earlier)
-        if not weights:
+        keys = ij[:, 0] * n + ij[:, 1]  # sorted, as ij is
+        keep = np.ones(len(keys), dtype=bool)
+        for (i, j), t in tries.items():
+            k = min(i, j) * n + max(i, j)
+            p = int(np.searchsorted(keys, k))
+            if t >= max_tries and p < len(keys) and keys[p] == k:
+                keep[p] = False
+        t_all = np.zeros(len(keys))
+        for (i, j), t in [*tries.items(), *earlier.items()]:
+            k = min(i, j) * n + max(i, j)
+            p = int(np.searchsorted(keys, k))
+            if p < len(keys) and keys[p] == k:
+                t_all[p] += t
+        w = np.maximum(w * (1 + t_all) ** 2, _FREE)
+        if self.edges:
+            e = np.array(sorted(self.edges), dtype=np.int64)
+            keep &= ~np.isin(keys, e[:, 0] * n + e[:, 1])
+            ij = np.concatenate([ij[keep], e])
+            w = np.concatenate([w[keep], np.full(len(e), _FREE)])
+        else:
+            ij, w = ij[keep], w[keep]
+        ij, w = self._join_components(source, ij, w, tries, max_tries, earlier)
+        if not len(w):
             self.cost = np.where(np.arange(n) == source, 0.0, np.inf)
             return np.full(n, -1, dtype=np.int64)
-        graph = self._matrix(weights, n)
+        graph = coo_matrix((w, (ij[:, 0], ij[:, 1])), shape=(n, n)).tocsr()
         cost, pred = sparse_dijkstra(graph, directed=False, indices=source,
                                      return_predecessors=True)
         self.cost = np.where(cost < 1e-250, 0.0, cost)  # free edges sum to ~0
@@ -247,27 +278,22 @@ class Network:
         diff = self.desc[ij[:, 0]] - self.desc[ij[:, 1]]
         return np.einsum("ij,ij->i", diff, diff)
 
-    @staticmethod
-    def _matrix(weights: dict[Pair, float], n: int) -> Any:
-        ij = np.array(list(weights), dtype=np.int64).reshape(-1, 2)
-        w = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
-        return coo_matrix((w, (ij[:, 0], ij[:, 1])), shape=(n, n)).tocsr()
-
-    def _join_components(self, source: int, weights: dict[Pair, float],
-                         tries: dict[Pair, int], max_tries: int,
-                         earlier: dict[Pair, int]) -> dict[Pair, float]:
+    def _join_components(self, source: int, ij: np.ndarray, w: FloatArray,
+                         tries: dict[Pair, int], max_tries: int, earlier: dict[Pair, int]
+                         ) -> tuple[np.ndarray, FloatArray]:
         """Add, for each candidate-graph component without ``source``, its nearest
         descriptor pair to the source's component that is not exhausted."""
         n = len(self.ids)
         if n < 2:
-            return weights
-        graph = self._matrix(weights, n) if weights else coo_matrix((n, n)).tocsr()
+            return ij, w
+        graph = coo_matrix((np.ones(len(w)), (ij[:, 0], ij[:, 1])), shape=(n, n)).tocsr()
         n_comp, label = connected_components(graph, directed=False)
         if n_comp == 1:
-            return weights
+            return ij, w
         home = np.flatnonzero(label == label[source])
         tree = cKDTree(self.desc[home])
         kk = int(min(len(home), 8))
+        add_ij, add_w = [], []
         for c in range(n_comp):
             if c == label[source]:
                 continue
@@ -282,9 +308,13 @@ class Network:
                 t = tries.get(key, 0)
                 if t < max_tries:
                     t_all = t + earlier.get(key, 0)
-                    weights[key] = max(self._weight(*key) * (1 + t_all) ** 2, _FREE)
+                    add_ij.append(key)
+                    add_w.append(max(self._weight(*key) * (1 + t_all) ** 2, _FREE))
                     break
-        return weights
+        if not add_ij:
+            return ij, w
+        return (np.concatenate([ij, np.array(add_ij, dtype=np.int64)]),
+                np.concatenate([w, np.array(add_w)]))
 
     # ------------------------------------------------------------------ paths
     def endpoints(self, i: int, j: int) -> tuple[FloatArray, FloatArray]:
