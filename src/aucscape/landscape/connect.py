@@ -186,6 +186,14 @@ def retry_settings(settings: TSSettings, tries: int) -> TSSettings:
                                max_images=max(settings.max_images, settings.n_images * f))
 
 
+def _add(a: dict[Pair, int], b: dict[Pair, int]) -> dict[Pair, int]:
+    """Attempt counts a + b, pair by pair."""
+    out = dict(a)
+    for key, t in b.items():
+        out[key] = out.get(key, 0) + t
+    return out
+
+
 def _rows(net: Network, tries: dict[Pair, int]) -> dict[Pair, int]:
     """Attempt counts keyed by store-id pairs, re-keyed by the network's row pairs."""
     return {(min(net.row[i], net.row[j]), max(net.row[i], net.row[j])): t
@@ -204,7 +212,7 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
                       executor: Any | None = None, max_attempts: int | None = None,
                       time_limit: float | None = None, batch: int = 4, max_tries: int = 3,
                       targets: str = "all", order: str = "nearest",
-                      give_up_after: int = 9, k_neighbours: int = 10,
+                      give_up_after: int = 9, passes: int = 3, k_neighbours: int = 10,
                       run_id: int | None = None, persist_tries: bool = False,
                       progress: Callable[[LandscapeProgress], None] | None = None
                       ) -> LandscapeProgress:
@@ -225,7 +233,9 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
     run (in parallel through ``executor``) and are recorded. A pair's (t+1)-th attempt
     uses :func:`retry_settings` (more images); after ``max_tries`` the pair is dropped and
     its minima get other partners. A target that was an end of ``give_up_after`` failed
-    attempts in this call is given up and reported in ``given_up`` with the reason. Stops
+    attempts in this pass is given up and reported in ``given_up`` with the reason; when
+    every remaining target is given up (or no pair remains) a new pass starts, up to
+    ``passes``, counting the earlier passes' attempts as a later call would. Stops
     when all remaining targets share the global minimum's component, ``max_attempts``
     attempts are spent, ``time_limit`` seconds have passed, or no pair remains. All state
     lives in the store, so a later call resumes; with ``persist_tries`` the attempt counts
@@ -240,6 +250,8 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
         raise ValueError(f"targets must be 'explored' or 'all', got {targets!r}")
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
+    if int(passes) < 1:
+        raise ValueError(f"passes must be >= 1, got {passes!r}")
     if int(give_up_after) < 1:
         raise ValueError(f"give_up_after must be >= 1, got {give_up_after!r}")
     t0 = time.monotonic()
@@ -251,6 +263,9 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
     failures: dict[int, int] = {}  # store id -> failed attempts it was an end of
     reasons: dict[int, str] = {}
     given_up: dict[int, str] = {}
+    base = dict(earlier)  # attempts of earlier calls and passes: weights and band sizes
+    pass_tries: dict[Pair, int] = {}  # this pass's attempts: pairs dropped at max_tries
+    passes_done = 0
     attempts = 0
     connect_runs = _connect_runs(store)
     if run_id is not None:
@@ -277,13 +292,22 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
                                   len(target_rows) - len(outside), dict(given_up))
         if progress is not None:
             progress(state)
-        if (not open_rows or (max_attempts is not None and attempts >= max_attempts)
+        if ((max_attempts is not None and attempts >= max_attempts)
                 or (time_limit is not None and time.monotonic() - t0 >= time_limit)):
             break
-        merged = dict(earlier)
-        for key, t in tries.items():
-            merged[key] = merged.get(key, 0) + t
-        pred = net.dijkstra(0, _rows(net, tries), max_tries, _rows(net, earlier))
+        if not open_rows:
+            if not outside or passes_done + 1 >= passes:
+                break
+            # Every remaining target was given up: a new pass, as a later call would make
+            # (this pass's counts become "earlier": other partners, then larger bands).
+            passes_done += 1
+            base = _add(base, pass_tries)
+            pass_tries = {}
+            failures.clear()
+            given_up.clear()
+            continue
+        merged = _add(base, pass_tries)
+        pred = net.dijkstra(0, _rows(net, pass_tries), max_tries, _rows(net, base))
         if order == "nearest":
             ranked = sorted(open_rows, key=lambda k: (net.cost[k], k))
         else:
@@ -297,7 +321,14 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
             if len(chosen) >= limit:
                 break
         if not chosen:
-            break
+            if passes_done + 1 >= passes:
+                break
+            passes_done += 1
+            base = _add(base, pass_tries)
+            pass_tries = {}
+            failures.clear()
+            given_up.clear()
+            continue
         pair_ids = [(min(net.ids[i], net.ids[j]), max(net.ids[i], net.ids[j]))
                     for i, j in chosen]
         jobs = [(net.endpoints(i, j), retry_settings(settings, merged.get(key, 0)))
@@ -305,6 +336,7 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
         results = _run_batch(objective, jobs, executor)
         for key, res in zip(pair_ids, results, strict=True):
             tries[key] = tries.get(key, 0) + 1
+            pass_tries[key] = pass_tries.get(key, 0) + 1
             if run_id is None and res.found:
                 run_id = store.add_run({"kind": CONNECT_RUN_KIND,
                                         "settings": dataclasses.asdict(settings),
