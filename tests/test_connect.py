@@ -267,3 +267,23 @@ def test_retry_settings_grow_the_band():
     assert retry_settings(s, 0) is s
     r = retry_settings(s, 2)
     assert (r.n_images, r.image_density, r.max_images) == (18, 6.0, 18)
+
+
+def test_analyze_reports_each_minimums_component(tmp_path):
+    from aucscape.analysis.database import analyze_store
+    from aucscape.data import spiral
+    from aucscape.objectives import make_objective
+
+    obj = make_objective(spiral(points_per_arm=10), loss="ce", hidden=2)
+    st = Store(tmp_path / "c.db", obj.describe())
+    rng = np.random.default_rng(0)
+    ids = []
+    for _ in range(3):
+        q = lbfgs(obj, rng.uniform(-1, 1, obj.n_params))
+        ids.append(st.add_minimum(q.energy, q.x))
+    by_energy = [m.id for m in st.iter_minima(order="energy")]
+    st.add_ts(max(st.get_minimum(i).energy for i in by_energy[:2]) + 1.0,
+              np.zeros(obj.n_params), by_energy[0], by_energy[1])
+    comp = {p.id: p.component for p in analyze_store(st).minima}
+    assert comp == {by_energy[0]: by_energy[0], by_energy[1]: by_energy[0],
+                    by_energy[2]: by_energy[2]}

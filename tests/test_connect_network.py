@@ -101,8 +101,12 @@ def test_driver_connects_a_small_spiral_network_landscape(tmp_path):
     BasinHopping(OBJ, st, seed=0).run(max_steps=60)
     n0 = st.n_minima()
     assert n0 >= 6
-    state = connect_landscape(OBJ, st, max_attempts=60)
-    assert state.done and state.largest == st.n_minima() >= n0 and state.n_ts >= n0 - 1
+    # The budget is a safety net, not the test: the driver stops once every stored minimum
+    # (explored or found on the way) is joined, so rounding that changes which minima
+    # basin-hopping finds changes only how many attempts that takes.
+    state = connect_landscape(OBJ, st, max_attempts=300)
+    assert state.done and state.given_up == {}
+    assert state.largest == st.n_minima() >= n0 and state.n_ts >= st.n_minima() - 1
     energies = {m.id: m.energy for m in st.iter_minima()}
     for ts in st.iter_ts():
         chk = check_saddle(OBJ, ts.coords)  # recomputed from the stored coordinates
