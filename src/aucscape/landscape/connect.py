@@ -202,7 +202,7 @@ def _rows(net: Network, tries: dict[Pair, int]) -> dict[Pair, int]:
 
 def _reason(res: AttemptResult) -> str:
     if res.found:
-        return "transition states found, none joining the global minimum's network"
+        return "the band's transition states were all stored already"
     if res.n_candidates == 0:
         return "band had no climbing-image candidate"
     return "; ".join(sorted(set(res.rejected))) or "no verified transition state"
