@@ -10,6 +10,11 @@
    (Hungarian matching), and the old band (FIRE, 12 images, tol 1e-3) versus the
    default (L-BFGS, images proportional to distance, tol 1e-2, HEF from the maxima).
 
+4. Band robustness on Mueller-Brown: FIRE versus L-BFGS (trust radius, non-monotone
+   force-norm acceptance) over image counts 8-40 with end points moved by 1e-10: how
+   often HEF from the candidates reaches both saddles, and the spread of the final RMS
+   force (the old L-BFGS without step control ranged 0.0016-2.37 under 1e-13 moves).
+
 Run: python benchmarks/bench_landscape_ts.py
 """
 
@@ -24,6 +29,7 @@ from aucscape.data import spiral
 from aucscape.landscape.basinhopping import BasinHopping
 from aucscape.landscape.connect import Network
 from aucscape.landscape.disconnectivity import disconnectivity_tree
+from aucscape.landscape.minimize import lbfgs
 from aucscape.landscape.store import Store
 from aucscape.landscape.ts import dneb, hef
 from aucscape.landscape.ts.attempt import TSSettings, attempt_connection
@@ -123,7 +129,31 @@ def bench_network_attempts() -> None:
         print(f"{name:22s} {t / len(pairs):10.3f} {found:9d} {direct:16d} {t / base:11.2f}")
 
 
+def bench_band_robustness() -> None:
+    mb = MuellerBrown()
+    rng = np.random.default_rng(0)
+    a0, b0 = (lbfgs(mb, np.array(m, float)).x for m in mb.MINIMA[:2])
+    saddles = [hef(mb, s).x for s in mb.SADDLES]
+    print(f"\n{'band':8s} {'runs':>5s} {'both saddles':>13s} {'RMS min':>9s} {'RMS median':>11s}"
+          f" {'RMS max':>9s} {'s/band':>8s}")
+    for method in ("fire", "lbfgs"):
+        hits, forces, t0, runs = 0, [], time.perf_counter(), 0
+        for n in (8, 12, 16, 20, 24, 30, 40):
+            for _ in range(3):
+                d = 1e-10 * rng.normal(size=(2, 2))
+                band = dneb(mb, a0 + d[0], b0 + d[1], n_images=n, method=method)
+                found = [h.x for h in (hef(mb, c) for c in band.candidate_points())
+                         if h.converged]
+                hits += all(any(np.linalg.norm(f - s) < 1e-6 for f in found) for s in saddles)
+                forces.append(band.rms_force)
+                runs += 1
+        t = (time.perf_counter() - t0) / runs
+        print(f"{method:8s} {runs:5d} {hits:13d} {min(forces):9.2g} {np.median(forces):11.2g}"
+              f" {max(forces):9.2g} {t:8.3f}")
+
+
 if __name__ == "__main__":
+    bench_band_robustness()
     bench_saddles()
     bench_trees()
     bench_network_attempts()

@@ -11,7 +11,9 @@ from aucscape.landscape.connect import (
     Network,
     connect,
     connect_landscape,
+    load_tries,
     record_attempt,
+    retry_settings,
 )
 from aucscape.landscape.minimize import lbfgs
 from aucscape.landscape.store import Store
@@ -188,7 +190,7 @@ def test_driver_targets_explored_minima_and_tags_the_ones_it_adds(tmp_path):
     for x in MB.MINIMA[:2]:
         q = lbfgs(MB, x)
         st.add_minimum(q.energy, q.x, run_id=explore_run)
-    state = connect_landscape(MB, st)
+    state = connect_landscape(MB, st, targets="explored")
     assert state.done and (state.n_targets, state.targets_connected) == (2, 2)
     assert state.n_minima == 3 and state.largest == 3 and state.n_ts == 2
     added = [m for m in st.iter_minima() if m.run_id != explore_run]
@@ -200,8 +202,6 @@ def test_driver_targets_explored_minima_and_tags_the_ones_it_adds(tmp_path):
 
 
 def test_driver_persists_attempt_counts_between_calls(tmp_path):
-    from aucscape.landscape.connect import load_tries
-
     st, _ = mb_store(tmp_path / "mb.db")
     barren = TSSettings(max_candidates=0)  # attempts that never find anything
     kw = {"settings": barren, "persist_tries": True, "max_attempts": 1, "batch": 1}
@@ -224,8 +224,8 @@ def test_driver_tags_with_the_callers_connect_run_and_adds_no_records(tmp_path):
     explore_run = st.add_run({"kind": "explore"})
     for x in MB.MINIMA[:2]:
         st.add_minimum(lbfgs(MB, x).energy, lbfgs(MB, x).x, run_id=explore_run)
-    cli_run = st.add_run({"command": "connect"})  # as the CLI writes before calling
-    state = connect_landscape(MB, st)
+    cli_run = st.add_run({"kind": "connect"})  # as the CLI writes before calling
+    state = connect_landscape(MB, st, run_id=cli_run, targets="explored")
     assert state.done and state.n_targets == 2 and state.n_minima == 3
     assert [rid for rid, _ in st.iter_runs()] == [explore_run, cli_run]
     assert {t.run_id for t in st.iter_ts()} == {cli_run}
@@ -234,3 +234,56 @@ def test_driver_tags_with_the_callers_connect_run_and_adds_no_records(tmp_path):
     st2, _ = mb_store(tmp_path / "mb.db")
     connect_landscape(MB, st2, settings=barren, max_attempts=2, batch=1)
     assert list(st2.iter_runs()) == []
+
+
+def test_driver_targets_every_stored_minimum_by_default(tmp_path):
+    # The default goal is the whole file: C, found while connecting A and B, is a target.
+    st = Store(tmp_path / "ab.db", MB.describe())
+    for x in MB.MINIMA[:2]:
+        q = lbfgs(MB, x + 1e-10)
+        st.add_minimum(q.energy, q.x)
+    state = connect_landscape(MB, st)
+    assert state.done and state.n_targets == state.targets_connected == st.n_minima() == 3
+    assert state.given_up == {}
+    with pytest.raises(ValueError, match="order"):
+        connect_landscape(MB, st, order="random")
+
+
+def test_driver_gives_up_minima_with_the_reason_and_retries_them_later(tmp_path):
+    st, ids = mb_store(tmp_path / "mb.db")
+    barren = TSSettings(max_candidates=0)  # attempts that never find anything
+    state = connect_landscape(MB, st, settings=barren, give_up_after=2, max_tries=1,
+                              persist_tries=True)
+    assert not state.done and set(state.given_up) == set(ids[1:])
+    assert all("candidate" in why for why in state.given_up.values())
+    # A later call starts from the saved counts (every pair was tried once) and retries
+    # the given-up minima, with larger bands; with working settings they are joined.
+    later = connect_landscape(MB, st, max_tries=1, persist_tries=True)
+    assert later.done and later.given_up == {} and later.n_minima == 3
+
+
+def test_retry_settings_grow_the_band():
+    s = TSSettings(n_images=6, image_density=2.0, max_images=10)
+    assert retry_settings(s, 0) is s
+    r = retry_settings(s, 2)
+    assert (r.n_images, r.image_density, r.max_images) == (18, 6.0, 18)
+
+
+def test_analyze_reports_each_minimums_component(tmp_path):
+    from aucscape.analysis.database import analyze_store
+    from aucscape.data import spiral
+    from aucscape.objectives import make_objective
+
+    obj = make_objective(spiral(points_per_arm=10), loss="ce", hidden=2)
+    st = Store(tmp_path / "c.db", obj.describe())
+    rng = np.random.default_rng(0)
+    ids = []
+    for _ in range(3):
+        q = lbfgs(obj, rng.uniform(-1, 1, obj.n_params))
+        ids.append(st.add_minimum(q.energy, q.x))
+    by_energy = [m.id for m in st.iter_minima(order="energy")]
+    st.add_ts(max(st.get_minimum(i).energy for i in by_energy[:2]) + 1.0,
+              np.zeros(obj.n_params), by_energy[0], by_energy[1])
+    comp = {p.id: p.component for p in analyze_store(st).minima}
+    assert comp == {by_energy[0]: by_energy[0], by_energy[1]: by_energy[0],
+                    by_energy[2]: by_energy[2]}

@@ -31,6 +31,8 @@ class Objective(Protocol):
       distances between minima can be measured after aligning symmetries;
     - ``align(w_ref, w)``: the symmetry image of w closest to w_ref (used before
       interpolating a band between two minima);
+    - ``descriptor(w)``: a cheap symmetry copy of w whose Euclidean distances bound the
+      aligned ones from above (nearest-neighbour proposals when connecting minima);
     - ``numba_kernel()``: ``(fn, args)`` with ``fn(w, *args) -> (E, g)`` an ``@njit``
       function, which lets :func:`aucscape.landscape.minimize.lbfgs` run its compiled loop.
     """

@@ -107,6 +107,13 @@ def analyze_store(store: Any, *, dataset: Any = None, beta: float | None = None)
             hits=[m.hits for m in minima],
             beta=b,
         )
+        from dataclasses import replace
+
+        from aucscape.landscape.graph import components, network_from_store
+
+        _, _, pairs, ids = network_from_store(store)  # energy order, as ``minima``
+        label = components(len(ids), pairs)
+        props = [replace(p, component=int(ids[label[k]])) for k, p in enumerate(props)]
     else:
         props = []
     n_ts = store.n_ts()

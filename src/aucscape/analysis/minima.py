@@ -68,6 +68,7 @@ class MinimumProperties:
     min_eig: float
     hits: int | None = None
     energy_error: float = math.nan
+    component: int | None = None  # id of the lowest minimum of its connected network
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in field order (CSV row / JSON object)."""

@@ -6,9 +6,11 @@ eigenvector-following of its climbing images to index-1 saddles, verified by ste
 ± along the negative mode and minimising; see aucscape.landscape.connect). Every
 verified transition state, and any new minimum it leads to, is written to the database
 at once. The objective is rebuilt from the database's own record, so nothing but the
-file is needed. Stops when all minima are connected to the global minimum, when the
-budget (--attempts, --time) is spent, or when no untried pair remains; running again
-resumes.
+file is needed. The goal is every minimum in the file, including those found while
+connecting. Stops when all minima are connected to the global minimum, when the budget
+(--attempts, --time) is spent, or when no pair remains; minima given up after repeated
+failures are listed with the reason. Running again resumes, and retries the given-up
+minima with other partners and larger bands (attempt counts are kept in the file).
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="attempts per round (default: max(4, --workers))")
     p.add_argument("--max-tries", type=int, default=3, metavar="N",
                    help="attempts per pair of minima before giving it up (default 3)")
+    p.add_argument("--order", choices=("nearest", "energy"), default="nearest",
+                   help="which unconnected minima first: nearest in path cost (default) or "
+                        "lowest in energy (PATHSAMPLE's CONNECTUNC)")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar and no summary on standard output")
     p.set_defaults(func=run)
@@ -83,9 +88,11 @@ def _connect(args: argparse.Namespace, store: Store, objective: Any, ex: Any, ba
     from ..landscape.connect import LandscapeProgress, connect_landscape
 
     ts_before, min_before = store.n_ts(), store.n_minima()
-    store.add_run({"command": "connect", "objective": objective.describe(),
+    run_id = store.add_run({"kind": "connect", "command": "connect",
+                   "objective": objective.describe(),
                    "connect": {"batch": batch, "max_tries": args.max_tries,
-                               "max_attempts": args.attempts, "time_limit": args.time},
+                               "max_attempts": args.attempts, "time_limit": args.time,
+                               "order": args.order},
                    "ts_settings": asdict(settings)})
     bar = progress_bar(total=args.attempts, desc="connect", unit="attempt",
                        quiet=args.quiet)
@@ -101,15 +108,21 @@ def _connect(args: argparse.Namespace, store: Store, objective: Any, ex: Any, ba
         final = connect_landscape(objective, store, settings=settings,
                                   executor=ex,
                                   max_attempts=args.attempts, time_limit=args.time,
-                                  batch=batch, max_tries=args.max_tries, progress=progress)
+                                  batch=batch, max_tries=args.max_tries, order=args.order,
+                                  run_id=run_id, persist_tries=True, progress=progress)
     elapsed = time.monotonic() - t0
     if not args.quiet:
         print(f"{args.db}: {describe_objective(objective.describe())}")
         print(f"attempts {final.attempts} in {elapsed:.1f} s, new transition states "
               f"{final.n_ts - ts_before}, new minima {final.n_minima - min_before}")
-        state = ("every explored minimum is connected" if final.done else
-                 "not every explored minimum is connected yet (run again to continue)")
-        print(f"explored minima joined to the global minimum: {final.targets_connected} "
-              f"of {final.n_targets}; largest connected set {final.largest} of "
-              f"{final.n_minima} minima (new minima found by connecting count too), "
-              f"{final.n_ts} transition states: {state}")
+        state = ("every minimum is connected" if final.done else
+                 "not every minimum is connected yet (run again to continue)")
+        print(f"minima in the global minimum's network: {final.targets_connected} of "
+              f"{final.n_minima} ({100.0 * final.targets_connected / final.n_minima:.1f} %), "
+              f"largest connected set {final.largest}, {final.n_ts} transition states: "
+              f"{state}")
+        if final.given_up:
+            print(f"given up this run ({len(final.given_up)}; a later run retries them with "
+                  "other partners and larger bands):")
+            for mid, why in sorted(final.given_up.items()):
+                print(f"  minimum {mid}: {why}")

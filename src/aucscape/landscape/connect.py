@@ -22,8 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from ..protocols import FloatArray
 from .identity import energy_window, find_same
 from .network import Network, Pair
@@ -77,14 +75,6 @@ def record_attempt(objective: Any, store: Any, result: AttemptResult,
     return new
 
 
-def _run_batch(objective: Any, pairs: list[tuple[FloatArray, FloatArray]], settings: TSSettings,
-               executor: Any | None) -> list[AttemptResult]:
-    if executor is None:
-        return [attempt_connection(objective, a, b, settings) for a, b in pairs]
-    futures = [executor.submit(attempt_connection, objective, a, b, settings) for a, b in pairs]
-    return [f.result() for f in futures]
-
-
 @dataclass
 class ConnectResult:
     """connected: a and b share a component; ts_path: stored TS ids joining them;
@@ -126,8 +116,8 @@ def connect(objective: Any, store: Any, min_a: int, min_b: int, *,
         gaps = net.gaps_on_path(net.dijkstra(a, row_tries, max_tries), b)
         if not gaps:
             break
-        results = _run_batch(objective, [net.endpoints(i, j) for i, j in gaps],
-                             settings, executor)
+        results = _run_batch(objective, [(net.endpoints(i, j), settings) for i, j in gaps],
+                             executor)
         for (i, j), res in zip(gaps, results, strict=True):
             key = (min(net.ids[i], net.ids[j]), max(net.ids[i], net.ids[j]))
             tries[key] = tries.get(key, 0) + 1
@@ -140,7 +130,9 @@ def connect(objective: Any, store: Any, min_a: int, min_b: int, *,
 class LandscapeProgress:
     """Reported after every round: attempts so far, transition states stored, minima stored,
     size of the largest connected component, whether every target minimum is in the global
-    minimum's component, the number of target minima and how many of them are there."""
+    minimum's component, the number of target minima and how many of them are there;
+    ``given_up``: store id -> reason for target minima this call stopped trying (each was
+    an end of ``give_up_after`` failed attempts)."""
 
     attempts: int
     n_ts: int
@@ -149,10 +141,12 @@ class LandscapeProgress:
     done: bool
     n_targets: int = 0
     targets_connected: int = 0
+    given_up: dict[int, str] = field(default_factory=dict)
 
 
 CONNECT_RUN_KIND = "connect"
 TRIES_RUN_KIND = "connect_tries"
+ORDERS = ("nearest", "energy")
 
 
 def load_tries(store: Any) -> dict[Pair, int]:
@@ -172,117 +166,200 @@ def _save_tries(store: Any, tries: dict[Pair, int]) -> None:
                        "tries": [[a, b, t] for (a, b), t in sorted(tries.items())]})
 
 
-def _is_connect_run(rec: dict[str, Any]) -> bool:
-    # "command" is how the CLI labels the run record it writes before calling the driver.
-    return CONNECT_RUN_KIND in (rec.get("kind"), rec.get("command"))
-
-
-def _connect_runs(store: Any) -> tuple[set[int], int | None]:
-    """Ids of connect runs, and the newest run's id when it is a connect run (else None)."""
-    runs = list(store.iter_runs())
-    ids = {rid for rid, rec in runs if _is_connect_run(rec)}
-    newest = runs[-1][0] if runs and runs[-1][0] in ids else None
-    return ids, newest
+def _connect_runs(store: Any) -> set[int]:
+    """Ids of the run records of kind "connect" (this driver's own label)."""
+    return {rid for rid, rec in store.iter_runs() if rec.get("kind") == CONNECT_RUN_KIND}
 
 
 def _is_target(m: Any, connect_runs: set[int], targets: str) -> bool:
     return targets == "all" or m.run_id is None or m.run_id not in connect_runs
 
 
+def retry_settings(settings: TSSettings, tries: int) -> TSSettings:
+    """Settings for the (tries + 1)-th attempt on a pair: a band with (1 + tries) times the
+    images (image count and density), so a retry resolves a path the first band missed."""
+    if tries <= 0:
+        return settings
+    f = 1 + int(tries)
+    return dataclasses.replace(settings, n_images=settings.n_images * f,
+                               image_density=settings.image_density * f,
+                               max_images=max(settings.max_images, settings.n_images * f))
+
+
+def _add(a: dict[Pair, int], b: dict[Pair, int]) -> dict[Pair, int]:
+    """Attempt counts a + b, pair by pair."""
+    out = dict(a)
+    for key, t in b.items():
+        out[key] = out.get(key, 0) + t
+    return out
+
+
+def _rows(net: Network, tries: dict[Pair, int]) -> dict[Pair, int]:
+    """Attempt counts keyed by store-id pairs, re-keyed by the network's row pairs."""
+    return {(min(net.row[i], net.row[j]), max(net.row[i], net.row[j])): t
+            for (i, j), t in tries.items() if i in net.row and j in net.row}
+
+
+def _reason(res: AttemptResult) -> str:
+    if res.found:
+        return "the band's transition states were all stored already"
+    if res.n_candidates == 0:
+        return "band had no climbing-image candidate"
+    return "; ".join(sorted(set(res.rejected))) or "no verified transition state"
+
+
 def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None = None,
                       executor: Any | None = None, max_attempts: int | None = None,
                       time_limit: float | None = None, batch: int = 4, max_tries: int = 3,
-                      targets: str = "explored", run_id: int | None = None,
-                      persist_tries: bool = False,
+                      targets: str = "all", order: str = "nearest",
+                      give_up_after: int = 9, passes: int = 3, k_neighbours: int = 10,
+                      run_id: int | None = None, persist_tries: bool = False,
                       progress: Callable[[LandscapeProgress], None] | None = None
                       ) -> LandscapeProgress:
     """Connect every target minimum to the global minimum's component (PATHSAMPLE's role).
 
-    Targets: with ``targets="explored"`` (default) the minima that were not added by this
-    driver, i.e. those found by exploration (or added by hand); minima that step-off
-    quenches discover on the way are stored in a run of kind "connect" and serve as
-    stepping stones, as in OPTIM, but the driver does not chase each of them (on network
-    losses every band between distant minima turns up new ones, so "all" may never
-    finish). ``targets="all"``: every stored minimum. New minima and transition states are
-    tagged with ``run_id`` when given; else with the newest run record when that is a
-    connect run (kind or command "connect", e.g. the CLI's); else a run record of kind
-    "connect" is added when the first transition state is stored.
+    Targets: ``targets="all"`` (default): every minimum in the store, including those the
+    step-off quenches discover while connecting, as PATHSAMPLE's graphs and counts
+    assume. ``targets="explored"``: only minima not added by this driver (run records of
+    kind "connect"); the others are stepping stones. New minima and transition states are
+    tagged with ``run_id`` when given (e.g. the CLI's run record), else a run record of
+    kind "connect" is added when the first transition state is stored.
 
-    Each round: Dijkstra from the global minimum over the missing-connection graph; the
-    targets outside its component, nearest (in aligned distance to the component) first,
-    each contribute the gaps on their shortest path, until ``batch`` distinct pairs are
-    chosen; those attempts run (in parallel through ``executor``) and are recorded. Stops
-    when all targets share the global minimum's component, ``max_attempts`` attempts are
-    spent, ``time_limit`` seconds have passed, or no untried pair remains. All state lives
-    in the store, so a later call resumes where this one stopped. Attempt counts per pair
-    (for ``max_tries``) live within the call; with ``persist_tries`` they are also saved on
-    return as a run record of kind "connect_tries" and added to those of later calls.
+    Each round: sparse Dijkstra from the global minimum over the missing-connection graph
+    (:class:`.network.Network`, ``k_neighbours`` descriptor neighbours per minimum); the
+    targets outside its component, ordered by ``order`` ("nearest": smallest path cost
+    first; "energy": lowest energy first, PATHSAMPLE's CONNECTUNC), each contribute the
+    gaps on their shortest path until ``batch`` distinct pairs are chosen; those attempts
+    run (in parallel through ``executor``) and are recorded. A pair's (t+1)-th attempt
+    uses :func:`retry_settings` (more images); after ``max_tries`` the pair is dropped and
+    its minima get other partners. A target that was an end of ``give_up_after`` failed
+    attempts in this pass is given up and reported in ``given_up`` with the reason; when
+    every remaining target is given up (or no pair remains) a new pass starts, up to
+    ``passes``, counting the earlier passes' attempts as a later call would. Stops
+    when all remaining targets share the global minimum's component, ``max_attempts``
+    attempts are spent, ``time_limit`` seconds have passed, or no pair remains. All state
+    lives in the store, so a later call resumes; with ``persist_tries`` the attempt counts
+    are saved on return (run record of kind "connect_tries"); a later call counts them in
+    the weights and in :func:`retry_settings` (its own ``max_tries`` starts afresh), so it
+    tries the given-up minima with other partners first and then with larger bands.
     """
     settings = TSSettings() if settings is None else settings
     if int(batch) < 1:
         raise ValueError(f"batch must be >= 1, got {batch!r}")
     if targets not in ("explored", "all"):
         raise ValueError(f"targets must be 'explored' or 'all', got {targets!r}")
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
+    if int(passes) < 1:
+        raise ValueError(f"passes must be >= 1, got {passes!r}")
+    if int(give_up_after) < 1:
+        raise ValueError(f"give_up_after must be >= 1, got {give_up_after!r}")
     t0 = time.monotonic()
     earlier = load_tries(store) if persist_tries else {}
     tries: dict[Pair, int] = {}  # this call's attempts, saved on return
     dist_cache: dict[Pair, float] = {}
+    desc_cache: dict[int, FloatArray] = {}
+    nb_cache: dict[int, tuple[int, Any]] = {}
+    failures: dict[int, int] = {}  # store id -> failed attempts it was an end of
+    reasons: dict[int, str] = {}
+    given_up: dict[int, str] = {}
+    base = dict(earlier)  # attempts of earlier calls and passes: weights and band sizes
+    pass_tries: dict[Pair, int] = {}  # this pass's attempts: pairs dropped at max_tries
+    passes_done = 0
     attempts = 0
-    connect_runs, newest = _connect_runs(store)
-    if run_id is None:
-        run_id = newest
-    else:
+    connect_runs = _connect_runs(store)
+    if run_id is not None:
         connect_runs.add(int(run_id))
     while True:
-        net = Network(objective, store, dist_cache)
+        net = Network(objective, store, dist_cache, k_neighbours=k_neighbours,
+                      desc_cache=desc_cache, nb_cache=nb_cache)
         target_rows = [net.row[m.id] for m in store.iter_minima()
                        if _is_target(m, connect_runs, targets)]
         sizes = net.component_sizes()
         gm_root = net.uf.find(0)  # row 0 is the global minimum (energy order)
         outside = [k for k in target_rows if net.uf.find(k) != gm_root]
+        for k in outside:
+            mid = net.ids[k]
+            if failures.get(mid, 0) >= give_up_after and mid not in given_up:
+                given_up[mid] = (f"{failures[mid]} failed attempts; last: "
+                                 f"{reasons.get(mid, 'no verified transition state')}")
+        inside_ids = {net.ids[k] for k in range(len(net.ids)) if net.uf.find(k) == gm_root}
+        for mid in [m for m in given_up if m in inside_ids]:
+            del given_up[mid]  # joined through a path found for another minimum
+        open_rows = [k for k in outside if net.ids[k] not in given_up]
         state = LandscapeProgress(attempts, store.n_ts(), len(net.ids), max(sizes.values()),
                                   not outside, len(target_rows),
-                                  len(target_rows) - len(outside))
+                                  len(target_rows) - len(outside), dict(given_up))
         if progress is not None:
             progress(state)
-        if (not outside or (max_attempts is not None and attempts >= max_attempts)
+        if ((max_attempts is not None and attempts >= max_attempts)
                 or (time_limit is not None and time.monotonic() - t0 >= time_limit)):
-            if persist_tries:
-                _save_tries(store, tries)
-            return state
-        inside = np.array([k for k in range(len(net.ids)) if net.uf.find(k) == gm_root])
-        d_in = [float(np.min(net.dist[k, inside])) for k in outside]
-        merged = dict(earlier)
-        for key, t in tries.items():
-            merged[key] = merged.get(key, 0) + t
-        row_tries = {(min(net.row[i], net.row[j]), max(net.row[i], net.row[j])): t
-                     for (i, j), t in merged.items() if i in net.row and j in net.row}
-        pred = net.dijkstra(0, row_tries, max_tries)
+            break
+        if not open_rows:
+            if not outside or passes_done + 1 >= passes:
+                break
+            # Every remaining target was given up: a new pass, as a later call would make
+            # (this pass's counts become "earlier": other partners, then larger bands).
+            passes_done += 1
+            base = _add(base, pass_tries)
+            pass_tries = {}
+            failures.clear()
+            given_up.clear()
+            continue
+        merged = _add(base, pass_tries)
+        pred = net.dijkstra(0, _rows(net, pass_tries), max_tries, _rows(net, base))
+        if order == "nearest":
+            ranked = sorted(open_rows, key=lambda k: (net.cost[k], k))
+        else:
+            ranked = sorted(open_rows)  # rows are in energy order
         limit = batch if max_attempts is None else min(batch, max_attempts - attempts)
         chosen: list[Pair] = []
-        for k in np.array(outside)[np.argsort(d_in, kind="stable")]:
+        for k in ranked:
             for gap in net.gaps_on_path(pred, int(k)):
                 if gap not in chosen and len(chosen) < limit:
                     chosen.append(gap)
             if len(chosen) >= limit:
                 break
         if not chosen:
-            if persist_tries:
-                _save_tries(store, tries)
-            return state
-        results = _run_batch(objective, [net.endpoints(i, j) for i, j in chosen],
-                             settings, executor)
-        for (i, j), res in zip(chosen, results, strict=True):
-            key = (min(net.ids[i], net.ids[j]), max(net.ids[i], net.ids[j]))
+            if passes_done + 1 >= passes:
+                break
+            passes_done += 1
+            base = _add(base, pass_tries)
+            pass_tries = {}
+            failures.clear()
+            given_up.clear()
+            continue
+        pair_ids = [(min(net.ids[i], net.ids[j]), max(net.ids[i], net.ids[j]))
+                    for i, j in chosen]
+        jobs = [(net.endpoints(i, j), retry_settings(settings, merged.get(key, 0)))
+                for (i, j), key in zip(chosen, pair_ids, strict=True)]
+        results = _run_batch(objective, jobs, executor)
+        for key, res in zip(pair_ids, results, strict=True):
             tries[key] = tries.get(key, 0) + 1
+            pass_tries[key] = pass_tries.get(key, 0) + 1
             if run_id is None and res.found:
                 run_id = store.add_run({"kind": CONNECT_RUN_KIND,
                                         "settings": dataclasses.asdict(settings),
                                         "targets": targets, "batch": int(batch),
                                         "max_tries": int(max_tries)})
                 connect_runs.add(run_id)
-            record_attempt(objective, store, res, settings, run_id)
+            if not record_attempt(objective, store, res, settings, run_id):
+                for mid in key:
+                    failures[mid] = failures.get(mid, 0) + 1
+                    reasons[mid] = _reason(res)
         attempts += len(chosen)
+    if persist_tries:
+        _save_tries(store, tries)
+    return state
+
+
+def _run_batch(objective: Any, jobs: list[tuple[tuple[FloatArray, FloatArray], TSSettings]],
+               executor: Any | None) -> list[AttemptResult]:
+    """Run the attempts ((x_a, x_b), settings), through ``executor.submit`` when given."""
+    if executor is None:
+        return [attempt_connection(objective, a, b, s) for (a, b), s in jobs]
+    futures = [executor.submit(attempt_connection, objective, a, b, s) for (a, b), s in jobs]
+    return [f.result() for f in futures]
 
 
 __all__ = [

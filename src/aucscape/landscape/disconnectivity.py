@@ -26,34 +26,9 @@ from numpy.typing import NDArray
 
 from .._validation import check_positive
 from ..protocols import FloatArray
+from .graph import UnionFind, components, network_from_store  # noqa: F401 (re-exported)
 
 IntArray = NDArray[np.int64]
-
-
-class UnionFind:
-    """Disjoint sets over 0..n-1 with path halving and union by size."""
-
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-        self.size = [1] * n
-
-    def find(self, i: int) -> int:
-        p = self.parent
-        while p[i] != i:
-            p[i] = p[p[i]]
-            i = p[i]
-        return i
-
-    def union(self, i: int, j: int) -> bool:
-        """Join the sets of i and j; return True when they were different."""
-        ri, rj = self.find(i), self.find(j)
-        if ri == rj:
-            return False
-        if self.size[ri] < self.size[rj]:
-            ri, rj = rj, ri
-        self.parent[rj] = ri
-        self.size[ri] += self.size[rj]
-        return True
 
 
 def check_network(
@@ -82,20 +57,6 @@ def check_network(
     if not (np.all(np.isfinite(e_min)) and np.all(np.isfinite(e_ts))):
         raise ValueError("energies contain NaN or inf")
     return e_min, e_ts, pairs
-
-
-def components(n: int, pairs: IntArray, mask: NDArray[np.bool_] | None = None) -> IntArray:
-    """Component label (its smallest member) of each of n nodes, joining the rows of
-    ``pairs`` selected by ``mask`` (all by default)."""
-    uf = UnionFind(n)
-    sel = pairs if mask is None else pairs[mask]
-    for a, b in sel:
-        uf.union(int(a), int(b))
-    roots = np.array([uf.find(i) for i in range(n)], dtype=np.int64)
-    label = {}
-    for i, r in enumerate(roots):
-        label.setdefault(int(r), i)
-    return np.array([label[int(r)] for r in roots], dtype=np.int64)
 
 
 @dataclass
@@ -344,15 +305,3 @@ def layout(tree: DisconnectivityTree, *, centre_gmin: bool = False) -> FloatArra
             stack.append((nid, True))
             stack.extend((c, False) for c in reversed(order[nid]))
     return x
-
-
-def network_from_store(store: Any) -> tuple[FloatArray, FloatArray, IntArray, list[int]]:
-    """(E_min, E_ts, 0-based pairs, minimum ids) of a
-    :class:`~aucscape.landscape.store.Store`, minima in energy order, ready for
-    :func:`disconnectivity_tree`; row k of E_min is minimum ``ids[k]``."""
-    minima = list(store.iter_minima(order="energy"))
-    row = {m.id: k for k, m in enumerate(minima)}
-    tss = list(store.iter_ts(order="id"))
-    pairs = np.array([[row[t.min1], row[t.min2]] for t in tss], dtype=np.int64).reshape(-1, 2)
-    return (np.array([m.energy for m in minima]), np.array([t.energy for t in tss]), pairs,
-            [m.id for m in minima])

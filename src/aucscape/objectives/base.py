@@ -226,6 +226,25 @@ class NetworkObjective:
         return self.model.pack(W1[perm] * sign[:, None], b1[perm] * sign,
                                W2[:, perm] * sign[None, :], b2.copy())
 
+    def descriptor(self, w: ArrayLike) -> FloatArray:
+        """A cheap symmetry copy of ``w`` for nearest-neighbour search (optional hook).
+
+        Each hidden unit u_j = (W1[j, :], b1[j], W2[:, j]) is flipped so that its entry of
+        largest magnitude is positive, and units are sorted by ‖u_j‖ (descending). The
+        result is one of the copies T(w) that :meth:`align` searches, so
+        ‖descriptor(a) − descriptor(b)‖ ≥ min_T ‖a − T(b)‖: an upper bound on the aligned
+        distance that is exact when both points order and sign their units alike.
+        """
+        w = self.model.check_params(w)
+        W1, b1, W2, b2 = self.model.unpack(w)
+        u = np.concatenate([W1, b1[:, None], W2.T], axis=1)
+        big = np.abs(u).argmax(axis=1)
+        sign = np.where(u[np.arange(u.shape[0]), big] < 0, -1.0, 1.0)
+        order = np.argsort(-np.sum(u * u, axis=1), kind="stable")
+        s = sign[order]
+        return self.model.pack(W1[order] * s[:, None], b1[order] * s, W2[:, order] * s[None, :],
+                               b2.copy())
+
     # ------------------------------------------------------------------ Hessian parts
     def _difference_jacobians(self, w: FloatArray, fwd: Forward) -> FloatArray:
         """(C−1, N, P): Jacobians of the logit differences o_c − o_0, c = 1..C−1."""

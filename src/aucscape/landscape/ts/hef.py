@@ -9,7 +9,10 @@ gradient components g_i = v_i . g, one step is
 x <- x + sum_i h_i v_i, with every |h_i| and the step length capped by a trust radius r
 (at most ``max_step``). r adapts to the quadratic model's quality q = dE_actual /
 dE_model, dE_model = sum_i (g_i h_i + lambda_i h_i^2 / 2): r *= 1.5 when |q - 1| < 0.25,
-r /= 2 when |q - 1| > 0.75 (every step is taken; a saddle search has no descent test). The
+r /= 2 when |q - 1| > 0.75. A saddle search has no descent test, so a step is rejected
+(x goes back, r is halved, the old Hessian is reused) only when the model failed
+(|q - 1| > 0.75) and the RMS gradient grew, or E or g is not finite; r never falls below
+1e-3 ``max_step``, so the search cannot stall on rounding. The
 h_1 expression maximises the rational-function model along v_1 (it moves uphill whatever
 the sign of lambda_1); the h_i are minimisation steps in the space orthogonal to v_1 that
 always go downhill. Near an index-1 saddle (lambda_1 < 0 < lambda_2) both reduce to the
@@ -98,20 +101,45 @@ def hef(
     message = "max_iter reached"
     it = 0
     radius = max_step
-    predicted = prev_energy = None
+    floor = 1e-3 * max_step
+    prev: tuple[FloatArray, float, FloatArray, FloatArray, FloatArray, float] | None = None
+    predicted = 0.0
+    lam = vecs = None
     while True:
         energy, g = objective.energy_gradient(x)
         g = np.asarray(g, dtype=np.float64)
-        if predicted is not None and prev_energy is not None and predicted != 0:
-            quality = (energy - prev_energy) / predicted
+        r = float(np.linalg.norm(g) / np.sqrt(n))
+        if prev is not None:
+            px, pe, pg, plam, pvecs, pr = prev
+            quality = (energy - pe) / predicted if predicted != 0 else 1.0
+            bad = not (np.isfinite(energy) and np.isfinite(r)) or abs(quality - 1) > 0.75
+            if bad and (r > pr or not np.isfinite(r)) and radius > floor:
+                # Rejected: the model failed and the gradient grew. Back to the last
+                # point with half the radius (its Hessian is reused).
+                radius = max(0.5 * radius, floor)
+                x, energy, g, lam, vecs, r = px, pe, pg, plam, pvecs, pr
+                gm = vecs.T @ g
+                h = ef_step(lam, gm, radius)
+                predicted = float(gm @ h + 0.5 * lam @ (h * h))
+                x = x + vecs @ h
+                it += 1
+                if it >= max_iter:
+                    energy, g = objective.energy_gradient(x)
+                    g = np.asarray(g, dtype=np.float64)
+                    r = float(np.linalg.norm(g) / np.sqrt(n))
+                    lam, vecs = np.linalg.eigh(np.asarray(objective.hessian(x),
+                                                          dtype=np.float64))
+                    n_neg = int(np.sum(lam < 0))
+                    break
+                continue
             if abs(quality - 1) < 0.25:
                 radius = min(1.5 * radius, max_step)
             elif abs(quality - 1) > 0.75:
-                radius = max(0.5 * radius, 1e-3 * max_step)
+                radius = max(0.5 * radius, floor)
         lam, vecs = np.linalg.eigh(np.asarray(objective.hessian(x), dtype=np.float64))
-        r = float(np.linalg.norm(g) / np.sqrt(n))
         if not (np.isfinite(energy) and np.isfinite(r) and np.all(np.isfinite(lam))):
             message = "energy, gradient or Hessian not finite"
+            n_neg = int(np.sum(lam < 0))
             break
         n_neg = int(np.sum(lam < 0))
         if r <= tol:
@@ -122,7 +150,7 @@ def hef(
         gm = vecs.T @ g
         h = ef_step(lam, gm, radius)
         predicted = float(gm @ h + 0.5 * lam @ (h * h))
-        prev_energy = energy
+        prev = (x, float(energy), g, lam, vecs, r)
         x = x + vecs @ h
         it += 1
     return HEFResult(
