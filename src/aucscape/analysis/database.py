@@ -13,10 +13,13 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aucscape.analysis.minima import MinimumProperties, minimum_properties, resolve_beta
 from aucscape.analysis.summary import LandscapeSummary, summarize
+
+if TYPE_CHECKING:
+    from aucscape.landscape.store import Store
 
 __all__ = ["StoreAnalysis", "analyze_database", "analyze_store", "stored_objective"]
 
@@ -59,7 +62,7 @@ class StoreAnalysis:
         }
 
 
-def stored_objective(store: Any) -> dict[str, Any]:
+def stored_objective(store: Store) -> dict[str, Any]:
     """The objective description a store records (meta, else the first run record)."""
     desc = store.objective_description
     if desc is None:
@@ -72,7 +75,8 @@ def stored_objective(store: Any) -> dict[str, Any]:
     return desc
 
 
-def analyze_store(store: Any, *, dataset: Any = None, beta: float | None = None) -> StoreAnalysis:
+def analyze_store(store: Store, *, dataset: Any = None, beta: float | None = None
+                  ) -> StoreAnalysis:
     """Properties of every minimum in ``store`` (an open :class:`~aucscape.landscape.store.Store`).
 
     ``dataset``: the :class:`~aucscape.data.Dataset` to use instead of rebuilding it from

@@ -18,9 +18,12 @@ import math
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import CLIError
+
+if TYPE_CHECKING:
+    from ..landscape.store import Store
 
 LOSSES = ("ce", "sigmoid", "tanh", "hinge", "squared_hinge", "exp", "quad", "logistic")
 
@@ -159,7 +162,7 @@ def open_store(path: str, description: dict | None = None, *, must_exist: bool =
     return Store(p, description, read_only=read_only)
 
 
-def stored_objective(store: Any) -> Any:
+def stored_objective(store: Store) -> Any:
     """Rebuild the objective a database was made for (its recorded description)."""
     from ..analysis.database import stored_objective as description_of
     from ..objectives import build_objective

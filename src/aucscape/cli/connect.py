@@ -20,6 +20,7 @@ import time
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from ..protocols import Objective
 from ._common import (
     add_parser,
     check_flag,
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _connect(args: argparse.Namespace, store: Store, objective: Any, ex: Any, batch: int,
+def _connect(args: argparse.Namespace, store: Store, objective: Objective, ex: Any, batch: int,
              settings: TSSettings) -> None:
     from ..landscape.connect import LandscapeProgress, connect_landscape
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..protocols import Objective
 from . import CLIError
 from ._common import (
     add_objective_args,
@@ -58,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def check_energies(objective: Any, energies: np.ndarray, coords: np.ndarray | None,
+def check_energies(objective: Objective, energies: np.ndarray, coords: np.ndarray | None,
                    what: str) -> None:
     """Raise CLIError at the first point whose E(W) differs from its recorded energy."""
     if coords is None:
@@ -71,7 +72,7 @@ def check_energies(objective: Any, energies: np.ndarray, coords: np.ndarray | No
                            "anyway)")
 
 
-def _check_points(objective: Any, data: PathsampleData, d: Path, no_verify: bool) -> None:
+def _check_points(objective: Objective, data: PathsampleData, d: Path, no_verify: bool) -> None:
     n = data.min_coords.shape[1]
     if n != objective.n_params:
         raise CLIError(f"{d}: points have {n} coordinates but the objective has "

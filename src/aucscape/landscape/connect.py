@@ -20,16 +20,19 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..protocols import FloatArray
+from ..protocols import FloatArray, Objective
 from .identity import energy_window, find_same
 from .network import Network, Pair
 from .ts.attempt import AttemptResult, FoundMinimum, FoundTS, TSSettings, attempt_connection
 from .ts.symmetry import aligned_distance
 
+if TYPE_CHECKING:
+    from .store import Store
 
-def find_stationary(objective: Any, candidates: list[Any], energy: float, coords: Any,
+
+def find_stationary(objective: Objective, candidates: list[Any], energy: float, coords: Any,
                     settings: TSSettings) -> Any | None:
     """The record among ``candidates`` (with ``.energy``, ``.coords``, ``.id``) that is the
     same stationary point as (energy, coords), or None.
@@ -48,7 +51,7 @@ def _window(energy: float, settings: TSSettings) -> tuple[float, float]:
     return energy_window(energy, settings.edifftol)
 
 
-def _match_or_add_minimum(objective: Any, store: Any, m: FoundMinimum, s: TSSettings,
+def _match_or_add_minimum(objective: Objective, store: Store, m: FoundMinimum, s: TSSettings,
                           run_id: int | None) -> int:
     old = find_stationary(objective, store.minima_in_window(*_window(m.energy, s)), m.energy,
                           m.coords, s)
@@ -58,7 +61,7 @@ def _match_or_add_minimum(objective: Any, store: Any, m: FoundMinimum, s: TSSett
                                  n_nonpositive=m.n_nonpositive, lpphe=m.lpphe, run_id=run_id))
 
 
-def record_attempt(objective: Any, store: Any, result: AttemptResult,
+def record_attempt(objective: Objective, store: Store, result: AttemptResult,
                    settings: TSSettings, run_id: int | None = None) -> list[int]:
     """Store the new transition states of ``result`` (and any new minima, tagged with
     ``run_id``); return new TS ids."""
@@ -86,7 +89,7 @@ class ConnectResult:
     new_ts: list[int] = field(default_factory=list)
 
 
-def connect(objective: Any, store: Any, min_a: int, min_b: int, *,
+def connect(objective: Objective, store: Store, min_a: int, min_b: int, *,
             settings: TSSettings | None = None, max_cycles: int = 20, max_tries: int = 3,
             executor: Any | None = None) -> ConnectResult:
     """Join stored minima ``min_a`` and ``min_b`` (store ids) by verified transition states.
@@ -149,7 +152,7 @@ TRIES_RUN_KIND = "connect_tries"
 ORDERS = ("nearest", "energy")
 
 
-def load_tries(store: Any) -> dict[Pair, int]:
+def load_tries(store: Store) -> dict[Pair, int]:
     """Attempts per pair of store ids (id_a < id_b) recorded by earlier driver calls."""
     tries: dict[Pair, int] = {}
     for _, rec in store.iter_runs():
@@ -160,13 +163,13 @@ def load_tries(store: Any) -> dict[Pair, int]:
     return tries
 
 
-def _save_tries(store: Any, tries: dict[Pair, int]) -> None:
+def _save_tries(store: Store, tries: dict[Pair, int]) -> None:
     if tries:
         store.add_run({"kind": TRIES_RUN_KIND,
                        "tries": [[a, b, t] for (a, b), t in sorted(tries.items())]})
 
 
-def _connect_runs(store: Any) -> set[int]:
+def _connect_runs(store: Store) -> set[int]:
     """Ids of the run records of kind "connect" (this driver's own label)."""
     return {rid for rid, rec in store.iter_runs() if rec.get("kind") == CONNECT_RUN_KIND}
 
@@ -208,7 +211,7 @@ def _reason(res: AttemptResult) -> str:
     return "; ".join(sorted(set(res.rejected))) or "no verified transition state"
 
 
-def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None = None,
+def connect_landscape(objective: Objective, store: Store, *, settings: TSSettings | None = None,
                       executor: Any | None = None, max_attempts: int | None = None,
                       time_limit: float | None = None, batch: int = 4, max_tries: int = 3,
                       targets: str = "all", order: str = "nearest",
@@ -353,7 +356,7 @@ def connect_landscape(objective: Any, store: Any, *, settings: TSSettings | None
     return state
 
 
-def _run_batch(objective: Any, jobs: list[tuple[tuple[FloatArray, FloatArray], TSSettings]],
+def _run_batch(objective: Objective, jobs: list[tuple[tuple[FloatArray, FloatArray], TSSettings]],
                executor: Any | None) -> list[AttemptResult]:
     """Run the attempts ((x_a, x_b), settings), through ``executor.submit`` when given."""
     if executor is None:

@@ -13,12 +13,15 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..protocols import FloatArray
+
+if TYPE_CHECKING:
+    from .store import Store
 
 IntArray = NDArray[np.int64]
 
@@ -65,7 +68,7 @@ def components(n: int, pairs: IntArray, mask: NDArray[np.bool_] | None = None) -
     return np.array([label[int(r)] for r in roots], dtype=np.int64)
 
 
-def network_from_store(store: Any) -> tuple[FloatArray, FloatArray, IntArray, list[int]]:
+def network_from_store(store: Store) -> tuple[FloatArray, FloatArray, IntArray, list[int]]:
     """(E_min, E_ts, 0-based pairs, minimum ids) of a
     :class:`~aucscape.landscape.store.Store`, minima in energy order, ready for
     :func:`~aucscape.landscape.disconnectivity.disconnectivity_tree`; row k of E_min is

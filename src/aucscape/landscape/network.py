@@ -30,7 +30,7 @@ tree and O(N k) alignments on a cold cache, O(N k) memory.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -38,9 +38,12 @@ from scipy.sparse.csgraph import connected_components
 from scipy.sparse.csgraph import dijkstra as sparse_dijkstra
 from scipy.spatial import cKDTree
 
-from ..protocols import FloatArray, canonical
+from ..protocols import FloatArray, Objective, canonical
 from .graph import UnionFind
 from .ts.symmetry import aligned_distance, aligned_pair, distance_matrix
+
+if TYPE_CHECKING:
+    from .store import Store
 
 Pair = tuple[int, int]
 
@@ -57,7 +60,7 @@ KD_EPS = 2.0
 _FREE = float(np.finfo(np.float64).tiny)
 
 
-def descriptors(objective: Any, coords: FloatArray, ids: list[int] | None = None,
+def descriptors(objective: Objective, coords: FloatArray, ids: list[int] | None = None,
                 cache: dict[int, FloatArray] | None = None) -> FloatArray:
     """Rows ``descriptor(x)`` (optional hook), else ``canonical(x)``, else x (module doc);
     ``cache`` (optional) keeps them by store id ``ids[k]`` between rounds."""
@@ -94,7 +97,7 @@ class Network:
     [(0, 1), (1, 2)]
     """
 
-    def __init__(self, objective: Any, store: Any,
+    def __init__(self, objective: Objective, store: Store,
                  dist_cache: dict[tuple[int, int], float] | None = None, *,
                  k_neighbours: int = 10,
                  desc_cache: dict[int, FloatArray] | None = None,

@@ -16,17 +16,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .._files import atomic_path, write_text_atomic
-from ..protocols import FloatArray
+from ..protocols import FloatArray, Objective
 from ..spectrum import hessian_summary
 from .identity import DEFAULT_EDIFFTOL, energy_window, find_same
 from .minimize import rms
 from .ts.symmetry import aligned_distance
+
+if TYPE_CHECKING:
+    from .store import Store
 
 MIN_DATA, TS_DATA, POINTS_MIN, POINTS_TS = "min.data", "ts.data", "points.min", "points.ts"
 
@@ -152,7 +155,7 @@ def read_pathsample(directory: str | Path) -> PathsampleData:
     )
 
 
-def export_store(store: Any, directory: str | Path, *, fill_lpphe: float | None = None
+def export_store(store: Store, directory: str | Path, *, fill_lpphe: float | None = None
                  ) -> tuple[PathsampleData, list[int]]:
     """Write the minima (lowest energy first) and transition states of a
     :class:`~aucscape.landscape.store.Store` as PATHSAMPLE files.
@@ -185,7 +188,7 @@ def export_store(store: Any, directory: str | Path, *, fill_lpphe: float | None 
     return data, [m.id for m in minima]
 
 
-def import_into_store(directory: str | Path, store: Any, *, objective: Any = None,
+def import_into_store(directory: str | Path, store: Store, *, objective: Objective | None = None,
                       edifftol: float = DEFAULT_EDIFFTOL, geomdifftol: float = 1e-3,
                       run_id: int | None = None) -> tuple[list[int], list[int]]:
     """Add the minima and transition states of a PATHSAMPLE directory to ``store`` (which
@@ -242,7 +245,7 @@ def import_into_store(directory: str | Path, store: Any, *, objective: Any = Non
     return min_ids, ts_ids
 
 
-def _recomputed(objective: Any, x: FloatArray) -> dict[str, Any]:
+def _recomputed(objective: Objective, x: FloatArray) -> dict[str, Any]:
     """rms(dE/dw) and the Hessian's smallest eigenvalue / count of eigenvalues <= 0 at x."""
     if objective is None:
         return {}

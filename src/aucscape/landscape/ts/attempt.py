@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ...protocols import FloatArray
+from ...protocols import FloatArray, Objective
 from ...spectrum import hessian_summary
 from ..identity import DEFAULT_EDIFFTOL, same_minimum
 from ..minimize import MinimizeResult
@@ -96,7 +96,7 @@ class AttemptResult:
 
 
 def _verified_minimum(
-    objective: Any, q: MinimizeResult, settings: TSSettings
+    objective: Objective, q: MinimizeResult, settings: TSSettings
 ) -> FoundMinimum | None:
     if not q.converged:
         return None
@@ -107,7 +107,7 @@ def _verified_minimum(
                         min_eig=hs.min_eig, n_nonpositive=hs.n_nonpositive, lpphe=hs.lpphe)
 
 
-def refine_candidate(objective: Any, x0: Any, settings: TSSettings) -> FoundTS | str:
+def refine_candidate(objective: Objective, x0: Any, settings: TSSettings) -> FoundTS | str:
     """HEF from ``x0``, verification and step-off; a FoundTS, or the reason for rejection."""
     h = hef(objective, x0, tol=settings.tol, max_iter=settings.hef_max_iter,
             max_step=settings.hef_max_step)
@@ -134,7 +134,7 @@ def n_images_for(x_a: Any, x_b: Any, settings: TSSettings) -> int:
     return int(min(settings.max_images, wanted))
 
 
-def attempt_connection(objective: Any, x_a: Any, x_b: Any, settings: TSSettings | None = None
+def attempt_connection(objective: Objective, x_a: Any, x_b: Any, settings: TSSettings | None = None
                        ) -> AttemptResult:
     """Run one DNEB between minima ``x_a`` and ``x_b`` and refine its candidates (module doc)."""
     settings = TSSettings() if settings is None else settings

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..._validation import check_nonnegative, check_positive
-from ...protocols import FloatArray
+from ...protocols import FloatArray, Objective
 
 _WINDOW = 20  # a band step is accepted when |g~|^2 is below the largest of the last 20
 _MAX_SHRINK = 10  # the trust radius shrinks to at most max_step / 2^10
@@ -245,7 +245,7 @@ def _quench_fire(force: Any, y: FloatArray, shape: tuple[int, int], tol: float,
 
 
 def dneb(
-    objective: Any,
+    objective: Objective,
     x_a: Any,
     x_b: Any,
     *,

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..._validation import check_positive
-from ...protocols import FloatArray
+from ...protocols import FloatArray, Objective
 
 
 @dataclass
@@ -72,7 +72,7 @@ def ef_step(eigenvalues: FloatArray, g_modes: FloatArray, max_step: float) -> Fl
 
 
 def hef(
-    objective: Any,
+    objective: Objective,
     x0: Any,
     *,
     tol: float = 1e-10,

@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from ...protocols import FloatArray, canonical
+from ...protocols import FloatArray, Objective, canonical
 
 __all__ = ["aligned_distance", "aligned_pair", "distance_matrix"]
 
 
-def aligned_pair(objective: Any, x_a: Any, x_b: Any) -> tuple[FloatArray, FloatArray]:
+def aligned_pair(objective: Objective, x_a: Any, x_b: Any) -> tuple[FloatArray, FloatArray]:
     """End points (x_a, T*(x_b)) of a path from a to b (module docstring)."""
     a = np.asarray(x_a, dtype=np.float64).ravel()
     b = np.asarray(x_b, dtype=np.float64).ravel()
@@ -38,13 +38,14 @@ def aligned_pair(objective: Any, x_a: Any, x_b: Any) -> tuple[FloatArray, FloatA
     return canonical(objective, a), canonical(objective, b)
 
 
-def aligned_distance(objective: Any, x_a: Any, x_b: Any) -> float:
+def aligned_distance(objective: Objective, x_a: Any, x_b: Any) -> float:
     """D(a, b) = || x_a - T*(x_b) ||_2 (module docstring)."""
     a, b = aligned_pair(objective, x_a, x_b)
     return float(np.linalg.norm(a - b))
 
 
-def distance_matrix(objective: Any, coords: Any, cache: dict[tuple[int, int], float] | None = None,
+def distance_matrix(objective: Objective, coords: Any,
+                    cache: dict[tuple[int, int], float] | None = None,
                     keys: list[int] | None = None) -> FloatArray:
     """Symmetric (N, N) matrix of D between the rows of ``coords``.
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..._validation import check_nonnegative, check_positive
-from ...protocols import FloatArray
+from ...protocols import FloatArray, Objective
 from ..minimize import MinimizeResult, lbfgs
 
 
@@ -43,7 +43,7 @@ class SaddleCheck:
 
 
 def check_saddle(
-    objective: Any, x: Any, *, tol: float = 1e-10, eig_tol: float = 0.0
+    objective: Objective, x: Any, *, tol: float = 1e-10, eig_tol: float = 0.0
 ) -> SaddleCheck:
     """Recompute E, g and the exact Hessian at ``x`` and classify it (module docstring)."""
     tol = check_positive(tol, "tol")
@@ -75,7 +75,7 @@ class StepOff:
 
 
 def step_off(
-    objective: Any,
+    objective: Objective,
     x_ts: Any,
     mode: Any,
     neg_eig: float,
