@@ -166,7 +166,7 @@ def test_spiral_rejects_bad_arguments(kwargs):
         spiral(**kwargs)
 
 
-# ----------------------------------------------------------------------------- sampled spiral, MLPNORM
+# ----------------------------------------------------------------------------- sampled, MLPNORM
 def test_sampled_spiral_points_lie_on_two_opposite_archimedean_arms():
     X, y = sampled_spiral_points(400, 2.0, np.random.default_rng(3))
     pos, neg = X[y == 1], X[y == 0]
@@ -205,7 +205,7 @@ def test_mlpnorm_divides_each_column_by_its_training_mean_magnitude():
 
 def test_cmu_spiral_is_unchanged_by_the_new_options():
     # the default generator still draws exactly the old arrays (same noise and split)
-    X, y = spiral_points(97)
+    X, _ = spiral_points(97)
     ds = spiral(noise=0.0, seed=5)
     assert np.array_equal(_rows(np.concatenate([ds.X_train, ds.X_test])), _rows(X))
     assert ds.description["generator"] == "cmu" and ds.description["mlpnorm"] is False
@@ -215,7 +215,7 @@ def test_cmu_spiral_is_unchanged_by_the_new_options():
                                     {"generator": "sampled", "turns": 0.0},
                                     {"mlpnorm": True, "standardize": True}])
 def test_spiral_rejects_bad_generator_options(kwargs):
-    with pytest.raises(ValueError, match="generator|turns|scaling"):
+    with pytest.raises(ValueError, match=r"generator|turns|scaling"):
         spiral(**kwargs)
 
 

@@ -86,7 +86,7 @@ def test_writes_report_tables_figures_and_databases(study):
     assert "13,948 vs 1,903" in md and "## Loss selection" in md
     assert "## Set-up: what the paper leaves open" in md
     findings_rows = _csv(out / "tables/findings.csv")
-    assert len(findings_rows) == 17
+    assert len(findings_rows) == 18
     assert {r["verdict"] for r in findings_rows} <= {"agrees", "disagrees", "undecided"}
     assert list(findings_rows[0]) == ["finding", "paper", "this run", "test", "verdict",
                                       "budget", "90% interval"]
@@ -209,13 +209,19 @@ def test_main_findings_follow_the_measurements():
     # sigmoid: 9 minima seen once each (Chao1 9 + 9·8/2 = 45); CE: 3 minima, each hit 3 times
     ce = _replicated("ce", "ce", n=3, auc=[0.6, 0.65, 0.7], lpphe=-110, hits=[3, 3, 3])
     sg = _replicated("sg", "sigmoid", n=9, auc=np.linspace(0.7, 0.8, 9), lpphe=-93)
+    for r in ce:
+        r.nearest_ce = [1.0, 1.2, 0.8]
+    for r in sg:
+        r.nearest_ce = [2.0 + 0.1 * r.replicate] * 9
     f = findings(_results([*ce, *sg]))
     assert [x.agrees for x in f[:4]] == [True, True, True, True]
+    assert f[6].claim.startswith("appAUC minima are not close") and f[6].agrees is True
+    assert f[6].estimate == pytest.approx(2.1)
     assert f[0].estimate == pytest.approx(45 / 3)
     assert "distinct minima after 50 quenches: 9 vs 3" in f[0].measured
     assert f[1].low <= f[1].estimate <= f[1].high
     assert f[1].estimate == pytest.approx(0.75 - 0.65)
-    assert all(x.agrees is None for x in f[6:])  # parts that did not run
+    assert all(x.agrees is None for x in f[7:])  # parts that did not run
     # the same comparison turned round disagrees: nothing is tuned to agree
     ce2 = _replicated("ce", "ce", n=9, auc=np.linspace(0.7, 0.8, 9), lpphe=-93)
     sg2 = _replicated("sg", "sigmoid", n=3, auc=[0.6, 0.65, 0.7], lpphe=-110, hits=[3, 3, 3])
@@ -400,3 +406,25 @@ def test_config_error_leaves_nothing_behind(tmp_path, capsys):
     assert not out.exists()
     assert main(["reproduce", "--config", str(cfg), "--out", str(out), "--seed", "-1"]) == 2
     assert not out.exists()
+
+
+def test_nearest_distances_see_through_hidden_unit_symmetry():
+    from aucscape.data import spiral
+    from aucscape.objectives import make_objective
+    from aucscape.study.engine import nearest_distances
+
+    obj = make_objective(spiral(points_per_arm=20), "ce", hidden=3)
+    rng = np.random.default_rng(4)
+    w = rng.uniform(-1, 1, obj.n_params)
+    # the same network with hidden units 0 and 2 swapped and unit 1's sign flipped
+    H, K = 3, 2
+    W1, b1 = w[:H * K].reshape(H, K), w[H * K:H * K + H]
+    W2, b2 = w[H * K + H:H * K + H + 2 * H].reshape(2, H), w[-2:]
+    perm, sign = [2, 1, 0], np.array([1.0, -1.0, 1.0])
+    v = np.concatenate([(W1[perm] * sign[:, None]).ravel(), b1[perm] * sign,
+                        (W2[:, perm] * sign).ravel(), b2])
+    np.testing.assert_allclose(obj.energy(v), obj.energy(w), rtol=1e-12)
+    far = w + 0.5
+    assert nearest_distances(obj, [v], [far, w])[0] == pytest.approx(0.0, abs=1e-9)
+    own = nearest_distances(obj, [w, v, far])
+    assert own[0] == pytest.approx(0.0, abs=1e-9) and own[2] > 0.1

@@ -176,6 +176,8 @@ def _main_findings(res: StudyResults) -> list[Finding]:
          "Figure 5: test AUC falls with CE loss for CE minima, not for appAUC minima"),
         ("appAUC minima have a higher mean CE loss than CE minima",
          "about 1.2, roughly twice CE's"),
+        ("appAUC minima are not close to CE minima",
+         "appAUC minima lie away from the CE minima"),
     ]
     if not (ce and sg):
         return [_undecided(c, p, "main part not run") for c, p in specs]
@@ -202,8 +204,18 @@ def _main_findings(res: StudyResults) -> list[Finding]:
         _test(*specs[5], both, _ratio(sg, ce, lambda r: float(np.nanmean(r.column("ce_loss")))
                                       if r.n_minima else None), 1.0, "above",
               "mean CE loss ratio appAUC/CE", "", ".2f"),
+        _test(*specs[6], both, _ratio(sg, ce, _median_nearest), 1.0, "above",
+              "median distance appAUC→nearest CE minimum / median CE→nearest other CE",
+              f"{fmt(group_mean(sg, _median_nearest), '.3g')} vs "
+              f"{fmt(group_mean(ce, _median_nearest), '.3g')} (aligned distances)", ".2f"),
     ]
     return out
+
+
+def _median_nearest(r: LandscapeResult) -> float | None:
+    d = np.asarray(r.nearest_ce, float)
+    d = d[np.isfinite(d)]
+    return float(np.median(d)) if d.size else None
 
 
 def _others(groups: list[Reps], loss: str) -> tuple[Reps | None, list[Reps]]:

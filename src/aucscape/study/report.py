@@ -80,7 +80,7 @@ _SENS = ("Each column re-runs the main part (CE and sigmoid on the spiral) with 
 
 
 def _md(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
-        figs: list[FigureFile]) -> str:
+        figs: list[FigureFile], sens: Table | None) -> str:
     counts = {v: sum(f.verdict == v for f in fs) for v in ("agrees", "disagrees", "undecided")}
     out = [f"# aucscape reproduce: {res.config.get('name')}", "",
            "Study of Niroomand, Cafolla, Morgan & Wales (2022), *Characterising the area "
@@ -92,7 +92,6 @@ def _md(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
             f"{counts['agrees']} agree, {counts['disagrees']} disagree, "
             f"{counts['undecided']} undecided.", "",
             _findings_table(fs).to_markdown(), ""]
-    sens = sensitivity_table(res)
     if sens is not None:
         out += ["## Sensitivity: verdicts under the alternative set-ups", "", _SENS, "",
                 sens.to_markdown(), ""]
@@ -135,7 +134,7 @@ _CSS = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 
 
 
 def _html(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
-          figs: list[FigureFile]) -> str:
+          figs: list[FigureFile], sens: Table | None) -> str:
     title = f"aucscape reproduce: {res.config.get('name')}"
     o = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
          f"</title><style>{_CSS}</style></head><body>", f"<h1>{html.escape(title)}</h1>",
@@ -151,7 +150,6 @@ def _html(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
         + "</tr>" for f, r in zip(fs, ft.rows, strict=True))
     o.append("<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in ft.headers)
              + f"</tr></thead><tbody>{rows}</tbody></table>")
-    sens = sensitivity_table(res)
     if sens is not None:
         o += ["<h2>Sensitivity: verdicts under the alternative set-ups</h2>",
               f"<p>{html.escape(_SENS)}</p>", _html_table(sens)]
@@ -195,6 +193,6 @@ def write_report(res: StudyResults, out: str | Path, *, force: bool = False) -> 
     extra += [sens] if sens is not None else []
     for t in [*tabs, *extra]:
         (out / "tables" / f"{t.name}.csv").write_text(t.to_csv(), encoding="utf-8")
-    (out / "report.md").write_text(_md(res, fs, tabs, sel, figs), encoding="utf-8")
-    (out / "report.html").write_text(_html(res, fs, tabs, sel, figs), encoding="utf-8")
+    (out / "report.md").write_text(_md(res, fs, tabs, sel, figs, sens), encoding="utf-8")
+    (out / "report.html").write_text(_html(res, fs, tabs, sel, figs, sens), encoding="utf-8")
     return out / "report.md"

@@ -62,6 +62,9 @@ class LandscapeResult:
     discovery: list[list[int]] = field(default_factory=list)
     n_test_pos: int = 0
     n_test_neg: int = 0
+    #: per minimum, aligned distance to the nearest minimum of the same replicate's CE
+    #: landscape (the nearest *other* CE minimum for the CE landscape itself); main part
+    nearest_ce: list[float] = field(default_factory=list)
 
     @property
     def n_minima(self) -> int:

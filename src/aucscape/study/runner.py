@@ -55,11 +55,13 @@ def run_study(config: StudyConfig, out: str | Path, *, workers: int = 1,
     try:
         with pin:
             results = _run_all(config, out / "db", workers, executor, report)
+            _distances_to_ce(config, results, out / "db", report)
             variants = {}
             for label in (config.sensitivity.variants if config.sensitivity else {}):
                 vcfg = config.variant(label)
-                vres = _run_all(vcfg, out / "sensitivity" / label / "db", workers,
-                                executor, report)
+                vdb = out / "sensitivity" / label / "db"
+                vres = _run_all(vcfg, vdb, workers, executor, report)
+                _distances_to_ce(vcfg, vres, vdb, report)
                 variants[label] = _study(vcfg, vres, 0.0, workers, scheduler).to_dict()
     finally:
         executor.shutdown()
@@ -76,6 +78,29 @@ def _study(config: StudyConfig, results: dict[str, LandscapeResult], seconds: fl
         parts={p: [s.key for s in config.part_landscapes(p)] for p in PARTS},
         wall_seconds=seconds, workers=workers, scheduler=scheduler,
         version=__version__, created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+def _distances_to_ce(config: StudyConfig, results: dict[str, LandscapeResult],
+                     dbdir: Path, report: Progress) -> None:
+    """Fill ``nearest_ce`` for the main part: how far each minimum lies from the CE
+    landscape's minima of the same replicate (aligned distances, lowest minima first)."""
+    from ..landscape.store import Store
+    from ..objectives import build_objective
+
+    specs = config.part_landscapes("main")
+    for ce in (s for s in specs if s.loss == "ce"):
+        report("phase", f"{ce.key}: distances", 0)
+        same = [s for s in specs if s.replicate == ce.replicate]
+        coords = {}
+        for s in same:
+            with Store(dbdir / f"{s.key}.db", read_only=True) as store:
+                coords[s.key] = [m.coords for m in store.iter_minima(order="energy")]
+        with Store(dbdir / f"{ce.key}.db", read_only=True) as store:
+            objective = build_objective(store.objective_description)
+        for s in same:
+            ref = None if s.key == ce.key else coords[ce.key]
+            results[s.key].nearest_ce = engine.nearest_distances(objective, coords[s.key],
+                                                                 ref)
 
 
 def _run_all(config: StudyConfig, dbdir: Path, workers: int, executor: Any,

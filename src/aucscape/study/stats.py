@@ -2,8 +2,9 @@
 
 - :func:`interval`: a paired percentile bootstrap over replicates. Replicate r of every
   landscape shares the data draw r, so a finding's quantity q(replicates) is recomputed
-  on B resamples of the replicate indices (with replacement, the same indices for every
-  landscape) and the 5th and 95th percentiles give its 90 % interval.
+  on resamples of the replicate indices (with replacement, the same indices for every
+  landscape; all R^R of them when that is at most B = 2000, else B random ones) and the
+  5th and 95th percentiles give its 90 % interval.
 - :func:`verdict`: "agrees" only when the whole interval lies on the paper's side of the
   test's threshold, "disagrees" only when it lies wholly on the other side, "undecided"
   otherwise (including when there is no interval).
@@ -18,6 +19,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 
@@ -42,7 +44,9 @@ def interval(quantity: Callable[[Sequence[int]], float | None], n_replicates: in
 
     ``quantity(idx)`` evaluates the tested quantity on replicates ``idx`` (a list of
     replicate indices, repeats allowed); the estimate uses ``range(n_replicates)``.
-    Resamples where the quantity is undefined (None or NaN) are dropped; with fewer
+    When R^R ≤ ``n_boot`` (R ≤ 4) every one of the R^R resamples is used once (the exact
+    bootstrap distribution) instead of random ones. Resamples where the quantity is
+    undefined (None or NaN) are dropped; with fewer
     than half of them defined, or fewer than :data:`MIN_REPLICATES` replicates, the
     interval is (None, None).
 
@@ -54,11 +58,14 @@ def interval(quantity: Callable[[Sequence[int]], float | None], n_replicates: in
     est = _finite(quantity(list(range(n_replicates))))
     if n_replicates < MIN_REPLICATES:
         return est, None, None
-    rng = np.random.default_rng(seed)
-    draws = [_finite(quantity(list(rng.integers(0, n_replicates, n_replicates))))
-             for _ in range(n_boot)]
+    if n_replicates ** n_replicates <= n_boot:  # every resample, once: the exact bootstrap
+        samples = itertools.product(range(n_replicates), repeat=n_replicates)
+    else:
+        rng = np.random.default_rng(seed)
+        samples = (rng.integers(0, n_replicates, n_replicates) for _ in range(n_boot))
+    draws = [_finite(quantity(list(idx))) for idx in samples]
     ok = np.array([d for d in draws if d is not None])
-    if ok.size < n_boot / 2:
+    if ok.size < len(draws) / 2:
         return est, None, None
     a = (1.0 - level) / 2.0
     lo, hi = np.quantile(ok, [a, 1.0 - a])
