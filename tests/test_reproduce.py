@@ -218,7 +218,7 @@ def test_main_findings_follow_the_measurements():
     assert f[6].claim.startswith("appAUC minima are not close") and f[6].agrees is True
     assert f[6].estimate == pytest.approx(2.1)
     assert f[0].estimate == pytest.approx(45 / 3)
-    assert "distinct minima after 50 quenches: 9 vs 3" in f[0].measured
+    assert "ratio appAUC/CE of minima found in 50 quenches = 3.00" in f[0].measured
     assert f[1].low <= f[1].estimate <= f[1].high
     assert f[1].estimate == pytest.approx(0.75 - 0.65)
     assert all(x.agrees is None for x in f[7:])  # parts that did not run
@@ -351,16 +351,19 @@ def test_chao1_and_energy_merge_against_brute_force():
         assert chao1(merged) == pytest.approx(len(sums) + f1 * (f1 - 1) / (2 * (f2 + 1)))
 
 
-def test_bootstrap_interval_covers_the_mean_and_verdicts_follow_it():
+def test_t_interval_covers_the_mean_at_its_level_and_verdicts_follow_it():
     from aucscape.study.stats import interval, verdict
 
     rng = np.random.default_rng(1)
     covered = 0
-    for _ in range(200):
-        x = rng.normal(0.3, 0.1, 8)
-        _, lo, hi = interval(lambda idx, x=x: float(np.mean(x[list(idx)])), 8, n_boot=400)
+    for _ in range(1000):
+        x = rng.normal(0.3, 0.1, 3)  # three replicates, as in the presets
+        _, lo, hi = interval(lambda idx, x=x: float(np.mean(x[list(idx)])), 3)
         covered += lo <= 0.3 <= hi
-    assert 0.75 <= covered / 200 <= 0.97  # a percentile bootstrap at 8 replicates: ≈ 0.85
+    assert covered / 1000 == pytest.approx(0.90, abs=0.03)  # exact for normal replicates
+    est, lo, hi = interval(lambda idx: [1.0, 2.0, 3.0][idx[0]] if len(idx) == 1 else 9.0, 3)
+    assert est == 2.0 and (lo, hi) == pytest.approx((2 - 2.919986 / 3 ** 0.5,
+                                                     2 + 2.919986 / 3 ** 0.5), rel=1e-5)
     assert interval(lambda idx: 1.0, 2)[1:] == (None, None)  # too few replicates
     assert verdict(-0.2, -0.1, 0.0, "below") is True
     assert verdict(0.1, 0.2, 0.0, "below") is False

@@ -1,14 +1,16 @@
 """The paper's findings against this run, each tested on an interval over replicates.
 
 Each :class:`Finding` states one qualitative result of Niroomand et al. (2022), the
-paper's numbers, this run's estimate of the tested quantity q, its 90 % interval (paired
-bootstrap over the R replicates, :func:`aucscape.study.stats.interval`), the test (a
-threshold and the side the paper is on, fixed in advance) and the budget. The verdict is
+paper's numbers, this run's estimate of the tested quantity q (the mean over replicates
+of q computed on each replicate), its 90 % Student-t interval over the R replicates
+(:func:`aucscape.study.stats.interval`), the test (a threshold and the side the paper
+is on, fixed in advance) and the budget. The verdict is
 "agrees" only when the whole interval lies on the paper's side, "disagrees" only when it
 lies wholly on the other side, "undecided" otherwise (a part switched off, one
-replicate, too few minima). Minima counts are compared as Chao1 landscape sizes at the
-energy criterion ΔE < ``duplicate_ediff`` (1e-4 by default) between landscapes given
-the same number of quenches; the discovery counts at equal quenches are in the text.
+replicate, too few minima). Claims about numbers of minima are tested twice, on Chao1
+landscape sizes and on the minima found after equal numbers of quenches (discovery
+curves), both at the energy criterion ΔE < ``duplicate_ediff`` (1e-4 by default), and
+agree (disagree) only when both tests do.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .results import LandscapeResult, StudyResults
-from .stats import discovery_curve, interval, verdict
+from .stats import interval, merge_by_energy, verdict
 from .tables import (
     Table,
     _ediff,
@@ -142,20 +144,43 @@ def _loglog_slope(x: Sequence[float], y: Sequence[float | None]) -> float | None
     return float(np.polyfit(np.log(a[keep]), np.log(b[keep]), 1)[0])
 
 
-def _found_by(r: LandscapeResult, q: int) -> float:
-    """Distinct minima (strict identity) basin-hopping had found after ``q`` quenches."""
-    return float(discovery_curve([f for f, _ in r.discovery], [q])[0])
+def _found_by(r: LandscapeResult, q: int, ediff: float | None = None) -> float:
+    """Distinct minima basin-hopping had found after ``q`` quenches (strict identity, or
+    merged at ΔE < ``ediff``), read off the discovery record."""
+    ids = {int(i) for f, i in r.discovery if f <= q}
+    if ediff is None:
+        return float(len(ids))
+    e = [en for i, en in zip(r.minima.get("id", []), r.minima.get("energy", []),
+                             strict=True) if int(i) in ids]
+    return float(merge_by_energy(e, np.ones(len(e), dtype=np.int64), ediff).size)
 
 
-def _at_equal_quenches(groups: Sequence[Reps]) -> str:
-    """Distinct minima (strict identity, mean over replicates) after the same number of
-    quenches q* = the smallest budget among ``groups``: the discovery-curve comparison."""
-    q_star = min(r.steps for g in groups for r in g)
-    if q_star <= 0:
-        return ""
-    counts = [np.mean([discovery_curve([f for f, _ in r.discovery], [q_star])[0] for r in g])
-              for g in groups]
-    return f"distinct minima after {q_star} quenches: " + " vs ".join(f"{c:.0f}" for c in counts)
+def _q_star(groups: Sequence[Reps]) -> int:
+    return min(r.steps for g in groups for r in g)
+
+
+def _and(first: Finding, second: Finding) -> Finding:
+    """A size claim tested twice: on Chao1 sizes (``first``) and on minima found after
+    equal quenches (``second``). It agrees only when both agree, disagrees only when both
+    disagree (Chao1 alone is dominated by the singletons at small budgets)."""
+    both = (first.agrees if first.agrees == second.agrees else None)
+    measured = (f"{first.measured}; {second.measured} "
+                f"{interval_text(second.low, second.high, '.2f')}")
+    return Finding(first.claim, first.paper, measured,
+                   f"{first.criterion}, and {second.criterion}", both, first.budget,
+                   first.estimate, first.low, first.high)
+
+
+def _size_tests(claim: str, paper: str, groups: Sequence[Reps],
+                make: Callable[[Callable[[LandscapeResult], float | None]], Quantity],
+                threshold: float, side: str, what: str, ed: float) -> Finding:
+    """Chao1 (ΔE < ``ed``) and equal-quench counts (ΔE < ``ed``), each through ``make``."""
+    q = _q_star(groups)
+    chao = _test(claim, paper, groups, make(lambda r: landscape_size(r, ed)), threshold,
+                 side, f"Chao1 {what}", spec=".2f")
+    count = _test(claim, paper, groups, make(lambda r: _found_by(r, q, ed)), threshold,
+                  side, f"{what} of minima found in {q} quenches", spec=".2f")
+    return _and(chao, count)
 
 
 def findings(res: StudyResults) -> list[Finding]:
@@ -181,11 +206,10 @@ def _main_findings(res: StudyResults) -> list[Finding]:
     ]
     if not (ce and sg):
         return [_undecided(c, p, "main part not run") for c, p in specs]
-    size = lambda r: landscape_size(r, ed)  # noqa: E731
     both = [ce, sg]
     out = [
-        _test(*specs[0], both, _ratio(sg, ce, size), 2.0, "above",
-              "Chao1 size ratio appAUC/CE", _at_equal_quenches([sg, ce]), ".2f"),
+        _size_tests(*specs[0], both, lambda f: _ratio(sg, ce, f), 2.0, "above",
+                    "ratio appAUC/CE", ed),
         _test(*specs[1], both, _diff(sg, ce, _stat("mean_test_auc")), 0.0, "above",
               "Δ mean test AUC (appAUC − CE)",
               f"{fmt(group_mean(sg, _stat('mean_test_auc')))} vs "
@@ -272,6 +296,12 @@ def _surrogate_findings(res: StudyResults) -> list[Finding]:
         if mine is None or not others:
             out.append(_undecided(*specs[k], f"{loss} not in the surrogates part"))
             continue
+        if f is size:
+            out.append(_size_tests(*specs[k], [mine, *others],
+                                   lambda f, m=mine, o=others, h=how: _vs_others(m, o, f, h),
+                                   0.0, side,
+                                   "hinge − largest other", ed))
+            continue
         extra = ", ".join(f"{g[0].loss} {fmt(group_mean(g, f), '.3g')}" for g in groups)
         out.append(_test(*specs[k], [mine, *others], _vs_others(mine, others, f, how), 0.0,
                          side, what, extra, ".3g"))
@@ -280,11 +310,13 @@ def _surrogate_findings(res: StudyResults) -> list[Finding]:
 
 def _beta_findings(res: StudyResults) -> list[Finding]:
     groups = sorted(res.groups("beta_sigmoid"), key=lambda g: g[0].beta or 0.0)
+    ed = _ediff(res)
     # β = 40 is shared with the main part and may have more quenches: minima are compared
     # at the smallest budget of the grid, from the discovery curves
     q_star = min(r.steps for g in groups for r in g) if groups else 0
     specs = [("as β grows the sigmoid landscape has more minima", "more minima with β",
-              lambda r: _found_by(r, q_star), "above", f"minima after {q_star} quenches"),
+              lambda r: _found_by(r, q_star, ed), "above",
+              f"minima (ΔE < {ed:g}) found in {q_star} quenches"),
              ("as β grows the best test AUC improves", "better best AUC with β",
               _stat("best_test_auc"), "above", "best test AUC"),
              ("as β grows |appAUC − AUC| falls (like 1/β)",
@@ -316,10 +348,9 @@ def _creditcard_findings(res: StudyResults) -> list[Finding]:
     if not (ce and sg):
         return [_undecided(c, p, "creditcard part not run") for c, p in specs]
     ed = _ediff(res)
-    size = lambda r: landscape_size(r, ed)  # noqa: E731
     return [
-        _test(*specs[0], [ce, sg], _ratio(sg, ce, size), 1.0, "above",
-              "Chao1 size ratio appAUC/CE", _at_equal_quenches([sg, ce]), ".2f"),
+        _size_tests(*specs[0], [ce, sg], lambda f: _ratio(sg, ce, f), 1.0, "above",
+                    "ratio appAUC/CE", ed),
         _test(*specs[1], [ce, sg], _diff(sg, ce, _stat("best_test_auc")), 0.0, "above",
               "Δ best test AUC (appAUC − CE)",
               f"{fmt(group_mean(sg, _stat('best_test_auc')))} vs "

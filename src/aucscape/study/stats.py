@@ -1,10 +1,11 @@
 """The study's statistics: intervals over replicates, verdicts, landscape-size estimates.
 
-- :func:`interval`: a paired percentile bootstrap over replicates. Replicate r of every
-  landscape shares the data draw r, so a finding's quantity q(replicates) is recomputed
-  on resamples of the replicate indices (with replacement, the same indices for every
-  landscape; all R^R of them when that is at most B = 2000, else B random ones) and the
-  5th and 95th percentiles give its 90 % interval.
+- :func:`interval`: a Student-t interval over replicates. Replicate r of every landscape
+  shares the data draw r, so a finding's quantity is computed on each replicate (q_r,
+  paired across the landscapes it compares) and q̄ ± t·s/√R is its 90 % interval. (A
+  percentile bootstrap over R = 3 replicates was tried first: its interval is narrower
+  than the range of three values and covered far less than 90 %; two seeds then gave
+  opposite verdicts on one finding.)
 - :func:`verdict`: "agrees" only when the whole interval lies on the paper's side of the
   test's threshold, "disagrees" only when it lies wholly on the other side, "undecided"
   otherwise (including when there is no interval).
@@ -19,7 +20,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Sequence
 
@@ -31,45 +31,41 @@ __all__ = ["LEVEL", "MIN_REPLICATES", "auc_se", "chao1", "discovery_curve", "int
 
 #: Two-sided level of every interval in the report.
 LEVEL = 0.90
-N_BOOT = 2000
-#: Fewest replicates an interval is computed from: a bootstrap over two values has
-#: three distinct resamples and no honest 90 % interval.
+#: Fewest replicates an interval is computed from (a t-interval on two values is
+#: legal but rests on one degree of freedom).
 MIN_REPLICATES = 3
 
 
 def interval(quantity: Callable[[Sequence[int]], float | None], n_replicates: int, *,
-             level: float = LEVEL, n_boot: int = N_BOOT, seed: int = 0
-             ) -> tuple[float | None, float | None, float | None]:
-    """(estimate, low, high) of ``quantity`` with a paired percentile bootstrap.
+             level: float = LEVEL) -> tuple[float | None, float | None, float | None]:
+    """(estimate, low, high): Student-t interval on the tested quantity over replicates.
 
-    ``quantity(idx)`` evaluates the tested quantity on replicates ``idx`` (a list of
-    replicate indices, repeats allowed); the estimate uses ``range(n_replicates)``.
-    When R^R ≤ ``n_boot`` (R ≤ 4) every one of the R^R resamples is used once (the exact
-    bootstrap distribution) instead of random ones. Resamples where the quantity is
-    undefined (None or NaN) are dropped; with fewer
-    than half of them defined, or fewer than :data:`MIN_REPLICATES` replicates, the
-    interval is (None, None).
+    ``quantity(idx)`` evaluates the quantity on the replicates ``idx``; it is evaluated
+    on each replicate alone, q_r = quantity([r]), and
+
+        q̄ = (1/R) Σ_r q_r,   q̄ ± t_{(1+level)/2, R−1} · s / √R,
+
+    with s the sample standard deviation of the q_r (exact for normal q_r; with R = 3,
+    t = 2.92 at 90 %). Replicates where q_r is undefined (None or NaN) are left out; with
+    fewer than :data:`MIN_REPLICATES` defined, the interval is (None, None) and the
+    estimate is the quantity on all replicates together.
 
     >>> vals = [0.1, 0.2, 0.3, 0.4]
     >>> est, lo, hi = interval(lambda idx: float(np.mean([vals[i] for i in idx])), 4)
-    >>> round(est, 2), lo >= 0.1, hi <= 0.4
-    (0.25, True, True)
+    >>> round(est, 2), round(lo, 3), round(hi, 3)
+    (0.25, 0.098, 0.402)
     """
-    est = _finite(quantity(list(range(n_replicates))))
-    if n_replicates < MIN_REPLICATES:
-        return est, None, None
-    if n_replicates ** n_replicates <= n_boot:  # every resample, once: the exact bootstrap
-        samples = itertools.product(range(n_replicates), repeat=n_replicates)
-    else:
-        rng = np.random.default_rng(seed)
-        samples = (rng.integers(0, n_replicates, n_replicates) for _ in range(n_boot))
-    draws = [_finite(quantity(list(idx))) for idx in samples]
-    ok = np.array([d for d in draws if d is not None])
-    if ok.size < len(draws) / 2:
-        return est, None, None
-    a = (1.0 - level) / 2.0
-    lo, hi = np.quantile(ok, [a, 1.0 - a])
-    return est, float(lo), float(hi)
+    from scipy.stats import t as student_t
+
+    q = [_finite(quantity([r])) for r in range(n_replicates)]
+    q = [v for v in q if v is not None]
+    if len(q) < MIN_REPLICATES:
+        return _finite(quantity(list(range(n_replicates)))), None, None
+    v = np.asarray(q, dtype=np.float64)
+    est = float(v.mean())
+    half = float(student_t.ppf((1.0 + level) / 2.0, v.size - 1) * v.std(ddof=1)
+                 / math.sqrt(v.size))
+    return est, est - half, est + half
 
 
 def _finite(v: float | None) -> float | None:

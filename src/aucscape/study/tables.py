@@ -2,8 +2,8 @@
 
 Each row describes one landscape *group*: the same data set, loss, network, λ and β
 over R replicates (data draws and basin-hopping seeds). A per-landscape statistic is
-averaged over the replicates; its 90 % interval (``… interval`` columns) is the paired
-bootstrap of :func:`aucscape.study.stats.interval`. Minima are counted at the strict
+averaged over the replicates; its 90 % interval (``… interval`` columns) is the
+Student-t interval of :func:`aucscape.study.stats.interval`. Minima are counted at the strict
 identity of the store and at the energy criterion ΔE < ``duplicate_ediff`` (1e-4, GMIN
 and PATHSAMPLE's), and the landscape size is estimated by Chao1 from the hit counts.
 """
@@ -115,7 +115,7 @@ def group_mean(reps: Sequence[LandscapeResult], f: Callable[[LandscapeResult], A
 
 def group_interval(reps: Sequence[LandscapeResult], f: Callable[[LandscapeResult], Any]
                    ) -> tuple[float | None, float | None, float | None]:
-    """(mean, low, high): f averaged over replicates with its 90 % bootstrap interval."""
+    """(mean, low, high): f averaged over replicates with its 90 % t-interval."""
     return interval(lambda idx: group_mean(reps, f, idx), len(reps))
 
 
