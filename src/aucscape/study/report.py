@@ -63,18 +63,18 @@ def _facts(res: StudyResults) -> list[str]:
             f"{sum(r.steps for r in res.landscapes.values())} quenches"]
 
 
-_INTRO = ("Each row states one qualitative finding of Niroomand, Cafolla, Morgan & Wales "
+_INTRO = ('Each row states one qualitative finding of Niroomand, Cafolla, Morgan & Wales '
           "(2022), the paper's numbers, this run's estimate of the tested quantity, the "
-          "test (fixed in advance), its 90 % Student-t interval over the replicates (the "
-          "quantity is computed on each replicate; each replicate redraws the data, its "
-          "train/test split and the basin-hopping seeds) and the budget. A finding "
-          "agrees only when the whole interval lies on the paper's side of the test, "
-          "disagrees only when it lies wholly on the other side, and is undecided otherwise. Claims about numbers of "
-          "minima are tested on Chao1 landscape sizes and on the minima found after "
-          "equal numbers of quenches, both at ΔE < 1e-4, and decided only when both "
-          "tests agree. With 3 replicates a t-interval is wide: undecided is the "
-          "common, honest answer at the quick budgets. Nothing here is tuned to "
-          "agree: the set-up was chosen on the CE landscape alone (see Set-up).")
+          'test (fixed in advance), its 90 % Student-t interval over the replicates (the '
+          'quantity is computed on each replicate; each replicate redraws the data, its '
+          'train/test split and the basin-hopping seeds) and the budget. A finding agrees'
+          " only when the whole interval lies on the paper's side of the test, disagrees "
+          'only when it lies wholly on the other side, and is undecided otherwise. Claims'
+          ' about numbers of minima are tested on Chao1 landscape sizes and on the minima'
+          ' found after equal numbers of quenches, both at ΔE < 1e-4, and decided only '
+          'when both tests agree. With 3 replicates a t-interval is wide: undecided is '
+          'the common, honest answer at the quick budgets. Nothing here is tuned to '
+          'agree: the set-up was chosen on the CE landscape alone (see Set-up).')
 _SENS = ("Each column re-runs the main part (CE and sigmoid on the spiral) with one set-up "
          "choice changed, at the replicates and budget stated in its header; cells give "
          "the verdict and the estimate of the tested quantity. A verdict that changes "
