@@ -22,6 +22,7 @@ from aucscape.data import (
     from_arrays,
     from_csv,
     load_dataset,
+    sampled_spiral_points,
     shipped_creditcard_path,
     spiral,
     spiral_points,
@@ -163,6 +164,72 @@ def test_spiral_standardize_flag_uses_training_statistics():
 def test_spiral_rejects_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         spiral(**kwargs)
+
+
+# ----------------------------------------------------------------------------- sampled, MLPNORM
+def test_sampled_spiral_points_lie_on_two_opposite_archimedean_arms():
+    X, y = sampled_spiral_points(400, 2.0, np.random.default_rng(3))
+    pos, neg = X[y == 1], X[y == 0]
+    np.testing.assert_allclose(neg, -pos)  # class 0 is class 1 turned by π
+    r = np.hypot(pos[:, 0], pos[:, 1])
+    theta = np.arctan2(pos[:, 1], pos[:, 0])
+    # on the arm θ = 2π·turns·r (mod 2π), independently of how the points were drawn
+    wrapped = np.angle(np.exp(1j * (theta - 2 * np.pi * 2.0 * r)))
+    np.testing.assert_allclose(wrapped, 0.0, atol=1e-9)
+    assert r.max() <= 1.0 and r.min() >= 0.0
+    # t = √u: the fraction of points within radius ρ is ρ² (uniform over the swept area)
+    assert np.mean(r < np.sqrt(0.5)) == pytest.approx(0.5, abs=0.08)
+
+
+def test_sampled_spiral_noise_and_description_round_trip():
+    clean = spiral(generator="sampled", turns=1.5, points_per_arm=50, noise=0.0, seed=4)
+    noisy = spiral(generator="sampled", turns=1.5, points_per_arm=50, noise=0.05, seed=4)
+    # same points and split, only the noise differs (separate streams), within ±noise
+    d = noisy.X_train - clean.X_train
+    assert 0 < np.abs(d).max() <= 0.05
+    assert np.array_equal(noisy.y_train, clean.y_train)
+    again = load_dataset(json.loads(json.dumps(noisy.description)))
+    assert np.array_equal(again.X_test, noisy.X_test)
+    assert noisy.description["generator"] == "sampled" and noisy.description["turns"] == 1.5
+
+
+def test_mlpnorm_divides_each_column_by_its_training_mean_magnitude():
+    raw = spiral(generator="sampled", turns=2.0, points_per_arm=60, seed=2)
+    scaled = spiral(generator="sampled", turns=2.0, points_per_arm=60, seed=2, mlpnorm=True)
+    m = np.array([np.mean([abs(v) for v in raw.X_train[:, k]]) for k in range(2)])
+    np.testing.assert_allclose(scaled.X_train, raw.X_train / m, rtol=1e-12)
+    np.testing.assert_allclose(scaled.X_test, raw.X_test / m, rtol=1e-12)  # training m only
+    np.testing.assert_allclose(np.abs(scaled.X_train).mean(axis=0), 1.0, rtol=1e-12)
+    assert "MLPNORM" in scaled.summary()
+
+
+def test_cmu_spiral_is_unchanged_by_the_new_options():
+    # the default generator still draws exactly the old arrays (same noise and split)
+    X, _ = spiral_points(97)
+    ds = spiral(noise=0.0, seed=5)
+    assert np.array_equal(_rows(np.concatenate([ds.X_train, ds.X_test])), _rows(X))
+    assert ds.description["generator"] == "cmu" and ds.description["mlpnorm"] is False
+
+
+@pytest.mark.parametrize("kwargs", [{"generator": "arch"}, {"turns": 2.0},
+                                    {"generator": "sampled", "turns": 0.0},
+                                    {"mlpnorm": True, "standardize": True}])
+def test_spiral_rejects_bad_generator_options(kwargs):
+    with pytest.raises(ValueError, match=r"generator|turns|scaling"):
+        spiral(**kwargs)
+
+
+def test_store_refuses_to_reopen_with_another_spiral_setup(tmp_path):
+    from aucscape.landscape.store import Store, StoreError
+    from aucscape.objectives import make_objective
+
+    a = make_objective(spiral(generator="sampled", points_per_arm=30, mlpnorm=True), "ce",
+                       hidden=3)
+    b = make_objective(spiral(generator="sampled", points_per_arm=30), "ce", hidden=3)
+    with Store(tmp_path / "x.db", a.describe()):
+        pass
+    with pytest.raises((StoreError, ValueError), match="mlpnorm"):
+        Store(tmp_path / "x.db", b.describe())
 
 
 def test_small_class_in_a_split_is_rejected_with_a_clear_message():

@@ -84,9 +84,16 @@ def test_writes_report_tables_figures_and_databases(study):
     assert not re.search(r"src=['\"](?!data:)", html)
     md = (out / "report.md").read_text()
     assert "13,948 vs 1,903" in md and "## Loss selection" in md
+    assert "## Set-up: what the paper leaves open" in md
     findings_rows = _csv(out / "tables/findings.csv")
-    assert len(findings_rows) == 7
+    assert len(findings_rows) == 18
     assert {r["verdict"] for r in findings_rows} <= {"agrees", "disagrees", "undecided"}
+    assert list(findings_rows[0]) == ["finding", "paper", "this run", "test", "verdict",
+                                      "budget", "90% interval"]
+    # one replicate: no interval, so nothing can be decided
+    assert {r["verdict"] for r in findings_rows} == {"undecided"}
+    t1 = _csv(out / "tables/table1_spiral.csv")
+    assert {"landscape", "mean test AUC", "mean LPPHE"} <= set(t1[0])
 
 
 def test_tables_match_the_databases(study):
@@ -118,7 +125,9 @@ def test_tables_match_the_databases(study):
         aucs = [roc_auc_score(ds.y_test, objective.scores(m.coords, ds.X_test))
                 for m in minima]
         t = table[row["landscape"]]
-        assert int(t["minima"]) == len(minima)
+        # basin-hopping's minima (stepping stones from connect are not counted)
+        assert float(t["minima"]) == len(state["discovery"]) <= len(minima)
+        assert [q for q, _ in state["discovery"]] == sorted(q for q, _ in state["discovery"])
         assert float(t["best test AUC"]) == pytest.approx(max(aucs))
         assert float(t["mean test AUC"]) == pytest.approx(np.mean(aucs))
         checked += 1
@@ -156,54 +165,91 @@ def test_invalid_config_is_one_line_error(tmp_path, capsys):
 
 # -- findings on hand-made results ------------------------------------------------------------
 def _land(key, loss, *, n, auc, lpphe=-100.0, energies=None, beta=None, lam=1e-5, part="main",
-          dataset="spiral", app_gap=0.0):
+          dataset="spiral", app_gap=0.0, replicate=0, hits=None):
     auc = np.broadcast_to(np.asarray(auc, float), (n,))
     e = np.linspace(0.1, 0.5, n) if energies is None else np.asarray(energies, float)
     train = np.full(n, 0.8)
+    hits = [1] * n if hits is None else list(hits)
     return LandscapeResult(
-        key=key, label=key, dataset=dataset, loss=loss, hidden=10, n_in=2, lam=lam,
-        beta=beta, margin=None, parts=[part], db=f"db/{key}.db", steps=50, n_eval=500,
+        key=f"{key}-r{replicate}", label=key, dataset=dataset, loss=loss, hidden=10, n_in=2,
+        lam=lam, beta=beta, margin=None, parts=[part], db=f"db/{key}.db", steps=50,
+        n_eval=500, replicate=replicate, group=key,
+        discovery=[[k + 1, k + 1] for k in range(n)],
         minima={"id": list(range(1, n + 1)), "energy": e.tolist(), "train_auc": train.tolist(),
                 "test_auc": auc.tolist(), "ce_loss": e.tolist(),
                 "app_auc": (train + app_gap).tolist(), "lpphe": [lpphe] * n,
-                "hits": [1] * n},
+                "hits": hits},
         summary={"best_test_auc": float(auc.max()), "mean_test_auc": float(auc.mean()),
                  "mean_lpphe": lpphe,
                  "energy_test_auc": {"r": float(np.corrcoef(e, auc)[0, 1])
                                      if n > 1 and np.ptp(auc) > 0 else None}})
 
 
-def _results(lands, parts):
+def _results(lands, parts=None):
+    if parts is None:
+        parts = {}
+        for x in lands:
+            parts.setdefault(x.parts[0], []).append(x.key)
     return StudyResults(config={"name": "t"}, landscapes={x.key: x for x in lands},
                         parts=parts)
 
 
+def _replicated(key, loss, reps=3, **kw):
+    """``reps`` replicates whose AUCs and LPPHEs wobble a little about the given ones."""
+    out = []
+    for r in range(reps):
+        k = dict(kw)
+        k["auc"] = np.asarray(kw["auc"], float) + 0.005 * (r - 1)
+        k["lpphe"] = kw.get("lpphe", -100.0) + 0.5 * (r - 1)
+        out.append(_land(key, loss, replicate=r, **k))
+    return out
+
+
 def test_main_findings_follow_the_measurements():
-    ce = _land("ce", "ce", n=3, auc=[0.6, 0.65, 0.7], lpphe=-110)
-    sg = _land("sg", "sigmoid", n=9, auc=np.linspace(0.7, 0.8, 9), lpphe=-93)
-    f = findings(_results([ce, sg], {"main": ["ce", "sg"]}))
-    assert [x.agrees for x in f[:3]] == [True, True, True]
-    assert "9 vs 3 minima (3.0×)" in f[0].measured
-    assert all(x.agrees is None for x in f[3:])  # parts that did not run
+    # sigmoid: 9 minima seen once each (Chao1 9 + 9·8/2 = 45); CE: 3 minima, each hit 3 times
+    ce = _replicated("ce", "ce", n=3, auc=[0.6, 0.65, 0.7], lpphe=-110, hits=[3, 3, 3])
+    sg = _replicated("sg", "sigmoid", n=9, auc=np.linspace(0.7, 0.8, 9), lpphe=-93)
+    for r in ce:
+        r.nearest_ce = [1.0, 1.2, 0.8]
+    for r in sg:
+        r.nearest_ce = [2.0 + 0.1 * r.replicate] * 9
+    f = findings(_results([*ce, *sg]))
+    assert [x.agrees for x in f[:4]] == [True, True, True, True]
+    assert f[6].claim.startswith("appAUC minima are not close") and f[6].agrees is True
+    assert f[6].estimate == pytest.approx(2.1)
+    assert f[0].estimate == pytest.approx(45 / 3)
+    assert "ratio appAUC/CE of minima found in 50 quenches = 3.00" in f[0].measured
+    assert f[1].low <= f[1].estimate <= f[1].high
+    assert f[1].estimate == pytest.approx(0.75 - 0.65)
+    assert all(x.agrees is None for x in f[7:])  # parts that did not run
     # the same comparison turned round disagrees: nothing is tuned to agree
-    ce2 = _land("ce", "ce", n=9, auc=np.linspace(0.7, 0.8, 9), lpphe=-93)
-    sg2 = _land("sg", "sigmoid", n=3, auc=[0.6, 0.65, 0.7], lpphe=-110)
-    f2 = findings(_results([ce2, sg2], {"main": ["ce", "sg"]}))
-    assert [x.agrees for x in f2[:3]] == [False, False, False]
+    ce2 = _replicated("ce", "ce", n=9, auc=np.linspace(0.7, 0.8, 9), lpphe=-93)
+    sg2 = _replicated("sg", "sigmoid", n=3, auc=[0.6, 0.65, 0.7], lpphe=-110, hits=[3, 3, 3])
+    f2 = findings(_results([*ce2, *sg2]))
+    assert [x.agrees for x in f2[:4]] == [False, False, False, False]
 
 
-def test_beta_finding_measures_the_one_over_beta_law():
+def test_interval_straddling_the_threshold_is_undecided():
+    ce = [_land("ce", "ce", n=3, auc=a, replicate=r)
+          for r, a in enumerate([0.60, 0.70, 0.65])]
+    sg = [_land("sg", "sigmoid", n=3, auc=a, replicate=r)
+          for r, a in enumerate([0.66, 0.64, 0.65])]
+    f = findings(_results([*ce, *sg]))[1]  # mean test AUC: +0.06, −0.06, 0 by replicate
+    assert f.low < 0 < f.high and f.agrees is None and f.verdict == "undecided"
+
+
+def test_beta_findings_measure_the_one_over_beta_law():
     betas = [1.0, 4.0, 16.0, 64.0]
-    lands = [_land(f"b{b:g}", "sigmoid", n=2 + k, auc=np.linspace(0.6, 0.6 + 0.05 * (k + 1),
-                                                                  2 + k),
-                   beta=b, part="beta_sigmoid", app_gap=0.5 / b)
-             for k, b in enumerate(betas)]
-    f = findings(_results(lands, {"beta_sigmoid": [x.key for x in lands]}))
-    beta = next(x for x in f if x.claim.startswith("as β grows"))
-    assert beta.agrees is True
-    assert "gap ∝ β^-1.00" in beta.measured
-    (table,) = [t for t in tables(_results(lands, {"beta_sigmoid": [x.key for x in lands]}))]
-    gaps = [row[4] for row in table.rows]
+    lands = [x for k, b in enumerate(betas)
+             for x in _replicated(f"b{b:g}", "sigmoid", n=2 + k,
+                                  auc=np.linspace(0.6, 0.6 + 0.05 * (k + 1), 2 + k),
+                                  beta=b, part="beta_sigmoid", app_gap=0.5 / b)]
+    f = [x for x in findings(_results(lands)) if x.claim.startswith("as β grows")]
+    assert [x.agrees for x in f] == [True, True, True]
+    assert "gap ∝ β^-1.00" in f[2].measured
+    (table,) = tables(_results(lands))
+    assert [row[1] for row in table.rows] == [3, 3, 3, 3]  # replicates
+    gaps = [row[6] for row in table.rows]
     assert gaps == pytest.approx([0.5 / b for b in betas])
 
 
@@ -211,7 +257,7 @@ def test_loss_selection_ranks_measured_features():
     a = _land("a", "sigmoid", n=4, auc=[0.9, 0.8, 0.7, 0.6], lpphe=-120, part="surrogates",
               energies=[0.1, 0.2, 0.3, 0.4])
     b = _land("b", "hinge", n=8, auc=np.linspace(0.5, 0.6, 8), lpphe=-90, part="surrogates")
-    table, lines = loss_selection(_results([a, b], {"surrogates": ["a", "b"]}))
+    table, lines = loss_selection(_results([a, b]))
     assert [row[0] for row in table.rows] == ["a", "b"]
     ranks = [row[-1] for row in table.rows]
     assert ranks[0] < ranks[1]
@@ -274,3 +320,114 @@ def test_sequential_study_pins_blas(monkeypatch, tmp_path):
             pytest.skip("this BLAS runs one thread only")
         run_study(load_config(cfg), tmp_path / "out", workers=1)
     assert seen and set(seen) == {1}
+
+
+# -- the statistics behind the verdicts -------------------------------------------------------
+def test_chao1_and_energy_merge_against_brute_force():
+    from aucscape.study.stats import chao1, merge_by_energy
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        n = int(rng.integers(1, 30))
+        e = np.round(rng.uniform(0, 0.01, n), 6)
+        hits = rng.integers(1, 4, n)
+        merged = merge_by_energy(e, hits, 1e-4)
+        # brute force: union-find over pairs closer than 1e-4 (chained), hits summed
+        parent = list(range(n))
+
+        def root(i, parent=parent):
+            while parent[i] != i:
+                i = parent[i]
+            return i
+        for i in range(n):
+            for j in range(n):
+                if abs(e[i] - e[j]) < 1e-4:
+                    parent[root(i)] = root(j)
+        sums = {}
+        for i in range(n):
+            sums[root(i)] = sums.get(root(i), 0) + int(hits[i])
+        assert sorted(merged.tolist()) == sorted(sums.values())
+        f1, f2 = sum(v == 1 for v in sums.values()), sum(v == 2 for v in sums.values())
+        assert chao1(merged) == pytest.approx(len(sums) + f1 * (f1 - 1) / (2 * (f2 + 1)))
+
+
+def test_t_interval_covers_the_mean_at_its_level_and_verdicts_follow_it():
+    from aucscape.study.stats import interval, verdict
+
+    rng = np.random.default_rng(1)
+    covered = 0
+    for _ in range(1000):
+        x = rng.normal(0.3, 0.1, 3)  # three replicates, as in the presets
+        _, lo, hi = interval(lambda idx, x=x: float(np.mean(x[list(idx)])), 3)
+        covered += lo <= 0.3 <= hi
+    assert covered / 1000 == pytest.approx(0.90, abs=0.03)  # exact for normal replicates
+    est, lo, hi = interval(lambda idx: [1.0, 2.0, 3.0][idx[0]] if len(idx) == 1 else 9.0, 3)
+    assert est == 2.0 and (lo, hi) == pytest.approx((2 - 2.919986 / 3 ** 0.5,
+                                                     2 + 2.919986 / 3 ** 0.5), rel=1e-5)
+    assert interval(lambda idx: 1.0, 2)[1:] == (None, None)  # too few replicates
+    assert verdict(-0.2, -0.1, 0.0, "below") is True
+    assert verdict(0.1, 0.2, 0.0, "below") is False
+    assert verdict(None, None, 0.0, "above") is None
+
+
+def test_auc_standard_error_matches_resampled_test_sets():
+    from aucscape.study.stats import auc_se
+
+    rng = np.random.default_rng(2)
+    aucs = []
+    for _ in range(3000):  # exponential scores: the case Hanley & McNeil derived it for
+        pos, neg = rng.exponential(1.0, 19), rng.exponential(2.0, 19)
+        aucs.append(np.mean(pos[:, None] < neg[None, :]))
+    a = float(np.mean(aucs))
+    assert auc_se(a, 19, 19) == pytest.approx(np.std(aucs), rel=0.1)
+
+
+def test_window_counts_new_minima_at_the_energy_criterion():
+    from aucscape.study.engine import n_new_at
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        old = list(np.round(rng.uniform(0, 1e-3, rng.integers(0, 6)), 7))
+        new = list(np.round(rng.uniform(0, 1e-3, rng.integers(0, 6)), 7))
+        brute, seen = 0, list(old)
+        for e in new:
+            brute += all(abs(e - x) >= 1e-4 for x in seen)
+            seen.append(e)
+        assert n_new_at(old, new, 1e-4) == brute
+
+
+def test_config_error_leaves_nothing_behind(tmp_path, capsys):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(TINY.format(steps=1) + "\n[datasets.creditcard.x]\n".replace(
+        "[datasets.creditcard.x]\n", ""))
+    text = cfg.read_text().replace('n = 100\n', 'n = 100\npositive_fraction = 2.0\n')
+    cfg.write_text(text)
+    out = tmp_path / "o"
+    assert main(["reproduce", "--config", str(cfg), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "datasets.creditcard.positive_fraction" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+    assert main(["reproduce", "--config", str(cfg), "--out", str(out), "--seed", "-1"]) == 2
+    assert not out.exists()
+
+
+def test_nearest_distances_see_through_hidden_unit_symmetry():
+    from aucscape.data import spiral
+    from aucscape.objectives import make_objective
+    from aucscape.study.engine import nearest_distances
+
+    obj = make_objective(spiral(points_per_arm=20), "ce", hidden=3)
+    rng = np.random.default_rng(4)
+    w = rng.uniform(-1, 1, obj.n_params)
+    # the same network with hidden units 0 and 2 swapped and unit 1's sign flipped
+    H, K = 3, 2
+    W1, b1 = w[:H * K].reshape(H, K), w[H * K:H * K + H]
+    W2, b2 = w[H * K + H:H * K + H + 2 * H].reshape(2, H), w[-2:]
+    perm, sign = [2, 1, 0], np.array([1.0, -1.0, 1.0])
+    v = np.concatenate([(W1[perm] * sign[:, None]).ravel(), b1[perm] * sign,
+                        (W2[:, perm] * sign).ravel(), b2])
+    np.testing.assert_allclose(obj.energy(v), obj.energy(w), rtol=1e-12)
+    far = w + 0.5
+    assert nearest_distances(obj, [v], [far, w])[0] == pytest.approx(0.0, abs=1e-9)
+    own = nearest_distances(obj, [w, v, far])
+    assert own[0] == pytest.approx(0.0, abs=1e-9) and own[2] > 0.1

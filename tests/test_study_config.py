@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,10 +21,12 @@ def _minimal(**parts):
             "parts": {p: {"enabled": p in parts, **parts.get(p, {})} for p in PARTS}}
 
 
-@pytest.mark.parametrize("name", ["quick", "paper"])
+@pytest.mark.parametrize("name", ["quick", "full", "paper"])
 def test_presets_load_and_run_every_part(name):
     cfg = load_preset(name)
-    assert cfg.name == name
+    assert cfg.name == {"paper": "full"}.get(name, name)  # paper: the old name of full
+    assert cfg.replicates >= 3
+    assert cfg.datasets["spiral"]["mlpnorm"] is True
     assert [p.name for p in cfg.enabled_parts()] == list(PARTS)
     keys = [s.key for s in cfg.landscapes()]
     assert len(keys) == len(set(keys))
@@ -35,7 +38,8 @@ def test_quick_preset_shares_the_sigmoid_landscape_with_the_largest_budget():
     cfg = load_preset("quick")
     shared = [s for s in cfg.landscapes() if s.loss == "sigmoid" and s.beta == 40.0
               and s.lam == 1e-5 and s.dataset == "spiral"]
-    assert len(shared) == 1
+    assert [s.replicate for s in shared] == [0, 1, 2]  # one landscape per replicate
+    assert len({s.group for s in shared}) == 1
     s = shared[0]
     assert set(s.parts) == {"main", "surrogates", "beta_sigmoid", "lambda"}
     asked = [cfg.parts[p].explore.max_steps for p in s.parts]
@@ -57,9 +61,9 @@ def test_expansion_of_ablations_and_loss_parameters():
     assert [(s.loss, s.lam) for s in lam] == [("ce", 0.1), ("ce", 0.01), ("hinge", 0.1),
                                               ("hinge", 0.01)]
     assert lam[0].beta is None and lam[0].margin is None
-    assert lam[2].margin == 0.5 and lam[2].beta is None
+    assert lam[2].margin == 0.5 and lam[2].beta == 40.0  # every surrogate gets a β
     assert lam[2].objective_kwargs() == {"loss": "hinge", "hidden": 10, "lam": 0.1,
-                                         "margin": 0.5}
+                                         "beta": 40.0, "margin": 0.5}
     (e,) = cfg.part_landscapes("beta_exp")
     assert e.beta == 1.5  # the ablation value, not [losses.exp]
 
@@ -114,7 +118,7 @@ def test_load_config_file_errors(tmp_path):
                     "[parts.lambda]\nenabled = false\n")
     cfg = load_config(good)
     assert cfg.name == "mine"
-    assert [s.key for s in cfg.landscapes()] == ["spiral-ce-h10-l1e-05"]
+    assert [s.key for s in cfg.landscapes()] == ["spiral-ce-h10-l1e-05-r0"]
 
 
 @settings(max_examples=30, deadline=None)
@@ -136,3 +140,65 @@ def test_landscapes_are_the_union_of_the_parts_with_max_budgets(on, betas, steps
     for s in specs.values():
         assert set(s.parts) <= on
         assert s.explore.max_steps == max(cfg.parts[p].explore.max_steps for p in s.parts)
+
+
+# -- replicates, sensitivity variants, data checked before any work ---------------------------
+def test_replicates_redraw_the_data_and_seed_selects_another_set():
+    from dataclasses import replace
+
+    from aucscape.study.engine import build_dataset
+
+    cfg = parse_config({**_minimal(main={"losses": ["ce"]}), "study": {"replicates": 3}})
+    assert [s.key for s in cfg.landscapes()] == [f"spiral-ce-h10-l1e-05-r{r}" for r in range(3)]
+    seeds = [cfg.dataset_spec("spiral", r)["seed"] for r in range(3)]
+    other = replace(cfg, seed=1)
+    assert len(set(seeds)) == 3
+    assert not set(seeds) & {other.dataset_spec("spiral", r)["seed"] for r in range(3)}
+    a, b = (build_dataset(cfg.dataset_spec("spiral", r)) for r in (0, 1))
+    assert not np.array_equal(a.X_train, b.X_train)
+
+
+def test_sensitivity_variant_reruns_main_with_one_choice_changed():
+    data = _minimal(main={}, surrogates={})
+    data["datasets"]["spiral"].update(generator="sampled", turns=2.0, mlpnorm=True)
+    data["sensitivity"] = {"replicates": 3, "max_steps": 7,
+                           "variants": {"h4": {"hidden": 4},
+                                        "cmu": {"dataset": {"generator": "cmu",
+                                                            "turns": 3.0}}}}
+    cfg = parse_config(data)
+    v = cfg.variant("h4")
+    assert [p.name for p in v.enabled_parts()] == ["main"]
+    assert {s.hidden for s in v.landscapes()} == {4}
+    assert {s.explore.max_steps for s in v.landscapes()} == {7}
+    c = cfg.variant("cmu")
+    assert c.datasets["spiral"] == {"kind": "spiral", "generator": "cmu", "turns": 3.0,
+                                    "mlpnorm": True}
+    assert {s.hidden for s in c.landscapes()} == {10}
+
+
+@pytest.mark.parametrize(("patch", "key"), [
+    ({"datasets": {"creditcard": {"kind": "creditcard", "positive_fraction": 2.0}}},
+     "datasets.creditcard.positive_fraction"),
+    ({"datasets": {"creditcard": {"kind": "creditcard", "n": 100000}}}, "datasets.creditcard"),
+    ({"datasets": {"spiral": {"kind": "spiral", "generator": "arch"}}},
+     "datasets.spiral.generator"),
+    ({"datasets": {"spiral": {"kind": "spiral", "test_fraction": 1.5}}},
+     "datasets.spiral.test_fraction"),
+    ({"datasets": {"spiral": {"kind": "spiral", "turns": 2.0}}}, "datasets.spiral"),
+    ({"datasets": {"spiral": {"kind": "spiral", "mlpnorm": 1}}}, "datasets.spiral.mlpnorm"),
+    ({"model": {"hidden": 1000000000}}, "model.hidden"),
+    ({"study": {"replicates": 0}}, "study.replicates"),
+    ({"sensitivity": {"variants": {"x": {"dataset": {"noise": -1.0}}}}},
+     "sensitivity.variants.x.dataset.noise"),
+])
+def test_every_data_value_is_checked_before_any_work(patch, key):
+    data = _minimal(main={}, creditcard={})
+    data["datasets"]["creditcard"] = {"kind": "creditcard"}
+    for k, v in patch.items():
+        if k == "datasets":
+            data["datasets"].update(v)
+        else:
+            data[k] = v
+    with pytest.raises(ConfigError) as err:
+        parse_config(data)
+    assert str(err.value).startswith(key), str(err.value)

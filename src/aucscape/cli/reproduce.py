@@ -8,8 +8,12 @@ AUC, LPPHE, ...). OUT/report.md and the self-contained OUT/report.html put each 
 paper's findings next to what this run measured, with the budget behind it, and close
 with a loss-selection summary; figures (PNG) and tables (CSV) sit beside them.
 
---preset quick runs every part at small budgets (minutes on two cores); --preset paper
-approaches the paper's exhaustive exploration (many cores or --scheduler). A TOML
+Every landscape is explored in R independent replicates (data noise, train/test split
+and basin-hopping seeds redrawn), and each finding is decided on a 90 % interval over
+them; --seed N draws another, equally valid replicate set. --preset quick runs every
+part at small budgets (minutes on two cores), with a sensitivity section that re-runs
+the main part under the alternative set-ups; --preset full runs each landscape to the
+paper's stopping rule (many cores or --scheduler; --preset paper is its old name). A TOML
 --config can set data sets, network, losses, budgets and ablation grids (see the shipped
 presets in aucscape/presets/). Runs are resumable: rerun with --resume to continue the
 databases in OUT. An existing report is replaced only with --force.
@@ -31,8 +35,9 @@ if TYPE_CHECKING:
 
 EPILOG = """examples:
   aucscape reproduce --preset quick --out quick-study
-  aucscape reproduce --preset paper --workers 32 --out paper-study
-  aucscape reproduce --preset paper --scheduler tcp://10.0.0.5:8786 --out paper-study --resume
+  aucscape reproduce --preset quick --seed 1 --out quick-seed1
+  aucscape reproduce --preset full --workers 32 --out full-study
+  aucscape reproduce --preset full --scheduler tcp://10.0.0.5:8786 --out full-study --resume
   aucscape reproduce --config my-study.toml --out my-study
 """
 
@@ -41,11 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = add_parser(sub, "reproduce", help="run the paper's study and write a report",
                    doc=__doc__, epilog=EPILOG)
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--preset", choices=("quick", "paper"),
-                     help="shipped study config (default quick)")
+    src.add_argument("--preset", choices=("quick", "full", "paper"),
+                     help="shipped study config (default quick; paper = full)")
     src.add_argument("--config", metavar="FILE", help="TOML study config")
     p.add_argument("--out", metavar="DIR",
                    help="output folder (default: study-<preset or config name>)")
+    p.add_argument("--seed", type=int, metavar="N",
+                   help="study seed: replicate set N (default: the config's, 0 in presets)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="local worker processes for quenches and connection attempts "
                         "(default: every core, here %(default)s)")
@@ -59,11 +66,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _load(args: argparse.Namespace) -> StudyConfig:
-    from ..study import load_config, load_preset
+    from dataclasses import replace
 
-    if args.config:
-        return load_config(args.config)
-    return load_preset(args.preset or "quick")
+    from ..study import load_config, load_preset
+    from ..study.config import check_datasets
+
+    config = load_config(args.config) if args.config else load_preset(args.preset or "quick")
+    if args.seed is not None:
+        check_flag(args.seed, "--seed", minimum=0, integer=True)
+        config = replace(config, seed=int(args.seed))
+        check_datasets(config)  # the new replicate seeds draw new data sets
+    return config
 
 
 def check_out(out: Path, *, resume: bool, force: bool) -> None:

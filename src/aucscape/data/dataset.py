@@ -24,6 +24,7 @@ __all__ = [
     "Dataset",
     "check_features",
     "check_test_fraction",
+    "mlpnorm",
     "split_rngs",
     "standardize",
     "stratified_split",
@@ -110,7 +111,8 @@ class Dataset:
 
     def summary(self) -> str:
         """One line: name, split sizes with positive counts, features, scaling."""
-        scaled = "standardised" if self.description.get("standardize") else "raw"
+        scaled = ("standardised" if self.description.get("standardize") else
+                  "MLPNORM-scaled" if self.description.get("mlpnorm") else "raw")
         return (
             f"{self.name}: {self.n_train} train ({int(self.y_train.sum())} positive), "
             f"{self.n_test} test ({int(self.y_test.sum())} positive), "
@@ -205,6 +207,24 @@ def standardize(
     return (X_train - mu) / sd, (X_test - mu) / sd, mu, sd
 
 
+def mlpnorm(
+    X_train: NDArray[np.float64], X_test: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """GMIN/OPTIM's MLPNORM input scaling, with training statistics only: x' = x / m.
+
+    m_k = (1/N_train) Σ_d |x_dk| is the mean magnitude of column k on the training split
+    (a column that is zero throughout gets m_k = 1). Columns are not centred. Returns
+    (X_train', X_test', m).
+
+    >>> a, b, m = mlpnorm(np.array([[2.0, -1.0], [-2.0, 3.0]]), np.array([[1.0, 1.0]]))
+    >>> m.tolist(), b.tolist()
+    ([2.0, 2.0], [[0.5, 0.5]])
+    """
+    m = np.abs(X_train).mean(axis=0)
+    m = np.where(m > 0, m, 1.0)
+    return X_train / m, X_test / m, m
+
+
 def build(
     name: str,
     X: NDArray[np.float64],
@@ -215,8 +235,9 @@ def build(
     rng: np.random.Generator,
     standardize_features: bool,
     description: dict[str, Any],
+    mlpnorm_features: bool = False,
 ) -> Dataset:
-    """Split (stratified), optionally standardise, and wrap as a :class:`Dataset`."""
+    """Split (stratified), optionally standardise or MLPNORM-scale, wrap as a :class:`Dataset`."""
     X = check_features(X)
     labels = check_labels(y, "y").astype(np.int64)
     if labels.shape[0] != X.shape[0]:
@@ -225,6 +246,8 @@ def build(
     X_train, X_test = X[tr], X[te]
     if standardize_features:
         X_train, X_test, _, _ = standardize(X_train, X_test)
+    elif mlpnorm_features:
+        X_train, X_test, _ = mlpnorm(X_train, X_test)
     return Dataset(
         name=name,
         X_train=X_train,

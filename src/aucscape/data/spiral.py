@@ -1,7 +1,18 @@
-"""The two-spirals problem of Lang & Witbrock (1988).
+"""The two-spirals problem of Lang & Witbrock (1988), exact or sampled along the arms.
 
 K. J. Lang and M. J. Witbrock, "Learning to tell two spirals apart", Proceedings of the
 1988 Connectionist Models Summer School, pp. 52-59.
+
+Niroomand et al. (2022) used this spiral "with a small uniform noise term" and an 80/20
+split, without saying how many points, how many turns or how much noise; those are the
+parameters here (see docs/reproduction.md for the defaults the study chose on CE alone).
+
+Two generators (``generator=``):
+
+- ``"cmu"``: the benchmark's deterministic points (97 per arm, three turns at the
+  defaults), plus U(−noise, noise) on each coordinate;
+- ``"sampled"``: points drawn at random positions along two Archimedean arms of
+  ``turns`` turns and radius 1, plus U(−noise, noise) on each coordinate.
 """
 
 from __future__ import annotations
@@ -9,13 +20,31 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from aucscape._validation import check_nonnegative
+from aucscape._validation import check_nonnegative, check_positive
 from aucscape.data.dataset import DESCRIPTION_FORMAT, Dataset, build, split_rngs
 
-__all__ = ["spiral", "spiral_points"]
+__all__ = ["GENERATORS", "sampled_spiral_points", "spiral", "spiral_points"]
 
 #: The benchmark's 97 points per arm span index t = 0..96.
 _T_MAX = 96.0
+#: The spiral generators :func:`spiral` knows.
+GENERATORS = ("cmu", "sampled")
+
+
+def _check_points(points_per_arm: int) -> int:
+    if isinstance(points_per_arm, bool) or not isinstance(points_per_arm, (int, np.integer)):
+        raise ValueError(f"points_per_arm must be an integer, got {points_per_arm!r}")
+    m = int(points_per_arm)
+    if m < 2:
+        raise ValueError(f"points_per_arm must be at least 2, got {m}")
+    return m
+
+
+def _two_arms(arm: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    m = arm.shape[0]
+    X = np.concatenate([arm, -arm])
+    y = np.concatenate([np.ones(m, dtype=np.int64), np.zeros(m, dtype=np.int64)])
+    return X, y
 
 
 def spiral_points(points_per_arm: int = 97) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
@@ -29,19 +58,37 @@ def spiral_points(points_per_arm: int = 97) -> tuple[NDArray[np.float64], NDArra
 
     For m = 97, t_i = i: the original benchmark (three turns, r from 6.5 down to 0.5);
     other m sample the same two curves more or less densely.
+
+    >>> X, y = spiral_points(97)
+    >>> X.shape, int(y.sum())
+    ((194, 2), 97)
     """
-    if isinstance(points_per_arm, bool) or not isinstance(points_per_arm, (int, np.integer)):
-        raise ValueError(f"points_per_arm must be an integer, got {points_per_arm!r}")
-    m = int(points_per_arm)
-    if m < 2:
-        raise ValueError(f"points_per_arm must be at least 2, got {m}")
+    m = _check_points(points_per_arm)
     t = _T_MAX * np.arange(m) / (m - 1)  # exactly 0, 1, ..., 96 when m = 97
     theta = t * np.pi / 16.0
     r = 6.5 * (104.0 - t) / 104.0
-    arm = np.column_stack([r * np.sin(theta), r * np.cos(theta)])
-    X = np.concatenate([arm, -arm])
-    y = np.concatenate([np.ones(m, dtype=np.int64), np.zeros(m, dtype=np.int64)])
-    return X, y
+    return _two_arms(np.column_stack([r * np.sin(theta), r * np.cos(theta)]))
+
+
+def sampled_spiral_points(points_per_arm: int, turns: float, rng: np.random.Generator
+                          ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Noise-free points at random positions along two Archimedean arms, class 1 first.
+
+    Each arm point draws u ~ U(0, 1) and sets t = √u (so points are spread evenly over
+    the area the arm sweeps, not bunched at the centre), then
+
+        θ = 2π·turns·t,   r = t,
+        class 1: (x, y) = ( r cos θ,  r sin θ),   class 0: (x, y) = (−r cos θ, −r sin θ).
+
+    >>> X, y = sampled_spiral_points(50, 1.5, np.random.default_rng(0))
+    >>> X.shape, float(np.abs(X).max()) <= 1.0
+    ((100, 2), True)
+    """
+    m = _check_points(points_per_arm)
+    turns = check_positive(turns, "turns")
+    t = np.sqrt(rng.uniform(0.0, 1.0, size=m))
+    theta = 2.0 * np.pi * turns * t
+    return _two_arms(np.column_stack([t * np.cos(theta), t * np.sin(theta)]))
 
 
 def spiral(
@@ -50,29 +97,54 @@ def spiral(
     seed: int = 0,
     test_fraction: float = 0.2,
     standardize: bool = False,
+    *,
+    generator: str = "cmu",
+    turns: float = 3.0,
+    mlpnorm: bool = False,
 ) -> Dataset:
     """The two-spirals data set with uniform noise and a stratified train/test split.
 
-    Points from :func:`spiral_points`, then x ← x + U(−noise, noise) independently on
-    each coordinate. A stratified split puts ⌊test_fraction·m + 1/2⌋ points of each class
-    in the test set (19 of 97 at the default 0.2). Coordinates stay raw, as in the
-    paper, unless ``standardize=True`` (training-set mean and standard deviation).
+    Points from :func:`spiral_points` (``generator="cmu"``; ``turns`` must then be 3, the
+    benchmark's) or :func:`sampled_spiral_points` (``"sampled"``), then
+    x ← x + U(−noise, noise) independently on each coordinate. A stratified split puts
+    ⌊test_fraction·m + 1/2⌋ points of each class in the test set (19 of 97 at 0.2).
+    Coordinates stay raw unless ``standardize=True`` (training mean and standard
+    deviation) or ``mlpnorm=True`` (GMIN/OPTIM's MLPNORM: each column divided by its
+    mean magnitude on the training split, see :func:`aucscape.data.dataset.mlpnorm`).
 
-    Noise and split draw from separate streams spawned from ``seed``, so changing
-    ``noise`` alone keeps the same train/test assignment.
+    Sampling, noise and split draw from separate streams spawned from ``seed``, so
+    changing ``noise`` alone keeps the same points and train/test assignment.
+
+    >>> ds = spiral(generator="sampled", points_per_arm=60, turns=1.5, mlpnorm=True)
+    >>> ds.n_train, ds.n_test
+    (96, 24)
     """
     noise = check_nonnegative(noise, "noise")
-    X, y = spiral_points(points_per_arm)
-    noise_rng, split_rng = split_rngs(seed, 2)
+    if generator not in GENERATORS:
+        raise ValueError(f"generator must be one of {GENERATORS}, got {generator!r}")
+    turns = check_positive(turns, "turns")
+    if generator == "cmu" and turns != 3.0:
+        raise ValueError(f"turns={turns!r}: the cmu spiral has exactly 3 turns; "
+                         "use generator='sampled' for other turn counts")
+    if standardize and mlpnorm:
+        raise ValueError("standardize and mlpnorm are two input scalings; choose one")
+    noise_rng, split_rng, sample_rng = split_rngs(seed, 3)
+    if generator == "cmu":
+        X, y = spiral_points(points_per_arm)
+    else:
+        X, y = sampled_spiral_points(points_per_arm, turns, sample_rng)
     X = X + noise_rng.uniform(-noise, noise, size=X.shape)
     description = {
         "kind": "spiral",
         "format": DESCRIPTION_FORMAT,
+        "generator": generator,
         "noise": noise,
         "points_per_arm": int(points_per_arm),
+        "turns": float(turns),
         "seed": int(seed),
         "test_fraction": float(test_fraction),
         "standardize": bool(standardize),
+        "mlpnorm": bool(mlpnorm),
     }
     return build(
         "spiral",
@@ -82,5 +154,6 @@ def spiral(
         test_fraction=test_fraction,
         rng=split_rng,
         standardize_features=bool(standardize),
+        mlpnorm_features=bool(mlpnorm),
         description=description,
     )

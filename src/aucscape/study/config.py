@@ -10,7 +10,6 @@ its sections, re-exported here). Unknown keys are errors, and every problem rais
 
 from __future__ import annotations
 
-import math
 import sys
 from importlib import resources
 from pathlib import Path
@@ -21,8 +20,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+from ..data.spiral import GENERATORS
 from ..surrogates import SURROGATES
+from ._reader import ConfigError, _Section
 from .spec import (
+    DEFAULT_BETA,
     PARTS,
     ConnectBudget,
     ConnectSettings,
@@ -30,6 +32,7 @@ from .spec import (
     ExploreSettings,
     LandscapeSpec,
     PartConfig,
+    Sensitivity,
     StudyConfig,
 )
 
@@ -44,95 +47,124 @@ __all__ = [
     "LandscapeSpec",
     "PartConfig",
     "StudyConfig",
+    "check_datasets",
     "load_config",
     "load_preset",
     "parse_config",
 ]
 
-PRESETS = ("quick", "paper")
+PRESETS = ("quick", "full", "paper")
+#: Old preset names kept working.
+_PRESET_ALIASES = {"paper": "full"}
 LOSSES = ("ce", *SURROGATES)
-_DATASET_KEYS = {
-    "spiral": {"noise": float, "points_per_arm": int, "seed": int, "test_fraction": float},
+#: Surrogates whose form has a margin (OPTIM's hinge and quad; squared hinge likewise).
+MARGIN_LOSSES = ("hinge", "squared_hinge", "quad")
+_DATASET_KEYS: dict[str, dict[str, type]] = {
+    "spiral": {"noise": float, "points_per_arm": int, "seed": int, "test_fraction": float,
+               "generator": str, "turns": float, "mlpnorm": bool},
     "creditcard": {"n": int, "positive_fraction": float, "seed": int, "test_fraction": float,
                    "path": str},
     "csv": {"path": str, "seed": int, "test_fraction": float},
 }
+#: Keys whose values must lie strictly between 0 and 1, and their smallest allowed values.
+_FRACTIONS = ("test_fraction", "positive_fraction")
+_MINIMUM = {"points_per_arm": 2, "n": 1, "turns": 0}
+#: Largest hidden layer accepted (a 2-4096-2 network has 20,482 parameters; its Hessian
+#: alone is 3 GB). Larger sizes are refused before any work.
+MAX_HIDDEN = 4096
 
 
-class ConfigError(ValueError):
-    """An invalid study configuration; the message starts with the offending key."""
+def _hidden(s: _Section, default: int) -> int:
+    h = s.get("hidden", int, default, minimum=1)
+    if h > MAX_HIDDEN:
+        raise ConfigError(f"{s.key('hidden')}: {h} hidden units is more than this study "
+                          f"can hold (at most {MAX_HIDDEN})")
+    return h
 
 
-# -- key-by-key reading ------------------------------------------------------------------------
-class _Section:
-    """A TOML table being read; ``done()`` rejects keys nobody asked for."""
-
-    def __init__(self, data: Any, path: str) -> None:
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path or '<root>'}: expected a table, got {_tname(data)}")
-        self.data, self.path, self.used = data, path, set()
-
-    def key(self, k: str) -> str:
-        return f"{self.path}.{k}" if self.path else k
-
-    def has(self, k: str) -> bool:
-        self.used.add(k)
-        return k in self.data
-
-    def get(self, k: str, kind: type, default: Any = None, *, minimum: float | None = None,
-            strict: bool = False, none_if_zero: bool = False) -> Any:
-        self.used.add(k)
-        if k not in self.data:
-            return default
-        return _typed(self.data[k], kind, self.key(k), minimum=minimum, strict=strict,
-                      none_if_zero=none_if_zero)
-
-    def list(self, k: str, kind: type, default: tuple = (), **kw: Any) -> tuple:
-        self.used.add(k)
-        if k not in self.data:
-            return default
-        v = self.data[k]
-        if not isinstance(v, list) or not v:
-            raise ConfigError(f"{self.key(k)}: expected a non-empty list, got {v!r}")
-        return tuple(_typed(x, kind, f"{self.key(k)}[{i}]", **kw) for i, x in enumerate(v))
-
-    def table(self, k: str) -> _Section:
-        self.used.add(k)
-        return _Section(self.data.get(k, {}), self.key(k))
-
-    def done(self) -> None:
-        extra = sorted(set(self.data) - self.used)
-        if extra:
-            known = ", ".join(sorted(self.used)) or "none"
-            raise ConfigError(f"{self.key(extra[0])}: unknown key (known here: {known})")
+def _dataset(t: _Section, dname: str) -> dict[str, Any]:
+    """One ``[datasets.NAME]`` table: kind, then each key typed and range-checked."""
+    kind = t.get("kind", str, dname if dname in _DATASET_KEYS else None)
+    if kind not in _DATASET_KEYS:
+        raise ConfigError(f"{t.key('kind')}: unknown data set kind {kind!r} "
+                          f"(known: {', '.join(_DATASET_KEYS)})")
+    args: dict[str, Any] = {}
+    for k, typ in _DATASET_KEYS[kind].items():
+        if not t.has(k):
+            continue
+        v = t.get(k, typ, minimum=_MINIMUM.get(k, 0), strict=k == "turns")
+        if k in _FRACTIONS and not 0 < v < 1:
+            raise ConfigError(f"{t.key(k)}: must lie strictly between 0 and 1, got {v!r}")
+        if k == "generator" and v not in GENERATORS:
+            raise ConfigError(f"{t.key(k)}: unknown spiral generator {v!r} "
+                              f"(known: {', '.join(GENERATORS)})")
+        if k == "path" and not Path(v).expanduser().is_file():
+            raise ConfigError(f"{t.key(k)}: no such file {v!r}")
+        args[k] = v
+    if kind == "csv" and "path" not in args:
+        raise ConfigError(f"{t.key('path')}: a csv data set needs a path")
+    t.done()
+    return {"kind": kind, **args}
 
 
-def _tname(v: Any) -> str:
-    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(v), type(v).__name__)
-
-
-def _typed(v: Any, kind: type, key: str, *, minimum: float | None = None,
-           strict: bool = False, none_if_zero: bool = False) -> Any:
-    if kind is bool:
-        if not isinstance(v, bool):
-            raise ConfigError(f"{key}: expected true or false, got {v!r}")
-        return v
-    if kind is str:
-        if not isinstance(v, str) or not v.strip():
-            raise ConfigError(f"{key}: expected a non-empty string, got {v!r}")
-        return v
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ConfigError(f"{key}: expected a number, got {_tname(v)} {v!r}")
-    if kind is int and (isinstance(v, float) and not v.is_integer()):
-        raise ConfigError(f"{key}: expected an integer, got {v!r}")
-    if not math.isfinite(v):
-        raise ConfigError(f"{key}: expected a finite number, got {v!r}")
-    if minimum is not None and (v <= minimum if strict else v < minimum):
-        raise ConfigError(f"{key}: must be {'>' if strict else '>='} {minimum:g}, got {v!r}")
-    if none_if_zero and v == 0:
+def _sensitivity(s: _Section, datasets: dict, parts: dict[str, PartConfig]
+                 ) -> Sensitivity | None:
+    """``[sensitivity]``: replicates, max_steps, and ``[sensitivity.variants.LABEL]``
+    tables of ``hidden`` and/or ``dataset = {...}`` overrides of the main data set."""
+    if not s.data:
+        s.done()
         return None
-    return kind(v)
+    reps = s.get("replicates", int, 2, minimum=1)
+    steps = s.get("max_steps", int, 100, minimum=1)
+    vs = s.table("variants")
+    variants: dict[str, dict[str, Any]] = {}
+    main_ds = parts["main"].dataset
+    for label in list(vs.data):
+        v = vs.table(label)
+        change: dict[str, Any] = {}
+        if v.has("hidden"):
+            change["hidden"] = _hidden(v, 1)
+        if v.has("dataset"):
+            base = datasets.get(main_ds, {"kind": main_ds})
+            merged = _dataset(_Section({**base, **v.data["dataset"]}, v.key("dataset")),
+                              main_ds)
+            change["dataset"] = {k: merged[k] for k in v.data["dataset"]}
+        if not change:
+            raise ConfigError(f"{v.key('hidden')}: a variant changes hidden and/or dataset")
+        v.done()
+        variants[label] = change
+    vs.done()
+    s.done()
+    if not variants:
+        raise ConfigError(f"{s.key('variants')}: no variants given")
+    if not parts["main"].enabled:
+        raise ConfigError(f"{s.key('variants')}: sensitivity variants re-run the main part, "
+                          "which is disabled")
+    return Sensitivity(variants, reps, steps)
+
+
+def check_datasets(config: StudyConfig) -> None:
+    """Build every data set the config will use (each replicate, each sensitivity
+    variant), so a value that only the loader can judge (e.g. more frauds asked for than
+    the file has) fails now, naming the key, before any landscape runs."""
+    from ..data.registry import load_dataset
+
+    configs = [config]
+    if config.sensitivity is not None:
+        configs += [config.variant(v) for v in config.sensitivity.variants]
+    seen: set[str] = set()
+    for cfg in configs:
+        for name in sorted({p.dataset for p in cfg.enabled_parts()}):
+            for r in range(cfg.replicates):
+                spec = cfg.dataset_spec(name, r)
+                tag = repr(sorted(spec.items()))
+                if tag in seen:
+                    continue
+                seen.add(tag)
+                try:
+                    load_dataset(spec)
+                except (ValueError, OSError) as exc:
+                    raise ConfigError(f"datasets.{name}: {exc}") from None
 
 
 def _explore_budget(s: _Section, base: ExploreBudget) -> ExploreBudget:
@@ -178,7 +210,7 @@ def _part(name: str, s: _Section, datasets: dict, hidden: int, lam: float,
     if enabled and dataset not in datasets:
         raise ConfigError(f"{s.key('dataset')}: data set {dataset!r} is not defined under "
                           f"[datasets] (defined: {', '.join(sorted(datasets)) or 'none'})")
-    p_hidden = s.get("hidden", int, hidden, minimum=1)
+    p_hidden = _hidden(s, hidden)
     p_lam = s.get("lam", float, lam, minimum=0)
     if name in ("beta_sigmoid", "beta_exp"):
         loss = d["losses"][0]
@@ -209,28 +241,16 @@ def parse_config(data: dict[str, Any], source: str = "<dict>") -> StudyConfig:
     name = st.get("name", str, Path(source).stem if source != "<dict>" else "study")
     description = st.get("description", str, "")
     seed = st.get("seed", int, 0, minimum=0)
+    replicates = st.get("replicates", int, 1, minimum=1)
+    ediff = st.get("duplicate_ediff", float, 1e-4, minimum=0, strict=True)
     st.done()
 
     ds = root.table("datasets")
-    datasets: dict[str, dict[str, Any]] = {}
-    for dname in list(ds.data):
-        t = ds.table(dname)
-        kind = t.get("kind", str, dname if dname in _DATASET_KEYS else None)
-        if kind not in _DATASET_KEYS:
-            raise ConfigError(f"{t.key('kind')}: unknown data set kind {kind!r} "
-                              f"(known: {', '.join(_DATASET_KEYS)})")
-        args = {}
-        for k, typ in _DATASET_KEYS[kind].items():
-            if t.has(k):
-                args[k] = t.get(k, typ, minimum=0)
-        if kind == "csv" and "path" not in args:
-            raise ConfigError(f"{t.key('path')}: a csv data set needs a path")
-        t.done()
-        datasets[dname] = {"kind": kind, **args}
+    datasets = {dname: _dataset(ds.table(dname), dname) for dname in list(ds.data)}
     ds.done()
 
     model = root.table("model")
-    hidden = model.get("hidden", int, 10, minimum=1)
+    hidden = _hidden(model, 10)
     lam = model.get("lam", float, 1e-5, minimum=0)
     model.done()
 
@@ -241,11 +261,11 @@ def parse_config(data: dict[str, Any], source: str = "<dict>") -> StudyConfig:
         t = lp.table(lname)
         params = {}
         if lname != "ce":
-            sur = SURROGATES[lname]
-            if sur.uses_beta:
-                params["beta"] = t.get("beta", float, 40.0, minimum=0, strict=True)
-            if sur.uses_margin:
-                params["margin"] = t.get("margin", float, 1.0, minimum=0, strict=True)
+            # every surrogate takes a β (OPTIM's AUCMLPVB3); margins where the form has one
+            params["beta"] = t.get("beta", float, DEFAULT_BETA, minimum=0, strict=True)
+            if SURROGATES[lname].uses_margin or lname in MARGIN_LOSSES:
+                if t.has("margin"):
+                    params["margin"] = t.get("margin", float, 1.0, minimum=0, strict=True)
         t.done()
         loss_params[lname] = params
     lp.done()
@@ -280,10 +300,14 @@ def parse_config(data: dict[str, Any], source: str = "<dict>") -> StudyConfig:
         t = pt.table(pname)
         parts[pname] = _part(pname, t, datasets, hidden, lam, explore, connect)
     pt.done()
+    sensitivity = _sensitivity(root.table("sensitivity"), datasets, parts)
     root.done()
     if not any(p.enabled for p in parts.values()):
         raise ConfigError("parts: every part is disabled; nothing to run")
-    return StudyConfig(name, description, seed, datasets, loss_params, es, cs, parts, source)
+    config = StudyConfig(name, description, seed, datasets, loss_params, es, cs, parts,
+                         source, replicates, ediff, sensitivity)
+    check_datasets(config)
+    return config
 
 
 def load_config(path: str | Path) -> StudyConfig:
@@ -299,10 +323,11 @@ def load_config(path: str | Path) -> StudyConfig:
 
 
 def preset_text(name: str) -> str:
-    """The TOML text of a shipped preset (``quick`` or ``paper``)."""
+    """The TOML text of a shipped preset (``quick`` or ``full``; ``paper`` = ``full``)."""
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r} (known: {', '.join(PRESETS)})")
-    return (resources.files("aucscape") / "presets" / f"{name}.toml").read_text(encoding="utf-8")
+    stem = _PRESET_ALIASES.get(name, name)
+    return (resources.files("aucscape") / "presets" / f"{stem}.toml").read_text(encoding="utf-8")
 
 
 def load_preset(name: str) -> StudyConfig:

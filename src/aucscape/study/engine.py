@@ -9,11 +9,12 @@ database.
 
 from __future__ import annotations
 
+import bisect
 import json
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ import numpy as np
 from .._files import write_text_atomic
 from .spec import ConnectSettings, ExploreSettings, LandscapeSpec
 
-__all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore"]
+__all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore",
+           "nearest_distances"]
 
 
 @dataclass
@@ -37,6 +39,9 @@ class WorkState:
     connect_attempts: int = 0
     connect_seconds: float = 0.0
     largest_component: int = 0
+    #: [quench count, minimum id] for each new minimum basin-hopping stored, in order:
+    #: the discovery curve (distinct minima against quenches).
+    discovery: list[list[int]] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> WorkState:
@@ -51,16 +56,11 @@ class WorkState:
 
 
 def build_dataset(spec: dict[str, Any]) -> Any:
-    """A :class:`aucscape.data.Dataset` from a config's ``[datasets.NAME]`` entry."""
-    from ..data import credit_card, from_csv, spiral
+    """A :class:`aucscape.data.Dataset` from a config's ``[datasets.NAME]`` entry (with
+    its replicate's seed): the same decoder as every stored description."""
+    from ..data import load_dataset
 
-    args = {k: v for k, v in spec.items() if k != "kind"}
-    if spec["kind"] == "spiral":
-        return spiral(**args)
-    if spec["kind"] == "creditcard":
-        return credit_card(**args)
-    path = args.pop("path")
-    return from_csv(path, **args)
+    return load_dataset(spec)
 
 
 def build_objective(dataset: Any, spec: LandscapeSpec) -> Any:
@@ -84,11 +84,33 @@ def block_seed(study_seed: int, key: str, block: int) -> int:
     return int(seq.generate_state(1)[0])
 
 
+def n_new_at(old: list[float], new: list[float], ediff: float) -> int:
+    """How many of the energies ``new`` (in discovery order) are new minima at the energy
+    criterion: |E − E'| ≥ ``ediff`` from every energy in ``old`` and every earlier new one.
+
+    >>> n_new_at([1.0], [1.00005, 2.0, 2.00001], 1e-4)
+    1
+    """
+    seen = sorted(old)
+    count = 0
+    for e in new:
+        k = bisect.bisect_left(seen, e)
+        near = [seen[j] for j in (k - 1, k) if 0 <= j < len(seen)]
+        if all(abs(e - x) >= ediff for x in near):
+            count += 1
+        bisect.insort(seen, e)
+    return count
+
+
 def explore(objective: Any, store: Any, spec: LandscapeSpec, settings: ExploreSettings,
             state: WorkState, *, seed: int, workers: int, executor: Any,
-            save: Callable[[], None], advance: Callable[[int], None]) -> None:
+            save: Callable[[], None], advance: Callable[[int], None],
+            ediff: float = 1e-4) -> None:
     """Basin-hop in blocks until the budget of ``spec.explore`` is spent or a block of
-    ``window`` quenches finds no new minimum; ``state`` and ``save`` record each block."""
+    ``window`` quenches finds no minimum that is new at the energy criterion ΔE ≥
+    ``ediff`` (GMIN/PATHSAMPLE's 1e-4: the strict identity of the store keeps finding
+    "new" minima that differ in the last digits, so a strict window would never fire);
+    ``state`` and ``save`` record each block."""
     from ..landscape.basinhopping import BasinHopping, default_walkers
 
     budget = spec.explore
@@ -99,17 +121,30 @@ def explore(objective: Any, store: Any, spec: LandscapeSpec, settings: ExploreSe
         if budget.max_time is not None and time.monotonic() - t0 >= budget.max_time:
             break
         n = min(block, budget.max_steps - state.steps)
+        last_id = max((m.id for m in store.iter_minima(order="id")), default=0)
+        found: list[int] = []  # quench count at each new minimum of this block
+
+        def progress(st: Any, base: int = state.steps, found: list[int] = found) -> None:
+            if st.new_minima > len(found):
+                found.append(base + st.steps)
+            advance(1)
+
         bh = BasinHopping(objective, store, step=settings.step,
                           temperature=settings.temperature, tol=settings.tol,
                           seed=block_seed(seed, spec.key, state.blocks), walkers=walkers,
                           minimize_options={"max_iter": settings.max_iter},
-                          executor=executor, progress=lambda _s: advance(1))
+                          executor=executor, progress=progress)
         stats = bh.run(max_steps=n)
+        minima = list(store.iter_minima(order="id"))
+        new = [m for m in minima if m.id > last_id]
+        state.discovery += [[q, m.id] for q, m in zip(found, new, strict=False)]
+        old_e = [m.energy for m in minima if m.id <= last_id]
+        fresh = n_new_at(old_e, [m.energy for m in new], ediff)
         state.steps += stats.steps
         state.n_eval += stats.n_eval
         state.explore_seconds += stats.elapsed
         state.blocks += 1
-        if budget.window and stats.steps >= budget.window and stats.new_minima == 0:
+        if budget.window and stats.steps >= budget.window and fresh == 0:
             state.converged = True
         save()
 
@@ -145,3 +180,21 @@ def analyze(store: Any, dataset: Any) -> tuple[dict[str, list], list[list[float]
     cols = {c: [getattr(p, c) for p in a.minima] for c in MINIMA_COLUMNS}
     ts = [[t.energy, t.min1, t.min2] for t in store.iter_ts(order="id")]
     return cols, ts, a.summary.to_dict()
+
+
+def nearest_distances(objective: Any, coords: list[np.ndarray],
+                      reference: list[np.ndarray] | None = None) -> list[float]:
+    """For each point, the symmetry-aligned distance (hidden-unit permutations and tanh
+    sign flips, :func:`aucscape.landscape.ts.symmetry.aligned_distance`) to the nearest
+    point of ``reference``, or, when ``reference`` is None, to the nearest *other* point
+    of ``coords`` (NaN when there is none)."""
+    from ..landscape.ts.symmetry import aligned_distance
+
+    own = reference is None
+    ref = coords if own else reference
+    out = []
+    for i, x in enumerate(coords):
+        d = [aligned_distance(objective, x, y) for j, y in enumerate(ref)
+             if not (own and i == j)]
+        out.append(min(d) if d else float("nan"))
+    return out

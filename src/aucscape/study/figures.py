@@ -7,7 +7,11 @@
 - Figure 5: CE loss against test AUC for the minima of the CE and sigmoid landscapes;
 - Figures 6 and 7: β ablations (best test AUC, minima, median |appAUC − AUC|,
   evaluations per quench) against β on a log axis;
-- Figure 8: disconnectivity graphs of the λ grid.
+- Figure 8: disconnectivity graphs of the λ grid;
+- the discovery curves: distinct minima against quenches for the CE and appAUC
+  landscapes of the main part, every replicate.
+
+Graphs and scatter plots show replicate 0 (every replicate is in the tables).
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from .findings import fmt, median_gap
 from .results import LandscapeResult, StudyResults
+from .stats import discovery_curve
+from .tables import fmt, group_mean, median_gap
 
 __all__ = ["FigureFile", "draw_graph", "make_figures"]
 
@@ -131,7 +136,7 @@ def _scatter_panels(lands: list[LandscapeResult], x: str, out: Path, name: str,
 
 
 def _figure5(res: StudyResults, out: Path) -> FigureFile | None:
-    lands = [r for r in res.part("main") if r.loss in ("ce", "sigmoid")]
+    lands = [r for r in res.part("main") if r.loss in ("ce", "sigmoid") and r.replicate == 0]
     if not lands:
         return None
     from ..analysis import pearson
@@ -153,20 +158,24 @@ def _figure5(res: StudyResults, out: Path) -> FigureFile | None:
                       f"landscapes, against their test AUC ({'; '.join(parts)}).", path)
 
 
-def _ablation(lands: list[LandscapeResult], out: Path, name: str, title: str,
+def _ablation(res: StudyResults, part: str, out: Path, name: str, title: str,
               gap: bool) -> FigureFile | None:
-    lands = sorted(lands, key=lambda r: r.beta or 0.0)
-    if not lands:
+    groups = sorted(res.groups(part), key=lambda g: g[0].beta or 0.0)
+    if not groups:
         return None
-    beta = np.array([r.beta for r in lands], dtype=float)
+    lands = [r for g in groups for r in g]
+    beta = np.array([g[0].beta for g in groups], dtype=float)
+
+    def mean(f: Any) -> np.ndarray:
+        return np.array([group_mean(g, f) or math.nan for g in groups], dtype=float)
+
     panels: list[tuple[str, np.ndarray]] = [
-        ("best test AUC", np.array([r.stat("best_test_auc") or math.nan for r in lands])),
-        ("number of minima", np.array([r.n_minima for r in lands], dtype=float)),
+        ("best test AUC", mean(lambda r: r.stat("best_test_auc"))),
+        ("number of minima", mean(lambda r: r.n_minima)),
     ]
     if gap:
-        panels.append(("median |appAUC − AUC|", np.array([median_gap(r) for r in lands])))
-    panels.append(("evaluations per quench",
-                   np.array([r.mean_evals_per_quench for r in lands])))
+        panels.append(("median |appAUC − AUC|", mean(median_gap)))
+    panels.append(("evaluations per quench", mean(lambda r: r.mean_evals_per_quench)))
     fig = _figure(3.2 * len(panels), 3.2)
     for k, (label, y) in enumerate(panels):
         ax = fig.add_subplot(1, len(panels), k + 1)
@@ -185,7 +194,7 @@ def _ablation(lands: list[LandscapeResult], out: Path, name: str, title: str,
 
 
 def _figure8(res: StudyResults, out: Path) -> FigureFile | None:
-    lands = res.part("lambda")
+    lands = [r for r in res.part("lambda") if r.replicate == 0]
     if not lands:
         return None
     losses = list(dict.fromkeys(r.loss for r in lands))
@@ -203,6 +212,31 @@ def _figure8(res: StudyResults, out: Path) -> FigureFile | None:
                       "coloured by test AUC.", path)
 
 
+def _discovery(res: StudyResults, out: Path) -> FigureFile | None:
+    """Distinct minima (strict identity) against quenches, CE and appAUC, each replicate."""
+    lands = [r for r in res.part("main") if r.discovery or r.steps]
+    if not lands:
+        return None
+    fig = _figure(5.5, 4.0)
+    ax = fig.add_subplot(1, 1, 1)
+    colours = {}
+    for r in lands:
+        q = np.arange(0, r.steps + 1)
+        c = colours.setdefault(r.loss, f"C{len(colours)}")
+        ax.plot(q, discovery_curve([f for f, _ in r.discovery], q), color=c, lw=1,
+                label=r.label if r.replicate == 0 else None)
+    ax.set_xlabel("quenches")
+    ax.set_ylabel("distinct minima found")
+    ax.legend(fontsize=7)
+    path = _save(fig, out / "discovery_curves.png")
+    return FigureFile(path.stem, "Discovery curves: distinct minima against quenches",
+                      "Distinct minima (strict identity) found by basin-hopping against the "
+                      "number of quenches, one line per replicate, for the landscapes of the "
+                      "main part. A curve that still climbs has not exhausted its landscape: "
+                      "raw counts then measure the discovery rate, which is why the findings "
+                      "compare Chao1 sizes.", path)
+
+
 def make_figures(res: StudyResults, out: str | Path) -> list[FigureFile]:
     """Draw every figure the results allow into ``out`` (PNG) and return them in order."""
     out = Path(out)
@@ -211,21 +245,21 @@ def make_figures(res: StudyResults, out: str | Path) -> list[FigureFile]:
     drawn: set[str] = set()
     for part in ("main", "surrogates", "creditcard"):
         for r in res.part(part):
-            if r.key not in drawn:
+            if r.key not in drawn and r.replicate == 0:
                 figs.append(_graph_file(r, out, part))
                 drawn.add(r.key)
-    sur = res.part("surrogates")
+    sur = [r for r in res.part("surrogates") if r.replicate == 0]
     if sur:
         path = _scatter_panels(sur, "energy", out, "figure4_loss_vs_auc", "loss")
         figs.append(FigureFile(path.stem, "Figure 4: loss against test AUC",
                                "Loss (energy, λ term included) against test AUC over the "
                                "minima of each surrogate, with Pearson r.", path))
     for f in (_figure5(res, out),
-              _ablation(res.part("beta_sigmoid"), out, "figure6_beta_sigmoid",
+              _ablation(res, "beta_sigmoid", out, "figure6_beta_sigmoid",
                         "Figure 6: β ablation of the sigmoid surrogate", gap=True),
-              _ablation(res.part("beta_exp"), out, "figure7_beta_exp",
+              _ablation(res, "beta_exp", out, "figure7_beta_exp",
                         "Figure 7: β ablation of the exp surrogate", gap=False),
-              _figure8(res, out)):
+              _figure8(res, out), _discovery(res, out)):
         if f is not None:
             figs.append(f)
     return figs

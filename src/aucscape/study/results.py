@@ -31,7 +31,10 @@ class LandscapeResult:
 
     ``minima`` maps each name in :data:`MINIMA_COLUMNS` to one value per minimum (lowest
     energy first); ``ts`` lists transition states as ``[energy, min1_id, min2_id]``;
-    ``summary`` is :meth:`aucscape.analysis.LandscapeSummary.to_dict`.
+    ``summary`` is :meth:`aucscape.analysis.LandscapeSummary.to_dict`. ``replicate`` is
+    the data/seed draw and ``group`` the key shared by all replicates of this landscape;
+    ``discovery`` lists ``[quench count, minimum id]`` for each minimum basin-hopping
+    found (minima added while connecting are not in it).
     """
 
     key: str
@@ -55,6 +58,14 @@ class LandscapeResult:
     minima: dict[str, list[float]] = field(default_factory=dict)
     ts: list[list[float]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    replicate: int = 0
+    group: str = ""
+    discovery: list[list[int]] = field(default_factory=list)
+    n_test_pos: int = 0
+    n_test_neg: int = 0
+    #: per minimum, aligned distance to the nearest minimum of the same replicate's CE
+    #: landscape (the nearest *other* CE minimum for the CE landscape itself); main part
+    nearest_ce: list[float] = field(default_factory=list)
 
     @property
     def n_minima(self) -> int:
@@ -111,6 +122,12 @@ class StudyResults:
     scheduler: str | None = None
     version: str = ""
     created: str = ""
+    #: sensitivity variant label → that variant's StudyResults as a dict
+    variants: dict[str, Any] = field(default_factory=dict)
+
+    def variant(self, label: str) -> StudyResults:
+        """The results of sensitivity variant ``label``."""
+        return StudyResults.from_dict(self.variants[label])
 
     def part(self, name: str) -> list[LandscapeResult]:
         """The landscapes of a part, in the part's order (empty when the part is off)."""
@@ -122,6 +139,22 @@ class StudyResults:
             if all(getattr(r, k) == v for k, v in match.items()):
                 return r
         return None
+
+    def replicates(self, part: str, **match: Any) -> list[LandscapeResult]:
+        """Every replicate of the first landscape group of ``part`` matching ``match``,
+        in replicate order (empty when none matches)."""
+        first = self.find(part, **match)
+        if first is None:
+            return []
+        return sorted((r for r in self.part(part) if r.group == first.group),
+                      key=lambda r: r.replicate)
+
+    def groups(self, part: str) -> list[list[LandscapeResult]]:
+        """The landscapes of ``part`` grouped over replicates, in the part's order."""
+        out: dict[str, list[LandscapeResult]] = {}
+        for r in self.part(part):
+            out.setdefault(r.group or r.key, []).append(r)
+        return [sorted(v, key=lambda r: r.replicate) for v in out.values()]
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

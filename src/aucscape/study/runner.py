@@ -1,8 +1,9 @@
 """Run a study: for each landscape, explore → connect → analyse, into ``OUT/db/``.
 
-Each landscape has its own database ``OUT/db/<key>.db`` (and work record
-``<key>.json``); running the same config into the same folder again continues every
-landscape where it stopped (a finished one is only re-analysed). Quenches and
+Each landscape (one per replicate) has its own database ``OUT/db/<key>.db`` (and work
+record ``<key>.json``); sensitivity variants write under ``OUT/sensitivity/LABEL/db/``.
+Running the same config into the same folder again continues every landscape where it
+stopped (a finished one is only re-analysed). Quenches and
 connection attempts go through one :func:`aucscape.parallel.make_executor` executor
 (``workers`` local processes or a Dask ``scheduler``).
 """
@@ -30,8 +31,12 @@ Progress = Callable[[str, str, int], None]
 
 
 def total_steps(config: StudyConfig) -> int:
-    """Basin-hopping quenches the config asks for in all (the progress bar's total)."""
-    return sum(s.explore.max_steps for s in config.landscapes())
+    """Basin-hopping quenches the config asks for in all (the progress bar's total),
+    sensitivity variants included."""
+    n = sum(s.explore.max_steps for s in config.landscapes())
+    for label in (config.sensitivity.variants if config.sensitivity else {}):
+        n += sum(s.explore.max_steps for s in config.variant(label).landscapes())
+    return n
 
 
 def run_study(config: StudyConfig, out: str | Path, *, workers: int = 1,
@@ -42,32 +47,76 @@ def run_study(config: StudyConfig, out: str | Path, *, workers: int = 1,
     from ..parallel import make_executor, single_blas_thread
 
     out = Path(out)
-    dbdir = out / "db"
     report = progress or (lambda _e, _k, _n: None)
     t0 = time.monotonic()
-    datasets: dict[str, Any] = {}
-    results: dict[str, LandscapeResult] = {}
     executor = make_executor(workers, scheduler)  # before any folder is made
     # Sequentially the quenches run in this process: one BLAS thread, as in a worker.
     pin = single_blas_thread() if scheduler is None and workers == 1 else nullcontext()
     try:
-        dbdir.mkdir(parents=True, exist_ok=True)
         with pin:
-            for i, spec in enumerate(config.landscapes()):
-                report("landscape", spec.key, i)
-                if spec.dataset not in datasets:
-                    datasets[spec.dataset] = engine.build_dataset(config.datasets[spec.dataset])
-                results[spec.key] = _run_landscape(config, spec, datasets[spec.dataset], dbdir,
-                                                   workers, executor, report)
+            results = _run_all(config, out / "db", workers, executor, report)
+            _distances_to_ce(config, results, out / "db", report)
+            variants = {}
+            for label in (config.sensitivity.variants if config.sensitivity else {}):
+                vcfg = config.variant(label)
+                vdb = out / "sensitivity" / label / "db"
+                vres = _run_all(vcfg, vdb, workers, executor, report)
+                _distances_to_ce(vcfg, vres, vdb, report)
+                variants[label] = _study(vcfg, vres, 0.0, workers, scheduler).to_dict()
     finally:
         executor.shutdown()
-    study = StudyResults(
-        config=config.to_dict(), landscapes=results,
-        parts={p: [s.key for s in config.part_landscapes(p)] for p in PARTS},
-        wall_seconds=time.monotonic() - t0, workers=workers, scheduler=scheduler,
-        version=__version__, created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    study = _study(config, results, time.monotonic() - t0, workers, scheduler)
+    study.variants = variants
     study.save(out / "results.json")
     return study
+
+
+def _study(config: StudyConfig, results: dict[str, LandscapeResult], seconds: float,
+           workers: int, scheduler: str | None) -> StudyResults:
+    return StudyResults(
+        config=config.to_dict(), landscapes=results,
+        parts={p: [s.key for s in config.part_landscapes(p)] for p in PARTS},
+        wall_seconds=seconds, workers=workers, scheduler=scheduler,
+        version=__version__, created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+def _distances_to_ce(config: StudyConfig, results: dict[str, LandscapeResult],
+                     dbdir: Path, report: Progress) -> None:
+    """Fill ``nearest_ce`` for the main part: how far each minimum lies from the CE
+    landscape's minima of the same replicate (aligned distances, lowest minima first)."""
+    from ..landscape.store import Store
+    from ..objectives import build_objective
+
+    specs = config.part_landscapes("main")
+    for ce in (s for s in specs if s.loss == "ce"):
+        report("phase", f"{ce.key}: distances", 0)
+        same = [s for s in specs if s.replicate == ce.replicate]
+        coords = {}
+        for s in same:
+            with Store(dbdir / f"{s.key}.db", read_only=True) as store:
+                coords[s.key] = [m.coords for m in store.iter_minima(order="energy")]
+        with Store(dbdir / f"{ce.key}.db", read_only=True) as store:
+            objective = build_objective(store.objective_description)
+        for s in same:
+            ref = None if s.key == ce.key else coords[ce.key]
+            results[s.key].nearest_ce = engine.nearest_distances(objective, coords[s.key],
+                                                                 ref)
+
+
+def _run_all(config: StudyConfig, dbdir: Path, workers: int, executor: Any,
+             report: Progress) -> dict[str, LandscapeResult]:
+    dbdir.mkdir(parents=True, exist_ok=True)
+    datasets: dict[str, Any] = {}
+    results: dict[str, LandscapeResult] = {}
+    for i, spec in enumerate(config.landscapes()):
+        report("landscape", spec.key, i)
+        dkey = f"{spec.dataset}/{spec.replicate}"
+        if dkey not in datasets:
+            datasets[dkey] = engine.build_dataset(
+                config.dataset_spec(spec.dataset, spec.replicate))
+        results[spec.key] = _run_landscape(config, spec, datasets[dkey], dbdir,
+                                           workers, executor, report)
+    return results
 
 
 def _run_landscape(config: StudyConfig, spec: Any, dataset: Any, dbdir: Path, workers: int,
@@ -80,7 +129,8 @@ def _run_landscape(config: StudyConfig, spec: Any, dataset: Any, dbdir: Path, wo
         engine.explore(objective, store, spec, config.explore_settings, state,
                        seed=config.seed, workers=workers, executor=executor,
                        save=lambda: state.save(state_path),
-                       advance=lambda n: report("quench", spec.key, n))
+                       advance=lambda n: report("quench", spec.key, n),
+                       ediff=config.duplicate_ediff)
         report("phase", f"{spec.key}: connect", 0)
         engine.connect(objective, store, spec, config.connect_settings,
                        config.explore_settings.tol, state, executor=executor,
@@ -92,6 +142,8 @@ def _run_landscape(config: StudyConfig, spec: Any, dataset: Any, dbdir: Path, wo
         key=spec.key, label=spec.label, dataset=spec.dataset, loss=spec.loss,
         hidden=spec.hidden, n_in=int(dataset.X_train.shape[1]), lam=spec.lam, beta=spec.beta,
         margin=spec.margin, parts=list(spec.parts), db=f"db/{db.name}", steps=state.steps,
+        replicate=spec.replicate, group=spec.group, discovery=state.discovery,
+        n_test_pos=int(dataset.y_test.sum()), n_test_neg=int((dataset.y_test == 0).sum()),
         n_eval=state.n_eval, explore_seconds=state.explore_seconds,
         converged=state.converged, connect_attempts=state.connect_attempts,
         connect_seconds=state.connect_seconds, largest_component=state.largest_component,

@@ -15,16 +15,23 @@ beta_exp        exp at each β in ``values`` (Figure 7)
 lambda          each loss in ``losses`` at each λ in ``values`` (Table 4, Figure 8)
 =============== ==================================================================
 
-Parts expand into :class:`LandscapeSpec` entries; a landscape asked for by several parts
-(e.g. sigmoid at β = 40, λ = 1e-5 on the spiral) is explored once, with the largest of
-the budgets asked for. These classes hold already-checked values; reading and checking a
-TOML file into them is :mod:`aucscape.study.config`'s job.
+Parts expand into :class:`LandscapeSpec` entries, one per replicate r = 0..R−1 (R =
+``replicates``): replicate r redraws the data (spiral noise, subsample and train/test
+split, seed :func:`replicate_seed`) and the basin-hopping streams, so the spread over
+replicates measures how much a result depends on those draws. A landscape asked for by
+several parts (e.g. sigmoid at β = 40, λ = 1e-5 on the spiral) is explored once per
+replicate, with the largest of the budgets asked for. ``sensitivity`` variants re-run
+the main part with one set-up choice changed (:meth:`StudyConfig.variant`).
+These classes hold already-checked values; reading and checking a TOML file into them
+is :mod:`aucscape.study.config`'s job.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+import numpy as np
 
 from ..surrogates import SURROGATES
 
@@ -36,8 +43,13 @@ __all__ = [
     "ExploreSettings",
     "LandscapeSpec",
     "PartConfig",
+    "Sensitivity",
     "StudyConfig",
+    "replicate_seed",
 ]
+
+#: β of a surrogate whose ``[losses.NAME]`` table sets none (the paper's sigmoid β).
+DEFAULT_BETA = 40.0
 
 PARTS = ("main", "surrogates", "creditcard", "beta_sigmoid", "beta_exp", "lambda")
 
@@ -110,8 +122,34 @@ class PartConfig:
 
 
 @dataclass(frozen=True)
+class Sensitivity:
+    """Alternatives to the default set-up, each re-running the main part.
+
+    ``variants`` maps a label to its changes: ``hidden`` (int) and/or ``dataset`` (a dict
+    of keys overriding the main part's data set, e.g. ``{"mlpnorm": False}``). Each
+    variant runs ``replicates`` replicates at ``max_steps`` quenches per landscape.
+    """
+
+    variants: dict[str, dict[str, Any]]
+    replicates: int = 2
+    max_steps: int = 100
+
+
+def replicate_seed(base: int, study_seed: int, replicate: int) -> int:
+    """Data seed of replicate ``replicate``: from (the data set's seed, the study's seed,
+    r), so ``--seed`` 0 and 1 draw disjoint, equally valid replicate sets.
+
+    >>> replicate_seed(0, 0, 0) == replicate_seed(0, 0, 0) != replicate_seed(0, 1, 0)
+    True
+    """
+    seq = np.random.SeedSequence([int(base), int(study_seed), int(replicate)])
+    return int(seq.generate_state(1)[0])
+
+
+@dataclass(frozen=True)
 class LandscapeSpec:
-    """One loss landscape to explore: data set, loss, n_in-hidden-2 network, λ, β, margin."""
+    """One loss landscape to explore: data set, loss, n_in-hidden-2 network, λ, β, margin,
+    and which replicate (data draw) it is."""
 
     key: str
     dataset: str
@@ -123,6 +161,12 @@ class LandscapeSpec:
     explore: ExploreBudget
     connect: ConnectBudget
     parts: tuple[str, ...]
+    replicate: int = 0
+
+    @property
+    def group(self) -> str:
+        """The key without its replicate suffix: the same landscape over replicates."""
+        return self.key.rsplit("-r", 1)[0]
 
     @property
     def label(self) -> str:
@@ -157,6 +201,32 @@ class StudyConfig:
     connect_settings: ConnectSettings
     parts: dict[str, PartConfig]
     source: str = "<dict>"
+    replicates: int = 1
+    duplicate_ediff: float = 1e-4
+    sensitivity: Sensitivity | None = None
+
+    def dataset_spec(self, name: str, replicate: int) -> dict[str, Any]:
+        """``[datasets.NAME]`` with the seed of replicate ``replicate``."""
+        spec = dict(self.datasets[name])
+        spec["seed"] = replicate_seed(spec.get("seed", 0), self.seed, replicate)
+        return spec
+
+    def variant(self, label: str) -> StudyConfig:
+        """The main part alone under sensitivity variant ``label`` (its own replicates
+        and budget; the data set's other keys and every other setting unchanged)."""
+        if self.sensitivity is None or label not in self.sensitivity.variants:
+            raise ValueError(f"no sensitivity variant {label!r}")
+        sens = self.sensitivity
+        change = sens.variants[label]
+        main = self.parts["main"]
+        datasets = dict(self.datasets)
+        datasets[main.dataset] = {**datasets[main.dataset], **change.get("dataset", {})}
+        budget = replace(main.explore, max_steps=sens.max_steps, window=0)
+        parts = {k: replace(p, enabled=False) for k, p in self.parts.items()}
+        parts["main"] = replace(main, enabled=True, hidden=change.get("hidden", main.hidden),
+                                explore=budget, connect=ConnectBudget(0))
+        return replace(self, name=f"{self.name}-{label}", datasets=datasets, parts=parts,
+                       replicates=sens.replicates, sensitivity=None)
 
     def enabled_parts(self) -> list[PartConfig]:
         return [p for p in self.parts.values() if p.enabled]
@@ -180,35 +250,38 @@ class StudyConfig:
 
     def _expand(self, p: PartConfig) -> list[LandscapeSpec]:
         if p.name in ("beta_sigmoid", "beta_exp"):
-            return [self._spec(p, p.losses[0], p.lam, beta=v) for v in p.values]
-        if p.name == "lambda":
-            return [self._spec(p, loss, v) for loss in p.losses for v in p.values]
-        return [self._spec(p, loss, p.lam) for loss in p.losses]
+            grid = [(p.losses[0], p.lam, v) for v in p.values]
+        elif p.name == "lambda":
+            grid = [(loss, v, None) for loss in p.losses for v in p.values]
+        else:
+            grid = [(loss, p.lam, None) for loss in p.losses]
+        return [self._spec(p, loss, lam, r, beta=beta)
+                for r in range(self.replicates) for loss, lam, beta in grid]
 
-    def _spec(self, p: PartConfig, loss: str, lam: float, beta: float | None = None
-              ) -> LandscapeSpec:
+    def _spec(self, p: PartConfig, loss: str, lam: float, replicate: int,
+              beta: float | None = None) -> LandscapeSpec:
         margin = None
         if loss != "ce":
-            s = SURROGATES[loss]
+            # β for every surrogate (OPTIM's AUCMLPVB3 gives each one a β); a margin where
+            # the surrogate has one or the config sets one.
             params = self.loss_params.get(loss, {})
-            if s.uses_beta:
-                beta = float(params.get("beta", 40.0)) if beta is None else float(beta)
-            else:
-                beta = None
-            margin = float(params.get("margin", 1.0)) if s.uses_margin else None
+            beta = float(params.get("beta", DEFAULT_BETA)) if beta is None else float(beta)
+            if "margin" in params or SURROGATES[loss].uses_margin:
+                margin = float(params.get("margin", 1.0))
         else:
             beta = None
         key = f"{p.dataset}-{loss}"
         key += f"-b{beta:g}" if beta is not None else ""
         key += f"-m{margin:g}" if margin is not None else ""
-        key += f"-h{p.hidden}-l{lam:g}"
+        key += f"-h{p.hidden}-l{lam:g}-r{replicate}"
         return LandscapeSpec(key, p.dataset, loss, p.hidden, float(lam), beta, margin,
-                             p.explore, p.connect, (p.name,))
+                             p.explore, p.connect, (p.name,), replicate)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (recorded in results.json and the report)."""
         d = asdict(self)
         d["parts"] = {k: asdict(v) for k, v in self.parts.items()}
+        d["sensitivity"] = None if self.sensitivity is None else asdict(self.sensitivity)
         return d
 
 
