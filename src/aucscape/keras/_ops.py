@@ -29,7 +29,7 @@ from keras import ops
 
 from aucscape._frontend import pairwise_args
 from aucscape._validation import check_int
-from aucscape.keras._inputs import prepare
+from aucscape.keras._inputs import is_concrete, prepare
 from aucscape.surrogates import EXP, QUAD, SQUARED_HINGE, blocked_terms
 
 __all__ = [
@@ -139,10 +139,7 @@ def _pair_sums_sorted(s, a, b, squared, margin):
 
 def _concrete(x: Any) -> float | None:
     """The value of a scalar tensor when it is known now (eager), else None."""
-    try:
-        return float(ops.convert_to_numpy(x))
-    except Exception:  # symbolic / traced inside a compiled graph
-        return None
+    return float(ops.convert_to_numpy(x)) if is_concrete(x) else None
 
 
 def _pair_sums_factorised(s, a, b, code, beta, margin):
