@@ -42,14 +42,24 @@ def sorted_sums(
 
     The kink rule: the pair is active iff s_n > r_p, r_p = s_p − m (the caller passes
     m' = m/β and α' = β^q α, see the module docstring of :mod:`aucscape.surrogates`).
+    Needs at least one positive and one negative.
     """
     r = sp - margin
-    on = np.argsort(sn)
-    op = np.argsort(r)
-    s = sn[on]
-    bs = b[on]
-    rs = r[op]
-    as_ = a[op]
+    # equal weights (the common case) need only a value sort, about 2x faster than argsort
+    if np.all(b == b[0]):
+        s = np.sort(sn)
+        bs = b
+    else:
+        on = np.argsort(sn)
+        s = sn[on]
+        bs = b[on]
+    if np.all(a == a[0]):
+        rs = np.sort(r)
+        as_ = a
+    else:
+        op = np.argsort(r)
+        rs = r[op]
+        as_ = a[op]
     k = s.size
     n_pos = rs.size
     # suffix statistics W, T1, T2 of the sorted negatives (zero at k)
