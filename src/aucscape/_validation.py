@@ -126,8 +126,12 @@ def check_int(value: object, name: str, *, minimum: int | None = None,
     >>> check_int(3.0, "hidden", minimum=1)
     3
     """
-    bounds = "".join([f" >= {minimum}" if minimum is not None else "",
-                      f" <= {maximum}" if maximum is not None else ""])
+    if minimum is not None and maximum is not None:
+        bounds = f" in [{minimum}, {maximum}]"
+    elif minimum is not None or maximum is not None:
+        bounds = f" >= {minimum}" if minimum is not None else f" <= {maximum}"
+    else:
+        bounds = ""
     bad = ValueError(f"{name} must be an integer{bounds}, got {value!r}")
     if isinstance(value, (bool, np.bool_, str, bytes)):
         raise bad

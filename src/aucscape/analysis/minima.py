@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aucscape._validation import check_labels, check_positive
+from aucscape.defaults import DEFAULT_BETA  # sigmoid β of ``app_auc`` (the paper's)
 from aucscape.metrics import roc_auc
 from aucscape.nn import MLP, Forward
 from aucscape.pairwise import pairwise_loss
@@ -43,9 +44,6 @@ __all__ = [
     "properties_columns",
     "resolve_beta",
 ]
-
-#: Sigmoid steepness for ``app_auc`` when the objective does not set one (the paper's β).
-DEFAULT_BETA = 40.0
 
 
 @dataclass(frozen=True)
