@@ -233,7 +233,7 @@ def test_sigmoid_kernels_handle_wide_and_narrow_ranges(method):
     y = rng.random(200) < 0.2
     for spread in (0.3, 50.0):  # exp-free product identity, then exp per pair
         s = rng.normal(size=200) * spread
-        for name in ("sigmoid", "tanh"):
+        for name in ("sigmoid", "tanh", "logistic"):
             v, g = pairwise_loss(y, s, name, return_grad=True, method=method)
             rv, rg = pairwise_loss(y, s, name, return_grad=True, method="brute")
             assert v == pytest.approx(rv, rel=1e-12)

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aucscape.pairwise._problem import PairProblem
-from aucscape.surrogates import SIGMOID
+from aucscape.surrogates import LOGISTIC, SIGMOID
 
 BLOCK_ELEMS = 1 << 16  # pairs per block: ~0.5 MB per temporary, cache friendly
 PRODUCT_RANGE = 700.0  # max β·(score range) for the exp-free sigmoid identity
@@ -28,9 +28,10 @@ def _rows(n_neg: int, block_elems: int) -> int:
     return max(1, block_elems // max(n_neg, 1))
 
 
-def sigmoid_product_params(pb: PairProblem) -> tuple[float, float] | None:
-    """(effective β, centre c) when the product identity applies, else None."""
-    if not pb.builtin or pb.empty or pb.form.code != SIGMOID:
+def product_params(pb: PairProblem, codes: tuple[int, ...] = (SIGMOID, LOGISTIC)
+                   ) -> tuple[float, float] | None:
+    """(effective β, centre c) when the product identity applies to a kernel in ``codes``."""
+    if not pb.builtin or pb.empty or pb.form.code not in codes:
         return None
     beta = pb.form.beta  # tanh: 2β (the spec's identity)
     lo = min(float(pb.sp.min()), float(pb.sn.min()))
@@ -64,7 +65,7 @@ def value_grad(
 ) -> tuple[float, NDArray, NDArray]:
     """Return (value, g_pos, g_neg) by blocked exact pair sums."""
     sp, sn, a, b = pb.sp, pb.sn, pb.a, pb.b
-    params = sigmoid_product_params(pb)
+    params = product_params(pb, (SIGMOID,))
     if params is not None:
         return _sigmoid_product(pb, *params, _rows(sn.size, block_elems))
     rows = _rows(sn.size, block_elems)

@@ -13,11 +13,15 @@ with the same algorithm per kernel as ``pairwise_loss(method="auto")``:
   Q_n = e^{−β(s_n − c)} (c the mid-range score) each pair needs r = e^{βz} = R_p Q_n,
   σ(−βz) = 1/(1 + r), σ(βz)σ(−βz) = r/(1 + r)²: no exp per pair. Used when
   β·(max s − min s) ≤ 700 (``_blocked.PRODUCT_RANGE``), so every factor stays inside the
-  float64 range (relative error per pair ≲ 2e-13); otherwise, and for logistic,
-  ``_generic``: one exp per pair, the formulas of :mod:`aucscape.surrogates`.
+  float64 range (relative error per pair ≲ 2e-13); otherwise ``_generic``: one exp per
+  pair, the formulas of :mod:`aucscape.surrogates`;
+- logistic: ``_logistic_product``, the same identity fused for log(1 + e^{−βz}):
+  ℓ = log1p(1/r) (as Goldberg's log(u)·t/(u − 1), u = 1 + t, t = 1/r), ℓ' = −β/(1 + r):
+  one log per pair and no exp (the generic path needs an exp and a log1p), ~3x faster
+  measured at N = 2e4; ``_generic`` when β·(score range) > 700.
 
 :func:`value_grad` is ``pairwise_loss(method="numba")``: every kernel runs pair by pair in
-``_generic`` (O(NP·NN)), except the sigmoid product identity.
+``_generic`` (O(NP·NN)), except the sigmoid and logistic product identities.
 
 ``fastmath={"reassoc"}`` only lets LLVM reorder the floating-point sums into SIMD lanes
 (a different, not worse, summation order); it keeps IEEE inf/NaN semantics and exact
@@ -35,10 +39,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aucscape.pairwise import _factorised, _sorted
-from aucscape.pairwise._blocked import PRODUCT_RANGE, sigmoid_product_params
+from aucscape.pairwise._blocked import PRODUCT_RANGE, product_params
 from aucscape.pairwise._blocked import value_grad as blocked_value_grad
 from aucscape.pairwise._problem import PairProblem
-from aucscape.surrogates import EXP, HINGE, QUAD, SIGMOID, SQUARED_HINGE
+from aucscape.surrogates import EXP, HINGE, LOGISTIC, QUAD, SIGMOID, SQUARED_HINGE
 
 __all__ = ["pair_sums", "value_grad"]
 
@@ -67,6 +71,31 @@ def _sigmoid_product(sp, sn, a, b, beta, c, g_pos, col):  # pragma: no cover - j
             acc_v += b[j] * q
             acc_d += b[j] * d
             col[j] += ai * d
+        total += ai * acc_v
+        g_pos[i] = -beta * ai * acc_d
+    return total
+
+
+@nb.njit(cache=True, fastmath=_FM, error_model="numpy")
+def _logistic_product(sp, sn, a, b, beta, c, g_pos, col):  # pragma: no cover - jitted
+    rp = np.exp(beta * (sp - c))
+    qn = np.exp(-beta * (sn - c))
+    total = 0.0
+    for i in range(sp.size):
+        ri = rp[i]
+        ai = a[i]
+        acc_v = 0.0
+        acc_d = 0.0
+        for j in range(sn.size):
+            t = 1.0 / (ri * qn[j])  # e^{−βz} ∈ [e^{−700}, e^{700}]
+            u = 1.0 + t
+            w = u - 1.0
+            # log1p(t) = log(u)·t/(u − 1) (Goldberg): accurate, and log is ~2x cheaper
+            v = math.log(u) * (t / w) if w != 0.0 else t
+            q = t / u  # σ(−βz)
+            acc_v += b[j] * v
+            acc_d += b[j] * q
+            col[j] += ai * q
         total += ai * acc_v
         g_pos[i] = -beta * ai * acc_d
     return total
@@ -132,11 +161,15 @@ def pair_sums(code, sp, sn, a, b, beta, margin):  # pragma: no cover - jitted
         return _sorted_sums(sp, sn, a, b, margin, code == SQUARED_HINGE)
     g_pos = np.empty(sp.size)
     col = np.zeros(sn.size)
-    if code == SIGMOID:
-        lo = min(sp.min(), sn.min())
-        hi = max(sp.max(), sn.max())
-        if beta * (hi - lo) <= PRODUCT_RANGE:  # exp-free product identity
-            total = _sigmoid_product(sp, sn, a, b, beta, 0.5 * (lo + hi), g_pos, col)
+    lo = min(sp.min(), sn.min())
+    hi = max(sp.max(), sn.max())
+    if beta * (hi - lo) <= PRODUCT_RANGE:  # exp-free product identity
+        c = 0.5 * (lo + hi)
+        if code == SIGMOID:
+            total = _sigmoid_product(sp, sn, a, b, beta, c, g_pos, col)
+            return total, g_pos, beta * b * col
+        if code == LOGISTIC:
+            total = _logistic_product(sp, sn, a, b, beta, c, g_pos, col)
             return total, g_pos, beta * b * col
     total = _generic(code, sp, sn, a, b, beta, margin, g_pos, col)
     return total, g_pos, -b * col
@@ -146,10 +179,11 @@ def value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
     """Return (value, g_pos, g_neg) pair by pair with the numba kernels."""
     g_pos = np.empty(pb.sp.size)
     col = np.zeros(pb.sn.size)
-    params = sigmoid_product_params(pb)
+    params = product_params(pb)
     if params is not None:
         beta, centre = params
-        total = _sigmoid_product(pb.sp, pb.sn, pb.a, pb.b, beta, centre, g_pos, col)
+        kernel = _logistic_product if pb.form.code == LOGISTIC else _sigmoid_product
+        total = kernel(pb.sp, pb.sn, pb.a, pb.b, beta, centre, g_pos, col)
         return float(total), g_pos, beta * pb.b * col
     form = pb.form
     if not math.isfinite(form.beta) or not math.isfinite(form.outer):
