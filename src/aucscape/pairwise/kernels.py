@@ -17,8 +17,9 @@ with the same algorithm per kernel as ``pairwise_loss(method="auto")``:
   pair, the formulas of :mod:`aucscape.surrogates`;
 - logistic: ``_logistic_product``, the same identity fused for log(1 + e^{−βz}):
   ℓ = log1p(1/r) (as Goldberg's log(u)·t/(u − 1), u = 1 + t, t = 1/r), ℓ' = −β/(1 + r):
-  one log per pair and no exp (the generic path needs an exp and a log1p), ~3x faster
-  measured at N = 2e4; ``_generic`` when β·(score range) > 700.
+  one log per pair and no exp (the generic path needs an exp and a log1p): 1.5-2.7x
+  faster at N = 2e4 (interleaved rounds, shared machine); ``_generic`` when
+  β·(score range) > 700. Still ~20x the sigmoid kernel: the log does not vectorise.
 
 :func:`value_grad` is ``pairwise_loss(method="numba")``: every kernel runs pair by pair in
 ``_generic`` (O(NP·NN)), except the sigmoid and logistic product identities.
