@@ -307,3 +307,21 @@ def test_margin_trap_warns_in_every_front_end():
     X = np.random.default_rng(0).normal(size=(6, 2))
     with pytest.warns(UserWarning, match="exactly linear"):
         PairwiseAUC(MLP(2, 2, 2), X, [0, 1, 0, 1, 1, 0], "hinge", beta=1.0, margin=1.0)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "logistic"])
+@pytest.mark.parametrize("spread", [1.0, 300.0])  # product identity, then per-pair sigmoid
+def test_torch_without_the_compiled_core(name, spread, monkeypatch):
+    # GPU tensors (or no numba) take torch's own blocked loop: same numbers
+    torch = pytest.importorskip("torch")
+    import aucscape.torch as at
+    import aucscape.torch._pairwise as tp
+
+    monkeypatch.setattr(tp, "numba_available", lambda: False)
+    y, s, w = _problem(seed=8)
+    s = s * spread
+    t = torch.tensor(s, requires_grad=True)
+    loss = at.pairwise_auc_loss(t, torch.tensor(y), name, beta=BETA, margin=MARGIN,
+                                pos_weight=1.3, sample_weight=torch.tensor(w))
+    loss.backward()
+    _assert_close((loss.item(), t.grad.numpy()), brute(y, s, w, name), 1e-10)

@@ -6,8 +6,9 @@ without an NP × NN matrix in memory:
 * blocked (sigmoid, tanh, logistic): :class:`_BlockedPairSum`, a custom
   ``autograd.Function`` that loops over blocks of ``BLOCK_ELEMENTS // NN`` positives and
   computes the value and both gradient marginals in one pass, memory O(block · NN);
-  sigmoid and tanh use the exp-free product identity of the core when the score range
-  allows (1.4x faster at N = 3e4, one thread);
+  on CPU with numba, sigmoid and tanh run the core's compiled kernel
+  (``aucscape.pairwise.kernels.pair_sums``); otherwise (GPU) they use the core's exp-free
+  product identity when the score range allows (1.4x faster at N = 3e4, one thread);
 * factorised: exp by the log-sum-exp of class sums, quad by class means and variances,
   O(N);
 * sorted (hinge, squared_hinge): one sort of the negatives and suffix sums, O(N log N).
@@ -29,6 +30,7 @@ from torch import Tensor
 from torch.nn import functional as F
 
 from aucscape._frontend import PairwiseArgs, pairwise_args
+from aucscape.pairwise import numba_available
 from aucscape.pairwise._problem import top_negatives
 from aucscape.surrogates import EXP, QUAD, SIGMOID, SQUARED_HINGE, blocked_terms
 from aucscape.torch._inputs import prepare
@@ -52,6 +54,30 @@ def _value_slope(code: int, v: Tensor) -> tuple[Tensor, Tensor]:
     float32), an absolute error below β·eps per pair.
     """
     return blocked_terms(code, v, torch.Tensor.sigmoid_, _softplus)
+
+
+def _core_pair_sums(code: int, sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, beta: float
+                    ) -> tuple[Tensor, Tensor, Tensor] | None:
+    """(S, dS/ds_p, dS/ds_n) by the core's compiled kernel, or None where it does not apply.
+
+    On CPU with numba installed, sigmoid and tanh run
+    :func:`aucscape.pairwise.kernels.pair_sums` (the fused exp-free loop of the NumPy
+    core, in float64), so the torch loss costs what the core costs; results are cast back
+    to the input dtype. GPU tensors, logistic (whose vectorised torch path is faster than
+    numba's scalar log) and a β past float64 keep the torch loop below.
+    """
+    if (code != SIGMOID or sp.device.type != "cpu" or not math.isfinite(beta)
+            or sp.numel() == 0 or sn.numel() == 0 or not numba_available()):
+        return None
+    from aucscape.pairwise.kernels import pair_sums  # lazy: numba compiles on first use
+
+    def as64(t: Tensor):
+        return t.detach().to(torch.float64).contiguous().numpy()
+
+    value, g_pos, g_neg = pair_sums(code, as64(sp), as64(sn), as64(ap), as64(bn), beta, 0.0)
+    dtype = sp.dtype
+    return (torch.tensor(float(value), dtype=dtype), torch.from_numpy(g_pos).to(dtype),
+            torch.from_numpy(g_neg).to(dtype))
 
 
 def _product_centre(code: int, sp: Tensor, sn: Tensor, beta: float) -> float | None:
@@ -107,6 +133,11 @@ class _BlockedPairSum(torch.autograd.Function):
         code: int,
         beta: float,
     ) -> Tensor:
+        compiled = _core_pair_sums(code, sp, sn, ap, bn, beta)
+        if compiled is not None:
+            total, gp, gn = compiled
+            ctx.save_for_backward(gp, gn)
+            return total
         rows = max(1, BLOCK_ELEMENTS // max(1, sn.shape[0]))
         total = sp.new_zeros(())
         gp = torch.empty_like(sp)
