@@ -325,3 +325,34 @@ def test_torch_without_the_compiled_core(name, spread, monkeypatch):
                                 pos_weight=1.3, sample_weight=torch.tensor(w))
     loss.backward()
     _assert_close((loss.item(), t.grad.numpy()), brute(y, s, w, name), 1e-10)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_jax_without_the_compiled_core(name, monkeypatch):
+    # accelerators (or no numba) take the XLA while-loop: same numbers
+    jax = pytest.importorskip("jax")
+    import aucscape.jax as aj
+
+    monkeypatch.setattr(aj, "_use_core", lambda code, beta: False)
+    y, s, w = _problem(seed=9)
+    with jax.enable_x64(True):
+        v, g = jax.value_and_grad(lambda u: aj.pairwise_auc_loss(
+            y, u, surrogate=name, beta=BETA, pos_weight=1.3, sample_weight=w))(
+            jax.numpy.asarray(s))
+        got = (float(v), np.asarray(g))
+    _assert_close(got, brute(y, s, w, name), 1e-10)
+
+
+def test_jax_compiled_core_under_jit_and_vmap():
+    jax = pytest.importorskip("jax")
+    import aucscape.jax as aj
+
+    y, s, _ = _problem(seed=10)
+    f = jax.jit(jax.value_and_grad(lambda u: aj.pairwise_auc_loss(y, u, beta=BETA)))
+    v, g = f(jax.numpy.asarray(s, dtype=np.float32))
+    ref = brute(y, s.astype(np.float32).astype(float), np.ones(y.size), "sigmoid",
+                pos_weight=1.0)
+    _assert_close((float(v), np.asarray(g, dtype=float)), ref, 2e-5)
+    batch = jax.numpy.asarray(np.stack([s, s[::-1]]), dtype=np.float32)
+    vs = jax.vmap(lambda u: aj.pairwise_auc_loss(y, u, beta=BETA))(batch)
+    assert float(vs[0]) == pytest.approx(float(v), rel=1e-6)

@@ -16,7 +16,11 @@ from_logits, reduction) must be static Python values. Algorithms:
 * blocked (sigmoid, tanh, logistic): a ``jax.custom_vjp`` whose forward pass walks fixed
   blocks of rows (the positives, gathered to the front) with ``lax.while_loop`` and
   computes the value and both gradient marginals at once; memory O(block · N), work
-  O(NP · N) (columns span the whole batch, non-negatives with weight 0);
+  O(NP · N) (columns span the whole batch, non-negatives with weight 0). On the CPU
+  backend with numba installed, sigmoid and tanh instead call the core's compiled
+  ``aucscape.pairwise.kernels.pair_sums`` through ``jax.pure_callback`` (float64 on the
+  host, fixed shapes, so it works under ``jit``; not under transformations that need the
+  loss's own second derivatives, which the custom rule never gave);
 * factorised: exp by masked log-sum-exp of class sums, quad by class means and variances;
 * sorted (hinge, squared_hinge): one sort of the batch, suffix sums and ``searchsorted``.
 
@@ -57,7 +61,7 @@ from aucscape._frontend import (
     pairwise_args,
 )
 from aucscape.focal import EPS
-from aucscape.surrogates import EXP, QUAD, SQUARED_HINGE, blocked_terms
+from aucscape.surrogates import EXP, QUAD, SIGMOID, SQUARED_HINGE, blocked_terms
 
 __all__ = ["focal_loss", "pairwise_auc_loss"]
 
@@ -151,13 +155,52 @@ def _blocked_value_grad(
     return total, grad
 
 
+def _core_value_grad_host(s, a, b, code: int, beta: float):
+    """Host side of :func:`_core_value_grad`: the core's compiled ``pair_sums``."""
+    from aucscape.pairwise.kernels import pair_sums  # lazy: numba compiles on first use
+
+    s64, a64, b64 = (np.asarray(x, dtype=np.float64) for x in (s, a, b))
+    pos, neg = a64 > 0, b64 > 0
+    grad = np.zeros(s64.shape[0])
+    value = 0.0
+    if pos.any() and neg.any():
+        value, g_pos, g_neg = pair_sums(code, s64[pos], s64[neg], a64[pos], b64[neg], beta,
+                                        0.0)
+        grad[pos] += g_pos
+        grad[neg] += g_neg
+    return np.asarray(value, dtype=s.dtype), grad.astype(s.dtype)
+
+
+def _use_core(code: int, beta: float) -> bool:
+    """The compiled core serves sigmoid and tanh on the CPU backend when numba imports."""
+    from aucscape.pairwise import numba_available
+
+    return (code == SIGMOID and math.isfinite(beta) and jax.default_backend() == "cpu"
+            and numba_available())
+
+
+def _core_value_grad(s: Array, a: Array, b: Array, code: int, beta: float
+                     ) -> tuple[Array, Array]:
+    """S and dS/ds by :func:`aucscape.pairwise.kernels.pair_sums` through a host callback
+    (fixed shapes, so it traces once under ``jit``; float64 on the host)."""
+    shapes = (jax.ShapeDtypeStruct((), s.dtype), jax.ShapeDtypeStruct(s.shape, s.dtype))
+    return jax.pure_callback(partial(_core_value_grad_host, code=code, beta=beta), shapes,
+                             s, a, b, vmap_method="sequential")
+
+
+def _value_grad(s: Array, a: Array, b: Array, code: int, beta: float) -> tuple[Array, Array]:
+    if _use_core(code, beta):
+        return _core_value_grad(s, a, b, code, beta)
+    return _blocked_value_grad(s, a, b, code, beta)
+
+
 @partial(jax.custom_vjp, nondiff_argnums=(3, 4))
 def _blocked_pair_sum(s: Array, a: Array, b: Array, code: int, beta: float) -> Array:
-    return _blocked_value_grad(s, a, b, code, beta)[0]
+    return _value_grad(s, a, b, code, beta)[0]
 
 
 def _blocked_fwd(s, a, b, code, beta):
-    total, grad = _blocked_value_grad(s, a, b, code, beta)
+    total, grad = _value_grad(s, a, b, code, beta)
     return total, (grad, a, b)
 
 
