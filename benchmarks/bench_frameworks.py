@@ -17,6 +17,13 @@ matrices of the broadcast shape live at once). The "speed-up" column is naive / 
 
     python benchmarks/bench_frameworks.py                       # B = 256, 4096, 65536
     python benchmarks/bench_frameworks.py --sizes 256 4096 --frameworks torch
+    python benchmarks/bench_frameworks.py --core 100000          # front ends vs the core
+
+``--core N`` instead times the loss value + gradient alone on N scores (10 % positives,
+probabilities, β = 40) for sigmoid, tanh and logistic: the NumPy core
+(``pairwise_loss(..., return_grad=True)``, float64, numba when installed) against
+``aucscape.torch`` (float32, loss + backward) and ``aucscape.jax`` (float32, jitted
+value_and_grad), all in the same run, with the ratio front end / core.
 """
 
 from __future__ import annotations
@@ -157,6 +164,52 @@ def jax_steps(b: int, include_naive: bool) -> dict[str, Callable[[], None]]:
     return {name: make(fn) for name, fn in losses.items()}
 
 
+# ------------------------------------------------------------------- front ends vs core
+def core_table(n: int, repeat: int, frameworks: list[str]) -> None:
+    """Loss + gradient on n scores: NumPy core vs torch vs JAX, ratios in the same run."""
+    from aucscape.pairwise import pairwise_loss
+
+    rng = np.random.default_rng(0)
+    y = rng.random(n) < POS_FRACTION
+    s = rng.random(n)
+    print(f"{'surrogate':<10} {'backend':<8} {'N':>7} {'s/call':>9} {'vs core':>8}")
+    for name in ("sigmoid", "tanh", "logistic"):
+        def core(name: str = name) -> None:
+            pairwise_loss(y, s, name, beta=BETA, return_grad=True)
+
+        core_t = _measure(core, repeat)[0]
+        print(f"{name:<10} {'numpy':<8} {n:>7} {core_t:>9.3f} {'1.00x':>8}")
+        for fw in frameworks:
+            step = _core_step(fw, y, s, name)
+            t = _measure(step, repeat)[0]
+            print(f"{name:<10} {fw:<8} {n:>7} {t:>9.3f} {t / core_t:>7.2f}x")
+
+
+def _core_step(fw: str, y: np.ndarray, s: np.ndarray, name: str) -> Callable[[], None]:
+    if fw == "torch":
+        import torch
+
+        import aucscape.torch as at
+
+        yt = torch.tensor(y)
+        st = torch.tensor(s, dtype=torch.float32, requires_grad=True)
+
+        def step() -> None:
+            st.grad = None
+            at.pairwise_auc_loss(st, yt, name, beta=BETA).backward()
+
+        return step
+    import jax
+    import jax.numpy as jnp
+
+    import aucscape.jax as aj
+
+    yj, sj = jnp.asarray(y), jnp.asarray(s, jnp.float32)
+    f = jax.jit(jax.value_and_grad(
+        lambda u: aj.pairwise_auc_loss(yj, u, surrogate=name, beta=BETA)))
+    return lambda: jax.block_until_ready(f(sj))
+
+
 # ----------------------------------------------------------------------------- main
 def _naive_bytes(framework: str, b: int) -> float:
     n_pos = max(1, int(POS_FRACTION * b))
@@ -173,11 +226,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--naive-max-gb", type=float, default=2.0)
     parser.add_argument("--torch-threads", type=int, default=1,
                         help="torch.set_num_threads (1: steady timings on a shared machine)")
+    parser.add_argument("--core", type=int, default=None, metavar="N",
+                        help="time loss + gradient on N scores against the NumPy core")
     args = parser.parse_args(argv)
     if "torch" in args.frameworks:
         import torch
 
         torch.set_num_threads(args.torch_threads)
+    if args.core is not None:
+        core_table(args.core, args.repeat, args.frameworks)
+        return
     builders = {"torch": torch_steps, "jax": jax_steps}
     header = (f"{'framework':<9} {'B':>6} {'loss':<14} {'ms/step':>10} {'peak MiB':>9} "
               f"{'speed-up':>9}")

@@ -36,9 +36,10 @@ CASES = [("exp", "auto"), ("quad", "auto"), ("hinge", "auto"), ("squared_hinge",
          ("sigmoid", "auto"), ("tanh", "auto"), ("sigmoid", "blocked")]  # fmt: skip
 
 
-def naive(y: np.ndarray, s: np.ndarray, name: str, beta: float = 40.0, margin: float = 1.0):
-    """Mean risk and gradient from the full broadcast matrix (the baseline)."""
+def naive(y: np.ndarray, s: np.ndarray, name: str):
+    """Mean risk and gradient from the full broadcast matrix (the baseline), default β, m."""
     sur = get_surrogate(name)
+    beta, margin = sur.params()
     sp, sn = s[y], s[~y]
     z = sp[:, None] - sn[None, :]
     lv, d = sur.value(z, beta, margin), sur.d1(z, beta, margin)

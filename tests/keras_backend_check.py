@@ -131,8 +131,8 @@ def check_matches_core(rng: np.random.Generator) -> None:
     w = rng.uniform(0.5, 1.5, 30).astype(np.float32)
     classes = {
         "sigmoid": SigmoidAUCLoss(beta=20.0), "tanh": TanhAUCLoss(beta=20.0),
-        "hinge": HingeAUCLoss(margin=0.5), "exp": ExpAUCLoss(beta=20.0),
-        "quad": QuadAUCLoss(margin=0.5),
+        "hinge": HingeAUCLoss(margin=0.5, beta=20.0), "exp": ExpAUCLoss(beta=20.0),
+        "quad": QuadAUCLoss(margin=0.5, beta=20.0),
         "logistic": PairwiseAUCLoss("logistic", beta=20.0),
     }
     for sur, loss in classes.items():

@@ -83,10 +83,10 @@ def _jax_energy(obj):
         ell = {
             "sigmoid": lambda z: jax.nn.sigmoid(-beta * z),
             "tanh": lambda z: (1 - jnp.tanh(beta * z)) / 2,
-            "hinge": lambda z: jnp.maximum(m - z, 0.0),
-            "squared_hinge": lambda z: jnp.maximum(m - z, 0.0) ** 2,
+            "hinge": lambda z: jnp.maximum(m - beta * z, 0.0),
+            "squared_hinge": lambda z: jnp.maximum(m - beta * z, 0.0) ** 2,
             "exp": lambda z: jnp.exp(-beta * z),
-            "quad": lambda z: (m - z) ** 2,
+            "quad": lambda z: (m - beta * z) ** 2,
             "logistic": lambda z: jnp.logaddexp(0.0, -beta * z),
         }[obj.surrogate]
         pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)

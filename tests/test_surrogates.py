@@ -17,10 +17,10 @@ def naive(name: str, z: np.ndarray, beta: float, m: float) -> np.ndarray:
     return {
         "sigmoid": 1.0 / (1.0 + np.exp(beta * z)),
         "tanh": (1.0 - np.tanh(beta * z)) / 2.0,
-        "hinge": np.where(z < m, m - z, 0.0),
-        "squared_hinge": np.where(z < m, (m - z) ** 2, 0.0),
+        "hinge": np.where(beta * z < m, m - beta * z, 0.0),
+        "squared_hinge": np.where(beta * z < m, (m - beta * z) ** 2, 0.0),
         "exp": np.exp(-beta * z),
-        "quad": (m - z) ** 2,
+        "quad": (m - beta * z) ** 2,
         "logistic": np.log1p(np.exp(-beta * z)),
     }[name]
 
@@ -31,7 +31,8 @@ def test_registry_names_and_flags():
     assert get_surrogate("hinge").family == "sorted"
     assert get_surrogate("exp").family == "factorised"
     assert get_surrogate("sigmoid").uses_beta and not get_surrogate("sigmoid").uses_margin
-    assert get_surrogate("quad").uses_margin and not get_surrogate("quad").uses_beta
+    assert get_surrogate("quad").uses_margin and get_surrogate("quad").uses_beta
+    assert all(get_surrogate(n).uses_beta for n in NAMES)  # ℓ(z) = f(βz) for every one
     sur = get_surrogate("tanh")
     assert isinstance(sur, Surrogate) and get_surrogate(sur) is sur
 
@@ -43,7 +44,7 @@ def test_unknown_surrogate_lists_known_names():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_value_matches_textbook_formula(name):
-    z = np.linspace(-2.0, 2.0, 41) + 0.013  # avoid the hinge kink at z = m exactly
+    z = np.linspace(-2.0, 2.0, 41) + 0.013  # avoid the hinge kink at βz = m exactly
     for beta, m in [(0.7, 1.0), (3.0, 0.5)]:
         got = get_surrogate(name).value(z, beta, m)
         np.testing.assert_allclose(got, naive(name, z, beta, m), rtol=1e-12, atol=1e-15)
@@ -69,7 +70,9 @@ def test_hinge_kink_convention():
         sur = get_surrogate(name)
         assert sur.d1(np.array(1.0), 1.0, 1.0) == d1
         assert sur.d2(np.array(1.0), 1.0, 1.0) == d2
+        assert sur.d1(np.array(0.25), 4.0, 1.0) == d1  # βz = m
     assert get_surrogate("hinge").d1(np.array(0.999), 1.0, 1.0) == -1.0
+    assert get_surrogate("hinge").d1(np.array(0.2), 4.0, 1.0) == -4.0  # ℓ' = −β below
     assert get_surrogate("squared_hinge").d2(np.array(0.999), 1.0, 1.0) == 2.0
 
 
@@ -130,3 +133,71 @@ def test_huge_beta_never_gives_nan(name, beta):
         np.testing.assert_array_equal(vals[2], 0.0)  # ℓ''(0) = 0 by symmetry
     if name in ("exp", "logistic"):
         assert vals[1][2] == 0.0 and vals[2][2] == 0.0  # z > 0: e^{−βz} = 0
+
+
+# -- the specification: defaults, ranges, kernel forms, kink rule, margin trap ----------
+
+
+def test_defaults_keep_the_practitioner_meaning():
+    for name in ("sigmoid", "tanh", "logistic", "exp"):
+        assert get_surrogate(name).params() == (40.0, 1.0)
+    for name in ("hinge", "squared_hinge", "quad"):
+        assert get_surrogate(name).params() == (1.0, 1.0)
+    z = np.linspace(-1.0, 1.0, 9) + 0.01
+    np.testing.assert_allclose(get_surrogate("hinge").value(z, *get_surrogate("hinge").params()),
+                               np.maximum(0.0, 1.0 - z), rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_kernel_form_reproduces_the_surrogate(name):
+    # ℓ_{β,m}(z) = outer · k(β'z; m'): k is the surrogate with β = β' ... at the base name
+    from aucscape.surrogates import CODES
+
+    base = {v: k for k, v in CODES.items()}
+    sur = get_surrogate(name)
+    beta, m = (2.5, 0.7)
+    form = sur.kernel(beta, m)
+    kern = get_surrogate(base[form.code])
+    z = np.linspace(-1.3, 1.1, 23) + 0.0031
+    got = form.outer * kern.value(form.beta * z, 1.0, form.margin)
+    np.testing.assert_allclose(got, sur.value(z, beta, m), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["hinge", "squared_hinge", "quad"])
+@pytest.mark.parametrize("bad", [0.0, -1.0])
+def test_margin_surrogates_need_positive_beta(name, bad):
+    with pytest.raises(ValueError, match="beta must be a finite number > 0"):
+        get_surrogate(name).params(bad, 1.0)
+
+
+@pytest.mark.parametrize("bad", [True, False, "40", None, [1.0]])
+def test_params_refuse_booleans_strings_and_lists(bad):
+    if bad is None:  # None means "the default"
+        assert get_surrogate("sigmoid").params(bad) == (40.0, 1.0)
+        return
+    with pytest.raises(ValueError, match="beta must be a finite number"):
+        get_surrogate("sigmoid").params(bad)
+    with pytest.raises(ValueError, match="margin must be a finite number"):
+        get_surrogate("hinge").params(1.0, bad)
+
+
+def test_kink_rule_on_scores():
+    # s_p − s_n = 0.9999999999999999 < m in floating point, but t_p = s_p − m = −1.9 = s_n
+    sur = get_surrogate("hinge")
+    v, d = sur.pair_value_d1(np.array([-0.9]), np.array([-1.9]), 1.0, 1.0)
+    assert v[0] == 0.0 and d[0] == 0.0  # exactly at the kink: inactive, ℓ' = 0
+    v, d = sur.pair_value_d1(np.array([-0.9]), np.array([np.nextafter(-1.9, 0.0)]), 1.0, 1.0)
+    assert v[0] > 0.0 and d[0] == -1.0
+
+
+def test_linear_on_probabilities_warns():
+    from aucscape.surrogates import linear_on_probabilities, warn_if_linear_on_probabilities
+
+    assert linear_on_probabilities("hinge", 1.0, 1.0)
+    assert linear_on_probabilities("squared_hinge", 2.0, 2.0)
+    assert not linear_on_probabilities("hinge", 4.0, 1.0)
+    assert not linear_on_probabilities("quad", 1.0, 1.0)  # no kink to lose
+    with pytest.warns(UserWarning, match="exactly linear"):
+        warn_if_linear_on_probabilities("hinge", 1.0, 1.0)
+    with pytest.warns(UserWarning, match="exactly the quad loss"):
+        warn_if_linear_on_probabilities("squared_hinge", 1.0, 1.5)

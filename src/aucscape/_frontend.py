@@ -7,8 +7,10 @@ the NumPy core: the pairwise risk
 
 (Z = Σ_p w_p · Σ_n w_n for "mean", Z = 1 for "sum") and the focal loss
 FL_i = −α_t (1 − p_t)^γ log p_t. What does not depend on the framework lives here, once:
-the checks of the configuration (surrogate, β, m, pos_weight, γ, α, reduction), which
-parameter each surrogate reads, the shape rule for score/label/weight tensors and the
+the checks of the configuration (surrogate, β, m, pos_weight, max_fpr, γ, α, reduction),
+each surrogate's defaults and :class:`~aucscape.surrogates.KernelForm` (the front ends run
+the spec's kernels: ``form.code`` at ``form.beta``, ``form.margin``, α·``form.outer``),
+the margin-trap warning on probabilities, the shape rule for score/label/weight tensors and the
 wording of every error about their values (the wording shared with the NumPy core is
 defined once in :mod:`aucscape._validation` and re-exported here). NumPy only: importing
 this module never imports a framework.
@@ -29,9 +31,11 @@ from aucscape._validation import (
     check_unit_interval,
     not_probabilities_error,
 )
+from aucscape.defaults import DEFAULT_BETA, DEFAULT_MARGIN
 from aucscape.focal import REDUCTIONS as FOCAL_REDUCTIONS
 from aucscape.pairwise._problem import REDUCTIONS as PAIRWISE_REDUCTIONS
-from aucscape.surrogates import get_surrogate
+from aucscape.pairwise._problem import check_max_fpr
+from aucscape.surrogates import KernelForm, get_surrogate, warn_if_linear_on_probabilities
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -57,10 +61,6 @@ __all__ = [
     "unused_params",
 ]
 
-#: Steepness β of sigmoid, tanh, exp and logistic (suits scores in [0, 1]).
-DEFAULT_BETA = 40.0
-#: Margin m of hinge, squared_hinge and quad.
-DEFAULT_MARGIN = 1.0
 #: Focusing parameter γ and positive-class weight α of the focal loss.
 DEFAULT_GAMMA = 2.0
 DEFAULT_ALPHA = 0.25
@@ -76,6 +76,8 @@ class PairwiseArgs:
     margin: float
     pos_weight: float
     reduction: str
+    form: KernelForm
+    max_fpr: float | None = None
 
 
 @dataclass(frozen=True)
@@ -89,27 +91,38 @@ class FocalArgs:
 
 def pairwise_args(
     surrogate: str,
-    beta: float = DEFAULT_BETA,
-    margin: float = DEFAULT_MARGIN,
+    beta: float | None = None,
+    margin: float | None = None,
     pos_weight: float = 1.0,
     reduction: str = "mean",
     reductions: Sequence[str] = PAIRWISE_REDUCTIONS,
+    *,
+    max_fpr: float | None = None,
+    from_logits: bool | None = None,
 ) -> PairwiseArgs:
     """Check the configuration of R(s): known surrogate, β, m, pos_weight ≥ 0, reduction.
 
-    ``reductions`` lists the accepted reduction names (Keras adds its own aliases of
-    "mean"); a pairwise risk has no per-sample value, so "none" is never among them.
+    β, m of None take the surrogate's defaults (``Surrogate.params``, the ranges checked
+    there). ``reductions`` lists the accepted reduction names (Keras adds its own aliases
+    of "mean"); a pairwise risk has no per-sample value, so "none" is never among them.
+    ``from_logits=False`` (scores are probabilities) warns when a margin surrogate has no
+    active kink there (:func:`aucscape.surrogates.linear_on_probabilities`).
     """
     sur = get_surrogate(surrogate)
+    beta, margin = sur.params(beta, margin)
+    if from_logits is False:
+        warn_if_linear_on_probabilities(sur, beta, margin, stacklevel=4)
     return PairwiseArgs(
         surrogate=sur.name,
         family=sur.family,
-        beta=check_nonnegative(beta, "beta"),
-        margin=check_nonnegative(margin, "margin"),
+        beta=beta,
+        margin=margin,
         pos_weight=check_nonnegative(pos_weight, "pos_weight"),
         reduction=check_reduction(
             reduction, reductions, why=" for a pairwise loss (it has no per-sample value)"
         ),
+        form=sur.kernel(beta, margin),
+        max_fpr=check_max_fpr(max_fpr),
     )
 
 

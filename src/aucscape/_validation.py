@@ -101,10 +101,53 @@ def rescale_weights(w: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _number(value: object, name: str, requirement: str) -> float:
+    """``value`` as a float; booleans, strings and non-scalars are refused (ValueError).
+
+    ``beta=True`` or ``beta="40"`` is a mistake, not 1.0 or 40.0: only real numbers
+    (Python or NumPy ints and floats, 0-d real arrays) are accepted.
+    """
+    if isinstance(value, (bool, np.bool_, str, bytes)) or (
+        isinstance(value, np.ndarray) and (value.ndim != 0 or value.dtype.kind not in "iuf")
+    ):
+        raise ValueError(f"{name} must be a finite number {requirement}, got {value!r}")
     try:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a finite number {requirement}, got {value!r}") from None
+
+
+def check_int(value: object, name: str, *, minimum: int | None = None,
+              maximum: int | None = None) -> int:
+    """Return ``value`` as an int after checking it is a whole number in [minimum, maximum].
+
+    Booleans, strings and non-integral floats are refused with a ValueError naming
+    ``name``; integral floats such as ``3.0`` are accepted.
+
+    >>> check_int(3.0, "hidden", minimum=1)
+    3
+    """
+    if minimum is not None and maximum is not None:
+        bounds = f" in [{minimum}, {maximum}]"
+    elif minimum is not None or maximum is not None:
+        bounds = f" >= {minimum}" if minimum is not None else f" <= {maximum}"
+    else:
+        bounds = ""
+    bad = ValueError(f"{name} must be an integer{bounds}, got {value!r}")
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise bad
+    if isinstance(value, (int, np.integer)):
+        v = int(value)
+    else:
+        try:
+            f = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise bad from None
+        if not np.isfinite(f) or f != int(f):
+            raise bad
+        v = int(f)
+    if (minimum is not None and v < minimum) or (maximum is not None and v > maximum):
+        raise bad
+    return v
 
 
 def check_nonnegative(value: float, name: str) -> float:

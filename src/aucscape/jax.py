@@ -16,9 +16,20 @@ from_logits, reduction) must be static Python values. Algorithms:
 * blocked (sigmoid, tanh, logistic): a ``jax.custom_vjp`` whose forward pass walks fixed
   blocks of rows (the positives, gathered to the front) with ``lax.while_loop`` and
   computes the value and both gradient marginals at once; memory O(block · N), work
-  O(NP · N) (columns span the whole batch, non-negatives with weight 0);
+  O(NP · N) (columns span the whole batch, non-negatives with weight 0). On the CPU
+  backend with numba installed, sigmoid and tanh instead call the core's compiled
+  ``aucscape.pairwise.kernels.pair_sums`` through ``jax.pure_callback`` (float64 on the
+  host, fixed shapes, so it works under ``jit``; not under transformations that need the
+  loss's own second derivatives, which the custom rule never gave);
 * factorised: exp by masked log-sum-exp of class sums, quad by class means and variances;
 * sorted (hinge, squared_hinge): one sort of the batch, suffix sums and ``searchsorted``.
+
+Each runs the kernel of the surrogate's ``KernelForm`` (:mod:`aucscape.surrogates`: tanh
+is the sigmoid at 2β, a margin surrogate runs at m' = m/β with β^q folded into a), the
+hinge kink by the spec's kink rule s_n > s_p − m/β. ``max_fpr = α``: partial AUC over the
+⌈α·N_N⌉ highest-scored negatives, selected by a mask (fixed shapes, jit-friendly).
+Exp is summed in log space; an overflowing value raises ValueError in eager calls (under
+``jit`` the value is not known and inf is returned).
 
 Sums run in float32 or better (float16/bfloat16 inputs are upcast). A batch with one
 class only gives 0 and zero gradients, without NaN. Shape problems raise ValueError at
@@ -40,9 +51,7 @@ from jax import lax
 
 from aucscape._frontend import (
     DEFAULT_ALPHA,
-    DEFAULT_BETA,
     DEFAULT_GAMMA,
-    DEFAULT_MARGIN,
     check_flat_shape,
     check_label_values,
     check_probability_values,
@@ -53,6 +62,7 @@ from aucscape._frontend import (
 )
 from aucscape._jax_aucm import aucm_loss
 from aucscape.focal import EPS
+from aucscape.surrogates import EXP, QUAD, SIGMOID, SQUARED_HINGE, blocked_terms
 
 __all__ = ["aucm_loss", "focal_loss", "pairwise_auc_loss"]
 
@@ -107,19 +117,14 @@ def _prepare(
 
 
 # ------------------------------------------------------------------ blocked family
-def _value_d1(name: str, z: Array, beta: float) -> tuple[Array, Array]:
-    """ℓ(z), ℓ'(z): sigmoid σ(−βz) (tanh = sigmoid at 2β), logistic softplus(−βz)."""
-    if name == "tanh":
-        name, beta = "sigmoid", 2.0 * beta
-    u = beta * z
-    if name == "sigmoid":
-        e = jax.nn.sigmoid(-jnp.abs(u))  # σ(−|u|) ≤ 1/2: accurate in both tails
-        return jnp.where(u >= 0, e, 1.0 - e), (-beta) * e * (1.0 - e)
-    return jax.nn.softplus(-u), (-beta) * jax.nn.sigmoid(-u)
+def _value_d1(code: int, z: Array, beta: float) -> tuple[Array, Array]:
+    """ℓ(z), ℓ'(z) of a blocked kernel at β' (the spec's ``blocked_terms``)."""
+    value, slope = blocked_terms(code, -beta * z, jax.nn.sigmoid, jax.nn.softplus)
+    return value, (-beta) * slope
 
 
 def _blocked_value_grad(
-    s: Array, a: Array, b: Array, name: str, beta: float
+    s: Array, a: Array, b: Array, code: int, beta: float
 ) -> tuple[Array, Array]:
     """S = Σ_i Σ_j a_i b_j ℓ(s_i − s_j) and dS/ds, one pass over row blocks.
 
@@ -139,7 +144,7 @@ def _blocked_value_grad(
         start = i * rows
         s_blk = lax.dynamic_slice(s_rows, (start,), (rows,))
         a_blk = lax.dynamic_slice(a_rows, (start,), (rows,))
-        value, d1 = _value_d1(name, s_blk[:, None] - s[None, :], beta)
+        value, d1 = _value_d1(code, s_blk[:, None] - s[None, :], beta)
         total = total + a_blk @ (value @ b)
         g_rows = lax.dynamic_update_slice(g_rows, a_blk * (d1 @ b), (start,))
         return i + 1, total, g_rows, col + a_blk @ d1
@@ -151,17 +156,56 @@ def _blocked_value_grad(
     return total, grad
 
 
+def _core_value_grad_host(s, a, b, code: int, beta: float):
+    """Host side of :func:`_core_value_grad`: the core's compiled ``pair_sums``."""
+    from aucscape.pairwise.kernels import pair_sums  # lazy: numba compiles on first use
+
+    s64, a64, b64 = (np.asarray(x, dtype=np.float64) for x in (s, a, b))
+    pos, neg = a64 > 0, b64 > 0
+    grad = np.zeros(s64.shape[0])
+    value = 0.0
+    if pos.any() and neg.any():
+        value, g_pos, g_neg = pair_sums(code, s64[pos], s64[neg], a64[pos], b64[neg], beta,
+                                        0.0)
+        grad[pos] += g_pos
+        grad[neg] += g_neg
+    return np.asarray(value, dtype=s.dtype), grad.astype(s.dtype)
+
+
+def _use_core(code: int, beta: float) -> bool:
+    """The compiled core serves sigmoid and tanh on the CPU backend when numba imports."""
+    from aucscape.pairwise import numba_available
+
+    return (code == SIGMOID and math.isfinite(beta) and jax.default_backend() == "cpu"
+            and numba_available())
+
+
+def _core_value_grad(s: Array, a: Array, b: Array, code: int, beta: float
+                     ) -> tuple[Array, Array]:
+    """S and dS/ds by :func:`aucscape.pairwise.kernels.pair_sums` through a host callback
+    (fixed shapes, so it traces once under ``jit``; float64 on the host)."""
+    shapes = (jax.ShapeDtypeStruct((), s.dtype), jax.ShapeDtypeStruct(s.shape, s.dtype))
+    return jax.pure_callback(partial(_core_value_grad_host, code=code, beta=beta), shapes,
+                             s, a, b, vmap_method="sequential")
+
+
+def _value_grad(s: Array, a: Array, b: Array, code: int, beta: float) -> tuple[Array, Array]:
+    if _use_core(code, beta):
+        return _core_value_grad(s, a, b, code, beta)
+    return _blocked_value_grad(s, a, b, code, beta)
+
+
 @partial(jax.custom_vjp, nondiff_argnums=(3, 4))
-def _blocked_pair_sum(s: Array, a: Array, b: Array, name: str, beta: float) -> Array:
-    return _blocked_value_grad(s, a, b, name, beta)[0]
+def _blocked_pair_sum(s: Array, a: Array, b: Array, code: int, beta: float) -> Array:
+    return _value_grad(s, a, b, code, beta)[0]
 
 
-def _blocked_fwd(s, a, b, name, beta):
-    total, grad = _blocked_value_grad(s, a, b, name, beta)
+def _blocked_fwd(s, a, b, code, beta):
+    total, grad = _value_grad(s, a, b, code, beta)
     return total, (grad, a, b)
 
 
-def _blocked_bwd(name, beta, res, ct):
+def _blocked_bwd(code, beta, res, ct):
     grad, a, b = res
     return ct * grad, jnp.zeros_like(a), jnp.zeros_like(b)
 
@@ -179,8 +223,34 @@ def _masked_lse(x: Array, w: Array) -> Array:
 
 
 def _exp_sum(s: Array, a: Array, b: Array, beta: float) -> Array:
-    """Σ a_p b_n e^{−β(s_p − s_n)} = exp(LSE(log a − βs) + LSE(log b + βs))."""
-    return jnp.exp(_masked_lse(-beta * s, a) + _masked_lse(beta * s, b))
+    """Σ a_p b_n e^{−β(s_p − s_n)} = exp(LSE(log a − βs) + LSE(log b + βs)).
+
+    ValueError (eager calls) when the value overflows the dtype.
+    """
+    log_value = _masked_lse(-beta * s, a) + _masked_lse(beta * s, b)
+    known = _concrete(log_value)
+    if known is not None and not known < math.log(jnp.finfo(log_value.dtype).max):
+        raise ValueError(
+            f"the exp surrogate overflows {log_value.dtype} here: log R = {float(known):.6g} "
+            f"(beta={beta:g}); lower beta or bring the scores closer together, or use logistic"
+        )
+    return jnp.exp(log_value)
+
+
+def _select_top_negatives(s: Array, y: Array, w: Array, alpha: float) -> Array:
+    """w with every negative outside the ⌈α·N_N⌉ highest-scored live ones set to 0.
+
+    Live: negatives of non-zero weight; ties broken by position (stable sort), as
+    :func:`aucscape.pairwise._problem.top_negatives`.
+    """
+    live = (~y) & (w > 0)
+    count = jnp.sum(live)
+    k = jnp.maximum(1, jnp.ceil(alpha * count * (1.0 - 1e-12))).astype(jnp.int32)
+    key = jnp.where(live, -lax.stop_gradient(s), jnp.inf)
+    order = jnp.argsort(key, stable=True)
+    rank = jnp.zeros(s.shape[0], jnp.int32).at[order].set(jnp.arange(s.shape[0], dtype=jnp.int32))
+    keep = y | (live & (rank < k))
+    return jnp.where(keep, w, 0.0)
 
 
 def _quad_sum(s: Array, a: Array, b: Array, margin: float) -> Array:
@@ -204,7 +274,8 @@ def _sorted_sum(s: Array, a: Array, b: Array, margin: float, squared: bool) -> A
 
     One sort of the whole batch (non-negatives carry b = 0): with suffix sums
     S_k(t) = Σ_{s_j > t} b_j s_j^k, hinge = Σ a (S_1 − t S_0) and squared hinge =
-    Σ a (S_2 − 2t S_1 + t² S_0). Strict s_j > t gives ℓ'(m) = 0 at the kink.
+    Σ a (S_2 − 2t S_1 + t² S_0). Strict s_j > t is the spec's kink rule (ℓ' = 0 at the
+    kink); the caller passes m' = m/β and a·β^q.
     """
     order = jnp.argsort(s)
     s_sorted = s[order]
@@ -226,13 +297,14 @@ def pairwise_auc_loss(
     y_pred: Array,
     *,
     surrogate: str = "sigmoid",
-    beta: float = DEFAULT_BETA,
-    margin: float = DEFAULT_MARGIN,
+    beta: float | None = None,
+    margin: float | None = None,
     pos_weight: float = 1.0,
     from_logits: bool = False,
     mask: Array | None = None,
     sample_weight: Array | None = None,
     reduction: Literal["mean", "sum"] = "mean",
+    max_fpr: float | None = None,
 ) -> Array:
     """Pairwise AUC risk R = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) as a 0-d array.
 
@@ -241,19 +313,25 @@ def pairwise_auc_loss(
     y_true : (N,) or (N, 1) labels in {0, 1}.
     y_pred : (N,) or (N, 1) scores s, or logits when ``from_logits`` (s = σ(y_pred)).
     surrogate : a name of ``aucscape.surrogates.SURROGATES`` (static).
-    beta, margin, pos_weight : surrogate steepness β, margin m, positive multiplier.
+    beta, margin, pos_weight : steepness β and margin m of ℓ(z) = f(βz) (None: the
+        surrogate's defaults, see ``aucscape.surrogates``), positive multiplier.
     mask : optional (N,) bool/0-1; masked-out entries (padding) take no part.
     sample_weight : optional (N,) non-negative weights w.
     reduction : "mean" (Z = Σ_p w_p Σ_n w_n) or "sum" (Z = 1).
+    max_fpr : None, or α in (0, 1] (static): partial AUC over the ⌈α·N_N⌉ highest-scored
+        negatives.
 
     Returns float32 (float64 under x64 with float64 input); exactly 0 with zero gradient
     when a class is missing, fully masked or of zero weight.
     """
-    args = pairwise_args(surrogate, beta, margin, pos_weight, reduction)
+    args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, max_fpr=max_fpr,
+                         from_logits=bool(from_logits))
     x, y, w = _prepare(y_true, y_pred, mask, sample_weight)
     if x.shape[0] == 0:
         return jnp.zeros((), x.dtype)
     s = jax.nn.sigmoid(x) if from_logits else x
+    if args.max_fpr is not None:
+        w = _select_top_negatives(s, y, w, args.max_fpr)
     wp = jnp.where(y, w, 0.0)
     wn = jnp.where(y, 0.0, w)
     wp_tot, wn_tot = jnp.sum(wp), jnp.sum(wn)
@@ -267,14 +345,16 @@ def pairwise_auc_loss(
     if args.reduction == "mean":
         a = a / jnp.where(valid, wp_tot, 1.0)
         b = b / jnp.where(valid, wn_tot, 1.0)
+    form = args.form
     if args.family == "blocked":
-        value = _blocked_pair_sum(s, a, b, args.surrogate, args.beta)
-    elif args.surrogate == "exp":
-        value = _exp_sum(s, a, b, args.beta)
-    elif args.surrogate == "quad":
-        value = _quad_sum(s, a, b, args.margin)
+        value = _blocked_pair_sum(s, a, b, form.code, form.beta)
+    elif form.code == EXP:
+        value = _exp_sum(s, a, b, form.beta)
+    elif form.code == QUAD:
+        value = _quad_sum(s, a * form.outer, b, form.margin)
     else:
-        value = _sorted_sum(s, a, b, args.margin, squared=args.surrogate == "squared_hinge")
+        value = _sorted_sum(s, a * form.outer, b, form.margin,
+                            squared=form.code == SQUARED_HINGE)
     return jnp.where(valid, value, 0.0)
 
 

@@ -1,48 +1,86 @@
-"""Surrogate losses ℓ(z) of the pair difference z = s_p − s_n, to be minimised.
+"""The surrogate specification: every surrogate ℓ(z) of z = s_p − s_n, defined once.
 
 The AUC is the pair mean of the step Θ(z); each surrogate replaces the *loss* 1 − Θ(z)
 by a smooth or convex function so that the pairwise risk
 R = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) can be optimised (``aucscape.pairwise``).
+Every surrogate is a base function f of u = βz (one uniform form, β for all):
 
-========================  ==============================  ==============
-name                      ℓ(z)                            AUC-consistent
-========================  ==============================  ==============
-``sigmoid``               σ(−βz) = 1 − σ(βz)              yes
-``tanh``                  (1 − tanh(βz)) / 2 = σ(−2βz)     yes
-``hinge``                 max(0, m − z)                   **no**
-``squared_hinge``         max(0, m − z)²                  yes
-``exp``                   exp(−βz)                        yes
-``quad``                  (m − z)²                        yes
-``logistic``              log(1 + exp(−βz))               yes
-========================  ==============================  ==============
+========================  ==============================  ======  ======  ==========
+name                      ℓ(z) = f(βz)                    β       m       consistent
+========================  ==============================  ======  ======  ==========
+``sigmoid``               σ(−βz) = 1 − σ(βz)              40      –       yes
+``tanh``                  (1 − tanh(βz)) / 2 = σ(−2βz)     40      –       yes
+``logistic``              log(1 + exp(−βz))               40      –       yes
+``exp``                   exp(−βz)                        40      –       yes
+``hinge``                 max(0, m − βz)                  1       1       **no**
+``squared_hinge``         max(0, m − βz)²                 1       1       yes
+``quad``                  (m − βz)²                       1       1       yes
+========================  ==============================  ======  ======  ==========
 
-β (``beta``) is the steepness, m (``margin``) the margin; each surrogate ignores the
-parameter it does not use. For ``sigmoid`` and ``tanh`` the mean risk is 1 minus the
-smoothed AUC: 0 for a perfect ranking, 1 − AUC as β → ∞ (ties count 1/2).
+The columns β and m are the defaults (``Surrogate.params``); at them the practitioner
+losses mean what they always meant (hinge max(0, 1 − z), β = 40 elsewhere). Ranges:
+β ≥ 0 for the saturating surrogates, β > 0 for the margin surrogates, m ≥ 0; the
+surrogates marked "–" ignore m. The β of the margin surrogates follows OPTIM, which
+gives every AUC surrogate one β (``docs/surrogates.md`` states the evidence).
 
-Numerics: every function is vectorised and evaluated without overflow warnings or NaN for
-|βz| up to 1e4 and beyond. The saturating surrogates (sigmoid, tanh, logistic) and their
-derivatives stay finite everywhere (they use ``scipy.special.expit``/``logaddexp``).
-``exp`` is unbounded: its value and derivatives are ``inf`` (silently) once −βz exceeds
-about 709, the float64 range of exp; that is the true value rounded, not an error.
-Derivatives are with respect to z. At the hinge kink (z = m) the convention is
-ℓ'(m) = 0 and ℓ''(z) = 0 for hinge everywhere, ℓ''(z) = 2·[z < m] for squared hinge.
+Identities every backend uses, through :meth:`Surrogate.kernel`, to run one of six
+kernels k_c(u; m) (``CODES``): ℓ_{β,m}(z) = outer · k_c(β'z; m') with
+
+- tanh(β) = sigmoid(2β): β' = 2β (kernel SIGMOID);
+- margin surrogates: max(0, m − βz)^q = β^q max(0, m/β − z)^q, so β' = 1, m' = m/β and
+  outer = β^q (q = 1 hinge, 2 squared hinge and quad); the others outer = 1, m' = m.
+
+**The kink rule** (hinge, squared hinge), one for every algorithm on scores: the pair
+(p, n) is active iff s_n > t_p with t_p = s_p − m/β (rounded once, float64); its
+ℓ = β^q (s_n − t_p)^q. Sorted, brute-force, blocked, numba, the objectives' kernels and
+every front end decide the kink by this one comparison (:meth:`Surrogate.pair_value_d1`).
+As functions of z alone (``value``, ``d1``, ``d2``) the pair is active iff m − βz > 0;
+at the kink ℓ' = 0, and ℓ'' = 0 for hinge everywhere.
+
+Numerics: the z-functions are vectorised and give no overflow warning or NaN for |βz| up
+to 1e4 and beyond; the saturating surrogates stay finite everywhere. ``exp`` is
+unbounded: ``value`` is inf past e^709 (the true value rounded), and the pairwise risk
+refuses such inputs with a ValueError instead (see :func:`aucscape.pairwise.pairwise_loss`).
+
+>>> get_surrogate("tanh").kernel(40.0, 1.0)
+KernelForm(code=0, beta=80.0, margin=1.0, outer=1.0)
+>>> float(get_surrogate("hinge").value(0.5, *get_surrogate("hinge").params()))
+0.5
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
+from aucscape._validation import check_nonnegative, check_positive
+from aucscape.defaults import DEFAULT_BETA, DEFAULT_MARGIN
+
 Array = NDArray[np.float64]
 ScalarFn = Callable[[ArrayLike, float, float], Array]
 
-__all__ = ["SURROGATES", "Surrogate", "get_surrogate", "is_builtin"]
+__all__ = ["CODES", "SURROGATES", "KernelForm", "Surrogate", "blocked_terms", "get_surrogate",
+           "is_builtin", "linear_on_probabilities", "warn_if_linear_on_probabilities"]
+
+#: The code table of the six kernels k_c every compiled backend implements.
+SIGMOID, LOGISTIC, HINGE, SQUARED_HINGE, EXP, QUAD = range(6)
+CODES = {"sigmoid": SIGMOID, "logistic": LOGISTIC, "hinge": HINGE,
+         "squared_hinge": SQUARED_HINGE, "exp": EXP, "quad": QUAD}  # fmt: skip
+
+
+class KernelForm(NamedTuple):
+    """ℓ_{β,m}(z) = outer · k_code(beta · z; margin): what a fast backend evaluates."""
+
+    code: int
+    beta: float
+    margin: float
+    outer: float
 
 
 @dataclass(frozen=True)
@@ -52,7 +90,9 @@ class Surrogate:
     ``value``, ``d1`` and ``d2`` take ``(z, beta, margin)`` and return float64 arrays of
     the broadcast shape. ``family`` names the fast pairwise algorithm that applies:
     "blocked" (exact pair sums in blocks), "factorised" (O(N) class sums) or "sorted"
-    (O(N log N) sort and prefix sums).
+    (O(N log N) sort and prefix sums). A user's own surrogate needs only the first nine
+    fields; it is summed pair by pair. The built-ins also carry their defaults, ranges and
+    ``form`` (β, m) -> :class:`KernelForm`, the identity the fast backends run.
     """
 
     name: str
@@ -65,6 +105,29 @@ class Surrogate:
     d2: ScalarFn
     formula: str
     fused: Callable[[ArrayLike, float, float], tuple[Array, Array]] | None = None
+    beta_default: float = DEFAULT_BETA
+    margin_default: float = DEFAULT_MARGIN
+    beta_positive: bool = False  # β > 0 (margin surrogates divide by β), else β ≥ 0
+    form: Callable[[float, float], KernelForm] | None = None
+
+    @property
+    def kinked(self) -> bool:
+        """True for a built-in with a kink (hinge, squared hinge): the kink rule applies."""
+        return self.form is not None and self.family == "sorted"
+
+    def params(self, beta: float | None = None, margin: float | None = None
+               ) -> tuple[float, float]:
+        """(β, m) with this surrogate's defaults for None, checked against its ranges."""
+        b = self.beta_default if beta is None else beta
+        m = self.margin_default if margin is None else margin
+        b = check_positive(b, "beta") if self.beta_positive else check_nonnegative(b, "beta")
+        return b, check_nonnegative(m, "margin")
+
+    def kernel(self, beta: float, margin: float) -> KernelForm:
+        """The :class:`KernelForm` of a built-in at (β, m); ValueError for a user surrogate."""
+        if self.form is None:
+            raise ValueError(f"the user surrogate {self.name!r} has no fast kernel")
+        return self.form(beta, margin)
 
     def value_d1(self, z: ArrayLike, beta: float, margin: float) -> tuple[Array, Array]:
         """Return ``(ℓ(z), ℓ'(z))``; the blocked pair sums call this once per block."""
@@ -72,102 +135,58 @@ class Surrogate:
             return self.fused(z, beta, margin)
         return self.value(z, beta, margin), self.d1(z, beta, margin)
 
+    def pair_value_d1(self, sp: ArrayLike, sn: ArrayLike, beta: float, margin: float
+                      ) -> tuple[Array, Array]:
+        """(ℓ, ℓ') of the pairs (s_p, s_n) (broadcast), the kink decided by the kink rule."""
+        if not self.kinked:
+            return self.value_d1(_f(sp) - _f(sn), beta, margin)
+        h = _kink_gap(sp, sn, beta, margin)
+        if self.name == "hinge":
+            return beta * h, np.where(h > 0.0, -beta, 0.0)
+        bh = beta * h
+        return bh * bh, -2.0 * (beta * bh)
+
+    def pair_d2(self, sp: ArrayLike, sn: ArrayLike, beta: float, margin: float) -> Array:
+        """ℓ'' of the pairs (s_p, s_n), the kink decided by the kink rule."""
+        if not self.kinked:
+            return self.d2(_f(sp) - _f(sn), beta, margin)
+        h = _kink_gap(sp, sn, beta, margin)
+        if self.name == "hinge":
+            return np.zeros_like(h)
+        return np.where(h > 0.0, 2.0 * (beta * beta), 0.0)
+
 
 def _f(z: ArrayLike) -> Array:
     return np.asarray(z, dtype=np.float64)
 
 
+def _kink_gap(sp: ArrayLike, sn: ArrayLike, beta: float, margin: float) -> Array:
+    """max(0, s_n − t_p), t_p = s_p − m/β: the kink rule (positive iff the pair is active)."""
+    t = _f(sp) - margin / beta
+    return np.maximum(_f(sn) - t, 0.0)
+
+
 # --- sigmoid: ℓ = σ(−u), u = kβz (k = 1; tanh is k = 2); ℓ' = −kβ σ(u)σ(−u);
 # ℓ'' = k²β² σ(u)σ(−u)(σ(u) − σ(−u)). β multiplies last, one factor at a time, so a huge β
 # (kβ or β² past the float64 range) times a saturated σ(u)σ(−u) = 0 gives 0, not inf·0.
-def _sig_value(z: ArrayLike, beta: float, margin: float, k: float = 1.0) -> Array:
-    return expit(-(k * (beta * _f(z))))
+def _sigmoid(k: float) -> dict[str, ScalarFn]:
+    def value(z: ArrayLike, beta: float, margin: float) -> Array:
+        return expit(-(k * (beta * _f(z))))
+
+    def fused(z: ArrayLike, beta: float, margin: float) -> tuple[Array, Array]:
+        u = k * (beta * _f(z))
+        sn = expit(-u)
+        return sn, -k * (beta * (expit(u) * sn))
+
+    def d2(z: ArrayLike, beta: float, margin: float) -> Array:
+        u = k * (beta * _f(z))
+        sp, sn = expit(u), expit(-u)
+        return k * k * (beta * (beta * (sp * sn * (sp - sn))))
+
+    return {"value": value, "fused": fused, "d1": lambda z, b, m: fused(z, b, m)[1], "d2": d2}
 
 
-def _sig_fused(z: ArrayLike, beta: float, margin: float, k: float = 1.0
-               ) -> tuple[Array, Array]:
-    u = k * (beta * _f(z))
-    sn = expit(-u)
-    return sn, -k * (beta * (expit(u) * sn))
-
-
-def _sig_d1(z: ArrayLike, beta: float, margin: float, k: float = 1.0) -> Array:
-    return _sig_fused(z, beta, margin, k)[1]
-
-
-def _sig_d2(z: ArrayLike, beta: float, margin: float, k: float = 1.0) -> Array:
-    u = k * (beta * _f(z))
-    sp, sn = expit(u), expit(-u)
-    return k * k * (beta * (beta * (sp * sn * (sp - sn))))
-
-
-# tanh: (1 − tanh(βz))/2 = σ(−2βz), i.e. the sigmoid functions above with k = 2.
-_tanh = {name: partial(fn, k=2.0) for name, fn in (
-    ("value", _sig_value), ("fused", _sig_fused), ("d1", _sig_d1), ("d2", _sig_d2))}
-
-
-# --- hinge: max(0, m − z); ℓ' = −[z < m]; ℓ'' = 0.
-def _hinge_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    return np.maximum(margin - _f(z), 0.0)
-
-
-def _hinge_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    return np.where(_f(z) < margin, -1.0, 0.0)
-
-
-def _hinge_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    return np.zeros_like(_f(z))
-
-
-# --- squared hinge: max(0, m − z)²; ℓ' = −2 max(0, m − z); ℓ'' = 2[z < m].
-def _sqhinge_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    h = np.maximum(margin - _f(z), 0.0)
-    return h * h
-
-
-def _sqhinge_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    return -2.0 * np.maximum(margin - _f(z), 0.0)
-
-
-def _sqhinge_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    return np.where(_f(z) < margin, 2.0, 0.0)
-
-
-# --- exp: e^{−u}; ℓ' = −β e^{−u}; ℓ'' = β² e^{−u}. Overflow to inf is the true value.
-def _exp(z: ArrayLike, beta: float) -> Array:
-    with np.errstate(over="ignore"):
-        return np.exp(-beta * _f(z))
-
-
-def _exp_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    return _exp(z, beta)
-
-
-def _exp_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    with np.errstate(over="ignore"):
-        return -beta * _exp(z, beta)
-
-
-def _exp_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    with np.errstate(over="ignore"):
-        return beta * (beta * _exp(z, beta))
-
-
-# --- quad: (m − z)²; ℓ' = −2(m − z); ℓ'' = 2.
-def _quad_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    h = margin - _f(z)
-    return h * h
-
-
-def _quad_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    return -2.0 * (margin - _f(z))
-
-
-def _quad_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    return np.full_like(_f(z), 2.0)
-
-
-# --- logistic: log(1 + e^{−u}); ℓ' = −β σ(−u); ℓ'' = β² σ(u)σ(−u).
+# --- logistic: log(1 + e^{−u}), u = βz; ℓ' = −β σ(−u); ℓ'' = β² σ(u)σ(−u).
 def _logistic_value(z: ArrayLike, beta: float, margin: float) -> Array:
     return np.logaddexp(0.0, -beta * _f(z))
 
@@ -181,23 +200,96 @@ def _logistic_d2(z: ArrayLike, beta: float, margin: float) -> Array:
     return beta * (beta * (expit(u) * expit(-u)))
 
 
+# --- exp: e^{−u}; ℓ' = −β e^{−u}; ℓ'' = β² e^{−u}. Overflow to inf is the true value.
+def _exp_value(z: ArrayLike, beta: float, margin: float) -> Array:
+    with np.errstate(over="ignore"):
+        return np.exp(-beta * _f(z))
+
+
+def _exp_d1(z: ArrayLike, beta: float, margin: float) -> Array:
+    with np.errstate(over="ignore"):
+        return -beta * _exp_value(z, beta, margin)
+
+
+def _exp_d2(z: ArrayLike, beta: float, margin: float) -> Array:
+    with np.errstate(over="ignore"):
+        return beta * (beta * _exp_value(z, beta, margin))
+
+
+# --- margin surrogates, h = m − βz: hinge h₊ (ℓ' = −β[h > 0], ℓ'' = 0); squared hinge
+# h₊² (ℓ' = −2β h₊, ℓ'' = 2β²[h > 0]); quad h² (ℓ' = −2βh, ℓ'' = 2β²).
+def _h(z: ArrayLike, beta: float, margin: float) -> Array:
+    return margin - beta * _f(z)
+
+
+def _hinge_value(z: ArrayLike, beta: float, margin: float) -> Array:
+    return np.maximum(_h(z, beta, margin), 0.0)
+
+
+def _hinge_d1(z: ArrayLike, beta: float, margin: float) -> Array:
+    return np.where(_h(z, beta, margin) > 0.0, -beta, 0.0)
+
+
+def _hinge_d2(z: ArrayLike, beta: float, margin: float) -> Array:
+    return np.zeros_like(_f(z))
+
+
+def _sqhinge_value(z: ArrayLike, beta: float, margin: float) -> Array:
+    h = _hinge_value(z, beta, margin)
+    return h * h
+
+
+def _sqhinge_d1(z: ArrayLike, beta: float, margin: float) -> Array:
+    return -2.0 * (beta * _hinge_value(z, beta, margin))
+
+
+def _sqhinge_d2(z: ArrayLike, beta: float, margin: float) -> Array:
+    return np.where(_h(z, beta, margin) > 0.0, 2.0 * (beta * beta), 0.0)
+
+
+def _quad_value(z: ArrayLike, beta: float, margin: float) -> Array:
+    h = _h(z, beta, margin)
+    return h * h
+
+
+def _quad_d1(z: ArrayLike, beta: float, margin: float) -> Array:
+    return -2.0 * (beta * _h(z, beta, margin))
+
+
+def _quad_d2(z: ArrayLike, beta: float, margin: float) -> Array:
+    return np.full_like(_f(z), 2.0 * (beta * beta))
+
+
+def _saturating(code: int, k: float = 1.0) -> Callable[[float, float], KernelForm]:
+    return lambda beta, margin: KernelForm(code, k * beta, margin, 1.0)
+
+
+def _margin_form(code: int, power: int) -> Callable[[float, float], KernelForm]:
+    return lambda beta, margin: KernelForm(code, 1.0, margin / beta, beta**power)
+
+
+_SIG, _TANH = _sigmoid(1.0), _sigmoid(2.0)
+_MARGIN = {"beta_default": 1.0, "beta_positive": True}
+
 SURROGATES: dict[str, Surrogate] = {
     s.name: s
     for s in (
-        Surrogate("sigmoid", True, True, False, "blocked",
-                  _sig_value, _sig_d1, _sig_d2, "σ(−βz)", _sig_fused),
-        Surrogate("tanh", True, True, False, "blocked",
-                  _tanh["value"], _tanh["d1"], _tanh["d2"], "(1 − tanh(βz))/2", _tanh["fused"]),
-        Surrogate("hinge", False, False, True, "sorted",
-                  _hinge_value, _hinge_d1, _hinge_d2, "max(0, m − z)"),
-        Surrogate("squared_hinge", True, False, True, "sorted",
-                  _sqhinge_value, _sqhinge_d1, _sqhinge_d2, "max(0, m − z)²"),
-        Surrogate("exp", True, True, False, "factorised",
-                  _exp_value, _exp_d1, _exp_d2, "exp(−βz)"),
-        Surrogate("quad", True, False, True, "factorised",
-                  _quad_value, _quad_d1, _quad_d2, "(m − z)²"),
-        Surrogate("logistic", True, True, False, "blocked",
-                  _logistic_value, _logistic_d1, _logistic_d2, "log(1 + exp(−βz))"),
+        Surrogate("sigmoid", True, True, False, "blocked", _SIG["value"], _SIG["d1"],
+                  _SIG["d2"], "σ(−βz)", _SIG["fused"], form=_saturating(SIGMOID)),
+        Surrogate("tanh", True, True, False, "blocked", _TANH["value"], _TANH["d1"],
+                  _TANH["d2"], "(1 − tanh(βz))/2", _TANH["fused"],
+                  form=_saturating(SIGMOID, 2.0)),
+        Surrogate("hinge", False, True, True, "sorted", _hinge_value, _hinge_d1, _hinge_d2,
+                  "max(0, m − βz)", form=_margin_form(HINGE, 1), **_MARGIN),
+        Surrogate("squared_hinge", True, True, True, "sorted", _sqhinge_value, _sqhinge_d1,
+                  _sqhinge_d2, "max(0, m − βz)²", form=_margin_form(SQUARED_HINGE, 2),
+                  **_MARGIN),
+        Surrogate("exp", True, True, False, "factorised", _exp_value, _exp_d1, _exp_d2,
+                  "exp(−βz)", form=_saturating(EXP)),
+        Surrogate("quad", True, True, True, "factorised", _quad_value, _quad_d1, _quad_d2,
+                  "(m − βz)²", form=_margin_form(QUAD, 2), **_MARGIN),
+        Surrogate("logistic", True, True, False, "blocked", _logistic_value, _logistic_d1,
+                  _logistic_d2, "log(1 + exp(−βz))", form=_saturating(LOGISTIC)),
     )
 }  # fmt: skip
 
@@ -206,6 +298,9 @@ def get_surrogate(name: str | Surrogate) -> Surrogate:
     """Return the registered surrogate called ``name`` (a ``Surrogate`` passes through).
 
     Raises ValueError listing the known names for anything else.
+
+    >>> get_surrogate("sigmoid").family
+    'blocked'
     """
     if isinstance(name, Surrogate):
         return name
@@ -217,7 +312,56 @@ def get_surrogate(name: str | Surrogate) -> Surrogate:
 def is_builtin(surrogate: Surrogate) -> bool:
     """True when ``surrogate`` is (equal to) the registered surrogate of its name.
 
-    Only those may use the fast pair algorithms, which hard-code each built-in ℓ; a user's
+    Only those may use the fast pair algorithms, which run the built-in kernels; a user's
     own :class:`Surrogate` is summed pair by pair with its ``value``/``d1``/``d2``.
     """
     return SURROGATES.get(surrogate.name) == surrogate
+
+
+def blocked_terms(code: int, v: Any, sigmoid: Callable[[Any], Any],
+                  softplus: Callable[[Any], Any]) -> tuple[Any, Any]:
+    """(k(u), −k'(u)) of a blocked kernel at v = −u, written against two array functions.
+
+    The front ends (torch, JAX, ``keras.ops``) pass their own ``sigmoid`` and ``softplus``
+    (torch's may work in place: ``softplus`` is read first). SIGMOID (and tanh at 2β):
+    k = σ(v), −k' = σ(v)(1 − σ(v)); LOGISTIC: k = softplus(v), −k' = σ(v).
+
+    >>> blocked_terms(SIGMOID, np.array([0.0]), expit, lambda v: np.logaddexp(0, v))
+    (array([0.5]), array([0.25]))
+    """
+    if code == LOGISTIC:
+        value = softplus(v)
+        return value, sigmoid(v)
+    if code != SIGMOID:
+        raise ValueError(f"kernel code {code} is not a blocked kernel")
+    e = sigmoid(v)
+    return e, e * (1.0 - e)
+
+
+# ------------------------------------------------------------------ the margin trap
+def linear_on_probabilities(surrogate: str | Surrogate, beta: float, margin: float) -> bool:
+    """True when a margin surrogate has no active kink on probabilities (m ≥ β).
+
+    Scores in [0, 1] give z ∈ [−1, 1], so m − βz ≥ m − β ≥ 0 for every pair: hinge is then
+    exactly linear in the scores (a pair-free loss, the old weighted-ranking trap) and
+    squared hinge is exactly quad.
+
+    >>> linear_on_probabilities("hinge", 1.0, 1.0), linear_on_probabilities("hinge", 4.0, 1.0)
+    (True, False)
+    """
+    sur = get_surrogate(surrogate)
+    return sur.kinked and margin >= beta
+
+
+def warn_if_linear_on_probabilities(surrogate: str | Surrogate, beta: float, margin: float,
+                                    stacklevel: int = 3) -> None:
+    """Warn (``UserWarning``, once per call site) when :func:`linear_on_probabilities`."""
+    if not linear_on_probabilities(surrogate, beta, margin):
+        return
+    name = get_surrogate(surrogate).name
+    what = "exactly linear in the scores" if name == "hinge" else "exactly the quad loss"
+    warnings.warn(
+        f"{name} with margin={margin:g} >= beta={beta:g} on probabilities is {what}: "
+        "z = s_p − s_n ≤ 1 never reaches the kink at z = m/β. Use a larger beta (e.g. "
+        "beta=4 puts the kink at z = 0.25), a margin below beta, or from_logits=True.",
+        UserWarning, stacklevel=stacklevel)

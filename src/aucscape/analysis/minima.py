@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aucscape._validation import check_labels, check_positive
+from aucscape.defaults import DEFAULT_BETA  # sigmoid β of ``app_auc`` (the paper's)
 from aucscape.metrics import roc_auc
 from aucscape.nn import MLP, Forward
 from aucscape.pairwise import pairwise_loss
@@ -47,9 +48,6 @@ __all__ = [
     "resolve_beta",
     "tie_exact_scores",
 ]
-
-#: Sigmoid steepness for ``app_auc`` when the objective does not set one (the paper's β).
-DEFAULT_BETA = 40.0
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,29 @@ matrix on an autodiff tape:
   class on stop-gradient copies, returning the value and the gradient g = dR/ds together;
   the loss is ``stop_gradient(R) + Σ_i stop_gradient(g_i)·(s_i − stop_gradient(s_i))``;
 * exp and quad: O(N) class sums (log-sum-exp; moments);
-* hinge, squared_hinge: O(N log N), one argsort plus prefix sums.
+* hinge, squared_hinge: O(N log N), one argsort, ``searchsorted`` and suffix sums.
+
+Each runs the kernel of the surrogate's ``KernelForm`` (:mod:`aucscape.surrogates`: tanh
+is the sigmoid at 2β via ``blocked_terms``; a margin surrogate runs at m' = m/β with β^q
+folded into a_p), the hinge kink by the spec's kink rule s_n > s_p − m/β. ``max_fpr = α``
+keeps the ⌈α·N_N⌉ highest-scored negatives (a mask; ties at the boundary are broken by
+the backend's sort). Exp is summed in log space; an overflowing value raises ValueError
+when the value is known (eager calls), and is inf inside a compiled graph.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import keras
+import numpy as np
 from keras import ops
 
-from aucscape._frontend import DEFAULT_BETA, DEFAULT_MARGIN, pairwise_args
-from aucscape.keras._inputs import prepare
+from aucscape._frontend import pairwise_args
+from aucscape._validation import check_int
+from aucscape.keras._inputs import is_concrete, prepare
+from aucscape.surrogates import EXP, QUAD, SQUARED_HINGE, blocked_terms
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
@@ -39,20 +51,13 @@ _ROWS_DYNAMIC = 128
 _LOG_ZERO = -1e30
 
 
-def _sigmoid_family(bz: Any, surrogate: str):
-    """ℓ and ℓ'/β as functions of βz, for the sigmoid, tanh and logistic surrogates.
-
-    sigmoid: ℓ = σ(−βz), ℓ'/β = −σ(−βz)(1 − σ(−βz)); logistic: ℓ = softplus(−βz),
-    ℓ'/β = −σ(−βz). tanh is the sigmoid at 2β, since (1 − tanh βz)/2 = σ(−2βz); the caller
-    doubles β. Few elementwise passes on purpose: this is the inner loop.
-    """
-    q = ops.sigmoid(-bz)
-    if surrogate == "logistic":
-        return ops.softplus(-bz), -q
-    return q, q * (q - 1.0)
+def _sigmoid_family(bz: Any, code: int):
+    """ℓ and ℓ'/β' as functions of β'z for a blocked kernel (the spec's ``blocked_terms``)."""
+    value, slope = blocked_terms(code, -bz, ops.sigmoid, ops.softplus)
+    return value, -slope
 
 
-def _pair_sums_blocked(s, y, a, b, n_static, surrogate, beta, block_size):
+def _pair_sums_blocked(s, y, a, b, n_static, code, beta, block_size):
     """Σ a_p b_n ℓ(s_p − s_n) and its gradient g (N,), looping over blocks of rows.
 
     Rows are the smaller class (K members, moved to the front by one argsort); each pass of
@@ -66,8 +71,6 @@ def _pair_sums_blocked(s, y, a, b, n_static, surrogate, beta, block_size):
     n_pos = ops.sum(y_int)
     n_neg = n - n_pos
     flip = n_pos > n_neg  # rows = negatives when they are the smaller class
-    if surrogate == "tanh":
-        beta = 2.0 * beta
     scale = ops.cast(ops.where(flip, -beta, beta), s.dtype)  # σβ: βz = σβ·(s_r − s_j)
     row_key = ops.where(flip, 1 - y_int, y_int)
     perm = ops.argsort(-row_key)
@@ -91,7 +94,7 @@ def _pair_sums_blocked(s, y, a, b, n_static, surrogate, beta, block_size):
         start = i * rows
         s_r = ops.slice(s_pad, [start], [rows])
         w_r = ops.slice(wr_pad, [start], [rows])
-        ell, d_ell = _sigmoid_family(scale * (s_r[:, None] - ss[None, :]), surrogate)
+        ell, d_ell = _sigmoid_family(scale * (s_r[:, None] - ss[None, :]), code)
         val = val + ops.sum(w_r * ops.matmul(ell, wc))
         g_rows = ops.slice_update(g_rows, [start], scale * w_r * ops.matmul(d_ell, wc))
         g_cols = g_cols - scale * wc * ops.matmul(w_r, d_ell)
@@ -108,27 +111,40 @@ def _pair_sums_blocked(s, y, a, b, n_static, surrogate, beta, block_size):
     return total, ops.take(g_sorted, ops.argsort(perm))
 
 
-def _pair_sums_sorted(s, y, a, b, surrogate, margin):
-    """Σ a_p b_n h(m − s_p + s_n)₊ for hinge (h = id) or squared hinge (h = square).
+def _suffix_sum(x):
+    """out[j] = Σ_{i ≥ j} x[i], with out[len(x)] = 0."""
+    rev = ops.flip(ops.cumsum(ops.flip(x, axis=0)), axis=0)
+    return ops.concatenate([rev, ops.zeros((1,), dtype=x.dtype)])
 
-    Keys k_i = s_i − m·y_i: a pair (p, n) is active (m − s_p + s_n > 0) iff k_n > k_p. After
-    sorting by descending key, the negatives ahead of positive p are its active partners;
-    since b = 0 at positives, inclusive prefix sums of b, b·s, b·s² at p sum over them.
+
+def _pair_sums_sorted(s, a, b, squared, margin):
+    """Σ_p a_p Σ_{n: s_n > t_p} b_n h(s_n − t_p), t_p = s_p − m', h(x) = x or x².
+
+    One sort of the whole batch (positives carry b = 0); ``searchsorted`` (right) finds the
+    first score above t_p, so the active set is the spec's kink rule s_n > t_p. With suffix
+    sums S_k(t) = Σ_{s_j > t} b_j s_j^k: hinge Σ a (S_1 − t S_0), squared hinge
+    Σ a (S_2 − 2t S_1 + t² S_0).
     """
-    order = ops.argsort(margin * y - s)
-    ss, aa, bb = ops.take(s, order), ops.take(a, order), ops.take(b, order)
-    c0 = ops.cumsum(bb)
-    c1 = ops.cumsum(bb * ss)
-    u = margin - ss
-    if surrogate == "hinge":
-        return ops.sum(aa * (u * c0 + c1))
-    c2 = ops.cumsum(bb * ss * ss)
-    return ops.sum(aa * (u * u * c0 + 2.0 * u * c1 + c2))
+    order = ops.argsort(s)
+    ss, bb = ops.take(s, order), ops.take(b, order)
+    t = s - margin
+    j = ops.searchsorted(ops.stop_gradient(ss), ops.stop_gradient(t), side="right")
+    s0 = ops.take(_suffix_sum(bb), j)
+    s1 = ops.take(_suffix_sum(bb * ss), j)
+    if not squared:
+        return ops.sum(a * (s1 - t * s0))
+    s2 = ops.take(_suffix_sum(bb * ss * ss), j)
+    return ops.sum(a * (s2 - 2.0 * t * s1 + t * t * s0))
 
 
-def _pair_sums_factorised(s, a, b, surrogate, beta, margin):
+def _concrete(x: Any) -> float | None:
+    """The value of a scalar tensor when it is known now (eager), else None."""
+    return float(ops.convert_to_numpy(x)) if is_concrete(x) else None
+
+
+def _pair_sums_factorised(s, a, b, code, beta, margin):
     """O(N) class sums: exp via log-sum-exp, quad via moments of u_p = m − s_p and s_n."""
-    if surrogate == "exp":
+    if code == EXP:
         log_a = ops.where(a > 0, ops.log(ops.where(a > 0, a, 1.0)), _LOG_ZERO)
         log_b = ops.where(b > 0, ops.log(ops.where(b > 0, b, 1.0)), _LOG_ZERO)
         lse = ops.logsumexp(log_a - beta * s) + ops.logsumexp(log_b + beta * s)
@@ -141,9 +157,7 @@ def _pair_sums_factorised(s, a, b, surrogate, beta, margin):
 
 def check_block_size(block_size: int) -> int:
     """Return ``block_size`` (pair terms per block) as an int ≥ 1, else ValueError."""
-    if isinstance(block_size, bool) or int(block_size) != block_size or block_size < 1:
-        raise ValueError(f"block_size must be an integer >= 1, got {block_size!r}")
-    return int(block_size)
+    return check_int(block_size, "block_size", minimum=1)
 
 
 def pairwise_auc_loss(
@@ -152,23 +166,47 @@ def pairwise_auc_loss(
     sample_weight: Any = None,
     *,
     surrogate: str = "sigmoid",
-    beta: float = DEFAULT_BETA,
-    margin: float = DEFAULT_MARGIN,
+    beta: float | None = None,
+    margin: float | None = None,
     pos_weight: float = 1.0,
     from_logits: bool = False,
     reduction: str = "mean",
     block_size: int = DEFAULT_BLOCK_SIZE,
+    max_fpr: float | None = None,
 ) -> Any:
     """R = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) as a scalar backend tensor (see module doc).
 
     Functional form of :class:`PairwiseAUCLoss` for custom training loops. ``y_true``:
     0/1 labels, ``y_pred``: scores (or logits with ``from_logits=True``), both of shape
     (N,) or (N, 1); ``sample_weight``: optional (N,) non-negative weights; ``reduction``:
-    "sum" (Z = 1) or one of the mean reductions (Z = Σ_p w_p · Σ_n w_n).
+    "sum" (Z = 1) or one of the mean reductions (Z = Σ_p w_p · Σ_n w_n); ``beta``,
+    ``margin`` of None: the surrogate's defaults; ``max_fpr``: None or α in (0, 1], the
+    partial AUC over the ⌈α·N_N⌉ highest-scored negatives.
     """
-    args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, KERAS_REDUCTIONS)
-    block_size = check_block_size(block_size)
+    args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, KERAS_REDUCTIONS,
+                         max_fpr=max_fpr, from_logits=bool(from_logits))
+    return pairwise_risk(args, y_true, y_pred, sample_weight, from_logits=from_logits,
+                         block_size=check_block_size(block_size))
+
+
+def _select_top_negatives(s, y, w, alpha):
+    """w with every negative outside the ⌈α·N_N⌉ highest-scored live ones set to 0."""
+    live = ops.logical_and(y < 0.5, w > 0)
+    count = ops.sum(ops.cast(live, "float32"))
+    k = ops.maximum(1.0, ops.ceil(alpha * count * (1.0 - 1e-12)))
+    key = ops.where(live, -ops.stop_gradient(s), ops.full_like(s, float("inf")))
+    rank = ops.argsort(ops.argsort(key))
+    keep = ops.logical_or(y > 0.5, ops.logical_and(live, ops.cast(rank, "float32") < k))
+    return ops.where(keep, w, ops.zeros_like(w))
+
+
+def pairwise_risk(args: Any, y_true: Any, y_pred: Any, sample_weight: Any, *,
+                  from_logits: bool, block_size: int) -> Any:
+    """:func:`pairwise_auc_loss` for an already checked configuration ``args``."""
     s, y, w = prepare(y_true, y_pred, sample_weight, from_logits)
+    if args.max_fpr is not None:
+        w = _select_top_negatives(s, y, w, args.max_fpr)
+    form = args.form
     a = args.pos_weight * w * y
     b = w * (1.0 - y)
     if args.reduction == "sum":
@@ -180,16 +218,25 @@ def pairwise_auc_loss(
     if args.family == "blocked":
         s_const = ops.stop_gradient(s)
         total, grad = _pair_sums_blocked(
-            s_const, y, a, b, s.shape[0], args.surrogate, args.beta, block_size
+            s_const, y, a, b, s.shape[0], form.code, form.beta, block_size
         )
         value = ops.where(valid, total / safe_z, 0.0)
         grad = ops.where(valid, grad / safe_z, 0.0)
         return ops.stop_gradient(value) + ops.sum(ops.stop_gradient(grad) * (s - s_const))
-    if args.surrogate == "exp":
-        lse = _pair_sums_factorised(s, a, b, args.surrogate, args.beta, args.margin)
-        return ops.where(valid, ops.exp(lse - ops.log(safe_z)), 0.0)
-    if args.surrogate == "quad":
-        total = _pair_sums_factorised(s, a, b, args.surrogate, args.beta, args.margin)
+    if form.code == EXP:
+        log_r = _pair_sums_factorised(s, a, b, EXP, form.beta, form.margin) - ops.log(safe_z)
+        known = _concrete(ops.where(valid, log_r, 0.0))
+        top = math.log(float(np.finfo(keras.backend.standardize_dtype(s.dtype)).max))
+        if known is not None and not known < top:
+            raise ValueError(
+                f"the exp surrogate overflows {s.dtype} here: log R = {known:.6g} "
+                f"(beta={form.beta:g}); lower beta or bring the scores closer together, "
+                "or use logistic"
+            )
+        return ops.where(valid, ops.exp(log_r), 0.0)
+    a = a * form.outer
+    if form.code == QUAD:
+        total = _pair_sums_factorised(s, a, b, QUAD, form.beta, form.margin)
     else:
-        total = _pair_sums_sorted(s, y, a, b, args.surrogate, args.margin)
+        total = _pair_sums_sorted(s, a, b, form.code == SQUARED_HINGE, form.margin)
     return ops.where(valid, total / safe_z, 0.0)

@@ -4,8 +4,10 @@ Every class computes R = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) with
 :func:`aucscape.keras.pairwise_auc_loss` and is registered as ``"aucscape>ClassName"``
 (``keras.saving.register_keras_serializable(package="aucscape")``), so a saved model
 reloads with its loss. :class:`PairwiseAUCLoss` takes any surrogate; the named classes fix
-it, take its one parameter (β or m) first and leave the parameters it ignores out of
-``get_config``.
+it, take its main parameter (β, or m for the margin losses, which also take ``beta``)
+first and leave the parameters it ignores out of ``get_config``. β and m of None are the
+surrogate's defaults (:mod:`aucscape.surrogates`): ``HingeAUCLoss()`` is max(0, 1 − z) as
+always, and warns on probabilities (``from_logits=False``), where that is exactly linear.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from typing import Any, ClassVar
 import keras
 from keras import ops
 
-from aucscape._frontend import DEFAULT_BETA, DEFAULT_MARGIN, pairwise_args, unused_params
+from aucscape._frontend import pairwise_args, unused_params
 from aucscape.keras._inputs import get_keras_mask
 from aucscape.keras._ops import (
     DEFAULT_BLOCK_SIZE,
     KERAS_REDUCTIONS,
     check_block_size,
-    pairwise_auc_loss,
+    pairwise_risk,
 )
 from aucscape.surrogates import get_surrogate
 
@@ -34,29 +36,34 @@ class PairwiseAUCLoss(keras.losses.Loss):
     ----------
     surrogate : one of "sigmoid", "tanh", "hinge", "squared_hinge", "exp", "quad",
         "logistic" (ℓ minimised; z = s_p − s_n).
-    beta : steepness β ≥ 0 of sigmoid, tanh, exp and logistic (40 recommended for
-        probabilities in [0, 1]).
-    margin : m ≥ 0 of hinge, squared_hinge and quad.
+    beta : steepness β of ℓ(z) = f(βz) (None: the surrogate's default, 40 for sigmoid,
+        tanh, exp and logistic, 1 for hinge, squared_hinge and quad).
+    margin : m ≥ 0 of hinge, squared_hinge and quad (None: 1).
     pos_weight : multiplier of every positive's weight a_p = pos_weight·w_p.
     from_logits : if True, scores are s = σ(y_pred).
     block_size : pair terms per block of the sigmoid/tanh/logistic loop (memory knob).
     reduction : "sum_over_batch_size" (default), "mean" or "mean_with_sample_weight" divide
         by Z = Σ_p w_p·Σ_n w_n; "sum" uses Z = 1.
+    max_fpr : None, or α in (0, 1]: partial AUC over the ⌈α·N_N⌉ highest-scored negatives.
     """
 
     def __init__(
         self,
         surrogate: str = "sigmoid",
-        beta: float = DEFAULT_BETA,
-        margin: float = DEFAULT_MARGIN,
+        beta: float | None = None,
+        margin: float | None = None,
         pos_weight: float = 1.0,
         from_logits: bool = False,
         block_size: int = DEFAULT_BLOCK_SIZE,
         reduction: str = "sum_over_batch_size",
         name: str | None = None,
         dtype: Any = None,
+        max_fpr: float | None = None,
     ) -> None:
-        args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, KERAS_REDUCTIONS)
+        args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, KERAS_REDUCTIONS,
+                             max_fpr=max_fpr, from_logits=bool(from_logits))
+        self._args = args
+        self.max_fpr = args.max_fpr
         self.surrogate = args.surrogate
         self.beta = args.beta
         self.margin = args.margin
@@ -85,13 +92,8 @@ class PairwiseAUCLoss(keras.losses.Loss):
 
     def call(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         """The scalar risk (Keras' per-sample reduction is bypassed; see ``__call__``)."""
-        return pairwise_auc_loss(
-            y_true, y_pred, sample_weight,
-            surrogate=self.surrogate, beta=self.beta, margin=self.margin,
-            pos_weight=self.pos_weight, from_logits=self.from_logits,
-            reduction="sum" if self.reduction == "sum" else "mean",
-            block_size=self.block_size,
-        )
+        return pairwise_risk(self._args, y_true, y_pred, sample_weight,
+                             from_logits=self.from_logits, block_size=self.block_size)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
@@ -100,6 +102,8 @@ class PairwiseAUCLoss(keras.losses.Loss):
             pos_weight=self.pos_weight, from_logits=self.from_logits,
             block_size=self.block_size,
         )
+        if self.max_fpr is not None:
+            config["max_fpr"] = self.max_fpr
         return config
 
 
@@ -132,15 +136,15 @@ class _FixedSurrogateLoss(PairwiseAUCLoss):
 class _SteepnessLoss(_FixedSurrogateLoss):
     """A fixed-surrogate loss whose ℓ reads the steepness β (first argument)."""
 
-    def __init__(self, beta: float = DEFAULT_BETA, *, pos_weight: float = 1.0,
+    def __init__(self, beta: float | None = None, *, pos_weight: float = 1.0,
                  from_logits: bool = False, **kwargs: Any) -> None:
         super().__init__(beta=beta, pos_weight=pos_weight, from_logits=from_logits, **kwargs)
 
 
 class _MarginLoss(_FixedSurrogateLoss):
-    """A fixed-surrogate loss whose ℓ reads the margin m (first argument)."""
+    """A fixed-surrogate loss of a margin surrogate max(0, m − βz)^q: m first, then β."""
 
-    def __init__(self, margin: float = DEFAULT_MARGIN, *, pos_weight: float = 1.0,
+    def __init__(self, margin: float | None = None, *, pos_weight: float = 1.0,
                  from_logits: bool = False, **kwargs: Any) -> None:
         super().__init__(margin=margin, pos_weight=pos_weight, from_logits=from_logits,
                          **kwargs)
@@ -169,21 +173,21 @@ class ExpAUCLoss(_SteepnessLoss):
 
 @keras.saving.register_keras_serializable(package="aucscape")
 class HingeAUCLoss(_MarginLoss):
-    """Pairwise hinge ℓ(z) = max(0, m − z) (not AUC-consistent), O(N log N)."""
+    """Pairwise hinge ℓ(z) = max(0, m − βz) (not AUC-consistent), O(N log N); β = m = 1."""
 
     _surrogate = "hinge"
 
 
 @keras.saving.register_keras_serializable(package="aucscape")
 class QuadAUCLoss(_MarginLoss):
-    """Quadratic AUC loss ℓ(z) = (m − z)², O(N) by class moments."""
+    """Quadratic AUC loss ℓ(z) = (m − βz)², O(N) by class moments; β = m = 1."""
 
     _surrogate = "quad"
 
 
 @keras.saving.register_keras_serializable(package="aucscape")
 class WeightedPairwiseRankingLoss(_FixedSurrogateLoss):
-    """Weighted pairwise ranking: the pairwise hinge max(0, m − z) with a_p = pos_weight·w_p.
+    """Weighted pairwise ranking: the pairwise hinge max(0, m − βz), a_p = pos_weight·w_p.
 
     Every pair holds exactly one positive, so ``pos_weight`` multiplies the whole ranking
     risk (in both reductions, as in :func:`aucscape.pairwise.pairwise_loss`): it sets the
@@ -193,7 +197,7 @@ class WeightedPairwiseRankingLoss(_FixedSurrogateLoss):
 
     _surrogate = "hinge"
 
-    def __init__(self, pos_weight: float = 1.0, margin: float = DEFAULT_MARGIN, *,
+    def __init__(self, pos_weight: float = 1.0, margin: float | None = None, *,
                  from_logits: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("name", "weighted_pairwise_ranking_loss")
         super().__init__(margin=margin, pos_weight=pos_weight, from_logits=from_logits,

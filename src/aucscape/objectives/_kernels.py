@@ -12,11 +12,11 @@ without touching Python. The maths is that of the NumPy objectives, written as l
 - :func:`ce_energy_gradient`: L = (1/N) Σ_d (logsumexp(o_d) − o_{d,y_d}), G = (p − e_y)/N.
 - :func:`auc_energy_gradient`: L = R(s) = Σ_p Σ_n α_p b_n ℓ(s_p − s_n) with s = p_1 and
   the weights of :mod:`aucscape.pairwise._problem` (α_p = pos_weight/Z, b_n = 1), and
-  G_dc = (∂R/∂s_d) p_1 (δ_1c − p_c). The pair sums use the same algorithm per surrogate
-  as :func:`aucscape.pairwise.pairwise_loss` with ``method="auto"``: the numba pair
-  kernels of :mod:`aucscape.pairwise._numba` for sigmoid, tanh and logistic (O(NP·NN));
-  O(N) class sums for exp and quad; O(N log N) sort and prefix sums for hinge and
-  squared hinge. Every result is tested against the NumPy objective.
+  G_dc = (∂R/∂s_d) p_1 (δ_1c − p_c). The pair sums are the public compiled entry point
+  :func:`aucscape.pairwise.kernels.pair_sums` (the same algorithm per surrogate as
+  :func:`aucscape.pairwise.pairwise_loss` with ``method="auto"``), called with the
+  surrogate's ``KernelForm`` from :mod:`aucscape.surrogates`. Every result is tested
+  against the NumPy objective.
 """
 
 from __future__ import annotations
@@ -26,16 +26,11 @@ import math
 import numba as nb
 import numpy as np
 
-from aucscape.pairwise import _factorised
-from aucscape.pairwise._blocked import PRODUCT_RANGE
-from aucscape.pairwise._numba import CODES, _generic, _sigmoid_product
+from aucscape.pairwise.kernels import pair_sums
 
-__all__ = ["CODES", "auc_energy_gradient", "ce_energy_gradient"]
+__all__ = ["auc_energy_gradient", "ce_energy_gradient"]
 
-# pair-sum algorithms, by ``CODES`` (sigmoid = tanh with 2β = 0, logistic 1, hinge 2,
-# squared hinge 3, exp 4, quad 5)
-_HINGE, _SQHINGE, _EXP, _QUAD = 2, 3, 4, 5
-# reassociation only (SIMD sums along the data points); see aucscape.pairwise._numba
+# reassociation only (SIMD sums along the data points); see aucscape.pairwise.kernels
 _FM = {"reassoc"}
 
 
@@ -186,94 +181,6 @@ def ce_energy_gradient(w, XT, y, H, C, lam):  # pragma: no cover - jitted
     return L + _l2(w, lam), g
 
 
-# one definition for NumPy and numba: the class sums of aucscape.pairwise._factorised
-_exp_sums = nb.njit(cache=True)(_factorised.exp_sums)
-_quad_sums = nb.njit(cache=True)(_factorised.quad_sums)
-
-
-@nb.njit(cache=True)
-def _rev_cumsum(x):  # pragma: no cover - jitted
-    out = np.empty_like(x)
-    acc = 0.0
-    for i in range(x.size - 1, -1, -1):
-        acc += x[i]
-        out[i] = acc
-    return out
-
-
-@nb.njit(cache=True)
-def _sorted_sums(sp, sn, a, b, margin, squared):  # pragma: no cover - jitted
-    """Hinge / squared hinge by sort and prefix sums (see :mod:`aucscape.pairwise._sorted`)."""
-    r = sp - margin
-    on = np.argsort(sn)
-    op = np.argsort(r)
-    s = sn[on]
-    bs = b[on]
-    rs = r[op]
-    as_ = a[op]
-    k = s.size
-    P = rs.size
-    # suffix statistics of the sorted negatives
-    big_w = np.zeros(k + 1)
-    big_w[:k] = _rev_cumsum(bs)
-    t1 = np.zeros(k + 1)
-    t2 = np.zeros(k + 1)
-    if k > 1:
-        gap = s[1:] - s[:-1]
-        t1[: k - 1] = _rev_cumsum(gap * big_w[1:k])
-        if squared:
-            t2[: k - 1] = _rev_cumsum(gap * (2.0 * t1[1:k] + gap * big_w[1:k]))
-    # prefix statistics of the sorted r_p
-    big_a = np.zeros(P + 1)
-    big_a[1:] = np.cumsum(as_)
-    u = np.zeros(P + 1)
-    if P > 1:
-        u[2:] = np.cumsum((rs[1:] - rs[:-1]) * big_a[1:P])
-    k_pos = np.searchsorted(s, r, side="right")
-    k_neg = np.searchsorted(rs, sn, side="left")
-    value = 0.0
-    g_pos = np.empty(sp.size)
-    for i in range(sp.size):
-        kp = k_pos[i]
-        dl = s[kp] - r[i] if kp < k else 0.0
-        if squared:
-            value += a[i] * (t2[kp] + dl * (2.0 * t1[kp] + dl * big_w[kp]))
-            g_pos[i] = -2.0 * a[i] * (t1[kp] + dl * big_w[kp])
-        else:
-            value += a[i] * (t1[kp] + dl * big_w[kp])
-            g_pos[i] = -a[i] * big_w[kp]
-    g_neg = np.empty(sn.size)
-    for j in range(sn.size):
-        kn = k_neg[j]
-        if squared:
-            eps = sn[j] - (rs[kn - 1] if kn > 0 else 0.0)
-            g_neg[j] = 2.0 * b[j] * (u[kn] + eps * big_a[kn])
-        else:
-            g_neg[j] = b[j] * big_a[kn]
-    return value, g_pos, g_neg
-
-
-@nb.njit(cache=True)
-def _pair_sums(code, sp, sn, a, b, beta, margin):  # pragma: no cover - jitted
-    """(value, g_pos, g_neg) of Σ_p Σ_n α_p b_n ℓ(s_p − s_n) for surrogate ``code``."""
-    if code == _EXP:
-        return _exp_sums(sp, sn, a, b, beta)
-    if code == _QUAD:
-        return _quad_sums(sp, sn, a, b, margin)
-    if code == _HINGE or code == _SQHINGE:
-        return _sorted_sums(sp, sn, a, b, margin, code == _SQHINGE)
-    g_pos = np.empty(sp.size)
-    col = np.zeros(sn.size)
-    if code == 0:
-        lo = min(sp.min(), sn.min())
-        hi = max(sp.max(), sn.max())
-        if beta * (hi - lo) <= PRODUCT_RANGE:  # exp-free product identity
-            total = _sigmoid_product(sp, sn, a, b, beta, 0.5 * (lo + hi), g_pos, col)
-            return total, g_pos, beta * b * col
-    total = _generic(code, sp, sn, a, b, beta, margin, g_pos, col)
-    return total, g_pos, -b * col
-
-
 @nb.njit(cache=True)
 def auc_energy_gradient(w, XT, H, C, lam, ipos, ineg, a, b, code, beta,
                         margin):  # pragma: no cover - jitted
@@ -281,7 +188,8 @@ def auc_energy_gradient(w, XT, H, C, lam, ipos, ineg, a, b, code, beta,
 
     ``XT``: Xᵀ (K, N), C-contiguous; ``ipos``/``ineg``: indices of the (active)
     positives/negatives; ``a``/``b``: their weights α_p (normalisation folded in) and
-    b_n; ``code``: surrogate (``CODES``; pass 2β for tanh). No pairs: R = 0.
+    b_n; ``code``, ``beta``, ``margin``: the surrogate's ``KernelForm`` (its ``outer``
+    folded into ``a``). No pairs: R = 0.
     """
     N = XT.shape[1]
     hT, _, pT = _forward(w, XT, H, C)
@@ -289,7 +197,7 @@ def auc_energy_gradient(w, XT, H, C, lam, ipos, ineg, a, b, code, beta,
     R = 0.0
     if ipos.size > 0 and ineg.size > 0:
         s = pT[1]
-        R, g_pos, g_neg = _pair_sums(code, s[ipos], s[ineg], a, b, beta, margin)
+        R, g_pos, g_neg = pair_sums(code, s[ipos], s[ineg], a, b, beta, margin)
         gs[ipos] = g_pos
         gs[ineg] = g_neg
     # G_dc = g_d ∂p_1/∂o_dc = g_d p_1 (δ_1c − p_c)

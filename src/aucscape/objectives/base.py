@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aucscape._validation import check_nonnegative
+from aucscape.defaults import DEFAULT_LAM
 from aucscape.nn import MLP, Forward
 from aucscape.pairwise import numba_available
 
@@ -53,7 +54,7 @@ class NetworkObjective:
     Subclasses implement ``_loss_grad(fwd) -> (L, G)`` (loss and ∂L/∂o, G of shape (N, C)),
     ``_loss_hessian(w, fwd) -> (P, P)`` (the Hessian of L(o(W)) without the L2 term) and
     ``_describe_loss() -> dict``; optionally ``_kernel_function(kernels)`` and
-    ``_kernel_args()`` for the numba fast path (see :meth:`numba_kernel`).
+    ``_build_kernel_args()`` for the numba fast path (see :meth:`numba_kernel`).
     """
 
     loss_name: str = ""
@@ -64,7 +65,7 @@ class NetworkObjective:
         X: ArrayLike,
         y: ArrayLike,
         *,
-        lam: float = 1e-5,
+        lam: float = DEFAULT_LAM,
         dataset: Any = None,
     ) -> None:
         if not isinstance(model, MLP):
@@ -168,7 +169,7 @@ class NetworkObjective:
 
         args = self.__dict__.get("_kernel_args")
         if args is None:
-            args = self._kernel_args()
+            args = self._build_kernel_args()
             self._kernel_args = args
         return self._kernel_function(_kernels), args
 
@@ -286,7 +287,7 @@ class NetworkObjective:
     def _kernel_function(self, kernels: Any) -> Callable[..., tuple[float, FloatArray]]:
         raise NotImplementedError
 
-    def _kernel_args(self) -> tuple[Any, ...]:
+    def _build_kernel_args(self) -> tuple[Any, ...]:
         raise NotImplementedError
 
     def __repr__(self) -> str:

@@ -73,7 +73,7 @@ class CrossEntropy(NetworkObjective):
     def _kernel_function(self, kernels: Any) -> Any:
         return kernels.ce_energy_gradient
 
-    def _kernel_args(self) -> tuple[Any, ...]:
+    def _build_kernel_args(self) -> tuple[Any, ...]:
         """(Xᵀ, y, H, C, λ) for :func:`aucscape.objectives._kernels.ce_energy_gradient`."""
         return (np.array(self.X.T, dtype=np.float64, order="C"), np.array(self.y, dtype=np.int64),
                 int(self.model.n_hidden), int(self.model.n_out), float(self.lam))

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from aucscape.defaults import DEFAULT_BETA, DEFAULT_LAM, DEFAULT_MARGIN
 from aucscape.nn import MLP
 from aucscape.objectives.base import NetworkObjective
 from aucscape.objectives.cross_entropy import CrossEntropy
@@ -78,10 +79,10 @@ def make_objective(
     loss: str = "sigmoid",
     *,
     hidden: int = 10,
-    beta: float = 40.0,
-    margin: float = 1.0,
+    beta: float = DEFAULT_BETA,
+    margin: float = DEFAULT_MARGIN,
     pos_weight: float = 1.0,
-    lam: float = 1e-5,
+    lam: float = DEFAULT_LAM,
 ) -> NetworkObjective:
     """The paper's objective on ``dataset``'s training split: an n_in-``hidden``-2 MLP.
 
@@ -89,7 +90,8 @@ def make_objective(
     :func:`aucscape.data.load_dataset` accepts (name, CSV path, description dict).
     ``loss``: ``"ce"`` for cross-entropy, else a surrogate name for :class:`PairwiseAUC`.
     ``hidden`` is refused when the network cannot fit (:func:`check_network_size`);
-    ``lam = 0`` warns (:data:`FLAT_LAMBDA_REASON`).
+    ``lam = 0`` warns (:data:`FLAT_LAMBDA_REASON`);
+    ``beta`` and ``margin`` are accepted for every loss (ignored where unused).
     """
     if not hasattr(dataset, "X_train"):
         from aucscape.data import load_dataset
@@ -149,13 +151,16 @@ def build_objective(description: Mapping[str, Any], dataset: Any = None) -> Netw
         return CrossEntropy(
             model, dataset.X_train, dataset.y_train, lam=description["lam"], dataset=ds
         )
+    beta = description.get("beta", DEFAULT_BETA)
+    if "surrogate_form" not in description and loss in ("hinge", "squared_hinge", "quad"):
+        beta = 1.0  # recorded before ℓ = f(βz): these surrogates ignored β (the old form)
     return PairwiseAUC(
         model,
         dataset.X_train,
         dataset.y_train,
         loss,
-        beta=description.get("beta", 40.0),
-        margin=description.get("margin", 1.0),
+        beta=beta,
+        margin=description.get("margin", DEFAULT_MARGIN),
         pos_weight=description.get("pos_weight", 1.0),
         lam=description["lam"],
         dataset=ds,

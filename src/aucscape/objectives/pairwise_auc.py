@@ -22,9 +22,19 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aucscape._validation import check_labels, check_nonnegative, check_positive
+from aucscape.defaults import DEFAULT_BETA, DEFAULT_LAM, DEFAULT_MARGIN
 from aucscape.nn import MLP, Forward
 from aucscape.objectives.base import FloatArray, NetworkObjective
-from aucscape.surrogates import SURROGATES, get_surrogate, is_builtin
+from aucscape.surrogates import (
+    SURROGATES,
+    get_surrogate,
+    is_builtin,
+    warn_if_linear_on_probabilities,
+)
+
+#: Version of the surrogate forms recorded by ``describe()``: 2 is ℓ(z) = f(βz) for every
+#: surrogate (before, hinge, squared hinge and quad ignored β).
+SURROGATE_FORM = 2
 
 __all__ = ["PairwiseAUC"]
 
@@ -32,8 +42,12 @@ __all__ = ["PairwiseAUC"]
 class PairwiseAUC(NetworkObjective):
     """Pairwise surrogate AUC risk of the positive-class probability, plus λ‖W‖².
 
-    ``surrogate`` is any name in :data:`aucscape.surrogates.SURROGATES`; ``beta`` and
-    ``margin`` are passed to it (each surrogate ignores the one it does not use);
+    ``surrogate`` is any name in :data:`aucscape.surrogates.SURROGATES`, in the uniform
+    form ℓ(z) = f(βz) (hinge max(0, m − βz), quad (m − βz)², sigmoid σ(−βz), …; see
+    ``docs/surrogates.md``): ``beta`` (> 0, default 40 for every surrogate, as OPTIM gives
+    every AUC surrogate one β) and ``margin`` (≥ 0, default 1; ignored by sigmoid, tanh,
+    logistic and exp) are passed to it. On probabilities z ∈ [−1, 1], so a margin
+    surrogate with m ≥ β has no active kink (hinge exactly linear): that warns.
     ``pos_weight`` multiplies every pair term (see :func:`aucscape.pairwise.pairwise_loss`).
     ``y`` holds 0/1 labels (1 = positive); ``dataset`` is recorded by :meth:`describe`.
     """
@@ -45,10 +59,10 @@ class PairwiseAUC(NetworkObjective):
         y: ArrayLike,
         surrogate: str = "sigmoid",
         *,
-        beta: float = 40.0,
-        margin: float = 1.0,
+        beta: float = DEFAULT_BETA,
+        margin: float = DEFAULT_MARGIN,
         pos_weight: float = 1.0,
-        lam: float = 1e-5,
+        lam: float = DEFAULT_LAM,
         dataset: Any = None,
     ) -> None:
         super().__init__(model, X, y, lam=lam, dataset=dataset)
@@ -62,6 +76,7 @@ class PairwiseAUC(NetworkObjective):
         self.loss_name = self.surrogate
         self.beta = check_positive(beta, "beta")
         self.margin = check_nonnegative(margin, "margin")
+        warn_if_linear_on_probabilities(sur, self.beta, self.margin)
         self.pos_weight = check_nonnegative(pos_weight, "pos_weight")
         self._kw = {
             "surrogate": self.surrogate,
@@ -117,25 +132,27 @@ class PairwiseAUC(NetworkObjective):
             "beta": self.beta,
             "margin": self.margin,
             "pos_weight": self.pos_weight,
+            "surrogate_form": SURROGATE_FORM,
         }
 
     def _kernel_function(self, kernels: Any) -> Any:
         return kernels.auc_energy_gradient
 
-    def _kernel_args(self) -> tuple[Any, ...]:
-        """(Xᵀ, H, C, λ, ipos, ineg, α, b, code, β, m) for ``_kernels.auc_energy_gradient``.
+    def _build_kernel_args(self) -> tuple[Any, ...]:
+        """(Xᵀ, H, C, λ, ipos, ineg, α', b, code, β', m') for ``auc_energy_gradient``.
 
         The active pairs and weights are those :func:`aucscape.pairwise.pairwise_loss`
-        builds (mean reduction, no sample weights); tanh is the sigmoid with 2β.
+        builds (mean reduction, no sample weights); (code, β', m', outer) is the
+        surrogate's ``KernelForm`` (tanh: the sigmoid at 2β), α' = outer · α.
         """
-        from aucscape.objectives._kernels import CODES
         from aucscape.pairwise._problem import prepare
 
         pb = prepare(self.y, np.zeros(self.y.size), self.surrogate, self.beta, self.margin,
                      self.pos_weight, None, "mean")
-        beta = 2.0 * self.beta if self.surrogate == "tanh" else self.beta
+        form = pb.form
         return (np.array(self.X.T, dtype=np.float64, order="C"), int(self.model.n_hidden),
                 int(self.model.n_out), float(self.lam), np.array(pb.ipos, dtype=np.int64),
-                np.array(pb.ineg, dtype=np.int64), np.array(pb.a, dtype=np.float64),
-                np.array(pb.b, dtype=np.float64), int(CODES[self.surrogate]), float(beta),
-                float(self.margin))
+                np.array(pb.ineg, dtype=np.int64),
+                np.array(pb.a * form.outer, dtype=np.float64),
+                np.array(pb.b, dtype=np.float64), int(form.code), float(form.beta),
+                float(form.margin))

@@ -1,11 +1,19 @@
 """The pairwise AUC risk over scores: value, gradient and curvature, fast and exact.
 
 R(s) = (1/Z) Σ_{p∈P} Σ_{n∈N} a_p b_n ℓ(s_p − s_n),  a_p = pos_weight·w_p,  b_n = w_n,
-with ℓ a surrogate from :mod:`aucscape.surrogates` (a loss, minimised) and
+with ℓ a surrogate from :mod:`aucscape.surrogates` (a loss, minimised; β and m default
+to the surrogate's own, e.g. β = 40 for sigmoid, β = m = 1 for hinge) and
 Z = Σ_p w_p · Σ_n w_n for ``reduction="mean"`` (the sample-weighted pair count, so
 ``pos_weight`` is a plain multiplier) or Z = 1 for ``"sum"``. For sigmoid/tanh the mean
 risk is 1 − smoothed AUC. A batch with one class only (or Z = 0, or all weights of a
 class zero) has no pairs: R = 0, gradient 0, curvature 0 — never NaN or an exception.
+
+Partial AUC (``max_fpr = α``, one-way): the mean surrogate over the positives paired with
+the k = ⌈α·N_N⌉ highest-scored negatives (of non-zero weight); Z sums the weights of those
+negatives only. Selection first, then the same fast algorithm: no pair matrix.
+
+Exp at extreme scores: the risk is computed in log space and a true value past the
+float64 range raises ValueError (never inf or NaN silently).
 
 Algorithms (``method="auto"`` picks the first that applies; every one is exact and
 tested against ``"brute"``):
@@ -21,7 +29,9 @@ method          surrogates                  time             extra memory
 ``brute``       all (reference)             O(NP·NN)         O(NP·NN)
 ==============  ==========================  ===============  ===================
 
-numba is imported only when the numba method runs, never by ``import aucscape``.
+numba is imported only when the numba method runs, never by ``import aucscape``; its
+kernels (:mod:`aucscape.pairwise.kernels`, entry point ``pair_sums``) are the ones the
+objectives' compiled L-BFGS loop calls.
 """
 
 from __future__ import annotations
@@ -52,9 +62,21 @@ def numba_available() -> bool:
 
 
 def _numba_value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
-    from aucscape.pairwise import _numba  # lazy: compiling must not hit `import aucscape`
+    from aucscape.pairwise import kernels  # lazy: compiling must not hit `import aucscape`
 
-    return _numba.value_grad(pb)
+    return kernels.value_grad(pb)
+
+
+def _check_finite(pb: PairProblem, value: float, g_pos: NDArray, g_neg: NDArray) -> None:
+    """ValueError when an exp risk or its gradient overflowed float64 (never silent inf)."""
+    if np.isfinite(value) and np.all(np.isfinite(g_pos)) and np.all(np.isfinite(g_neg)):
+        return
+    log_r = _factorised.exp_log_value(pb)
+    raise ValueError(
+        f"the exp surrogate overflows float64 here: log R = {log_r:.6g} (R = e^{{log R}}, "
+        f"beta={pb.beta:g}); lower beta or bring the scores closer together (e.g. use "
+        "probabilities), or use a saturating surrogate such as logistic"
+    )
 
 
 def _resolve(method: str, pb: PairProblem, curvature: bool = False) -> str:
@@ -101,13 +123,14 @@ def pairwise_loss(
     y_score: ArrayLike,
     surrogate: str | Surrogate = "sigmoid",
     *,
-    beta: float = 40.0,
-    margin: float = 1.0,
+    beta: float | None = None,
+    margin: float | None = None,
     pos_weight: float = 1.0,
     sample_weight: ArrayLike | None = None,
     reduction: str = "mean",
     return_grad: bool = False,
     method: str = "auto",
+    max_fpr: float | None = None,
 ) -> float | tuple[float, NDArray[np.float64]]:
     """Pairwise AUC risk R(s) = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) (see module docstring).
 
@@ -116,22 +139,32 @@ def pairwise_loss(
     y_true : (N,) 0/1 labels (bool accepted).
     y_score : (N,) finite scores (logits or probabilities, as the caller chooses).
     surrogate : registry name or :class:`~aucscape.surrogates.Surrogate`.
-    beta, margin : surrogate steepness β and margin m (each ignored where unused), >= 0.
+    beta, margin : surrogate steepness β and margin m; None takes the surrogate's default
+        (``Surrogate.params``); β ≥ 0 (> 0 for hinge, squared_hinge, quad), m ≥ 0
+        (ignored by sigmoid, tanh, logistic, exp).
     pos_weight : multiplier of every positive's weight, >= 0 (weighted ranking loss).
     sample_weight : (N,) non-negative weights, ones by default.
     reduction : "mean" (divide by Σ_p w_p · Σ_n w_n) or "sum".
     return_grad : also return dR/ds, shape (N,), float64.
     method : "auto" or a forced algorithm from ``METHODS``.
+    max_fpr : None (full AUC) or α in (0, 1]: one-way partial AUC over the ⌈α·N_N⌉
+        highest-scored negatives (module docstring).
 
     Returns
     -------
     R, or (R, grad) with ``return_grad``. One class only: 0.0 (and a zero gradient).
+
+    >>> pairwise_loss([1, 0], [0.75, 0.25], "hinge")  # max(0, 1 − 0.5)
+    0.5
     """
-    pb = prepare(y_true, y_score, surrogate, beta, margin, pos_weight, sample_weight, reduction)
+    pb = prepare(y_true, y_score, surrogate, beta, margin, pos_weight, sample_weight, reduction,
+                 max_fpr)
     resolved = _resolve(method, pb)
     if pb.empty:
         return (0.0, np.zeros(pb.n)) if return_grad else 0.0
     value, g_pos, g_neg = _value_grad_fn(resolved, pb.surrogate.name)(pb)
+    if pb.builtin and pb.surrogate.name == "exp":
+        _check_finite(pb, value, g_pos, g_neg)
     if not return_grad:
         return value
     return value, pb.scatter(g_pos, g_neg)
@@ -142,8 +175,8 @@ def pairwise_curvature(
     y_score: ArrayLike,
     surrogate: str | Surrogate = "sigmoid",
     *,
-    beta: float = 40.0,
-    margin: float = 1.0,
+    beta: float | None = None,
+    margin: float | None = None,
     pos_weight: float = 1.0,
     sample_weight: ArrayLike | None = None,
     reduction: str = "mean",

@@ -1,14 +1,15 @@
 """Exact pair sums in blocks of positives, NumPy only: O(NP·NN) time, O(block·NN) memory.
 
-Each block of positives forms z = s_p − s_n against all negatives, evaluates ℓ and ℓ' once
-(``Surrogate.value_d1``) and fuses the value and both gradient marginals:
-value += α_blk · (L b), g_p = α_p (D b)_p, g_n −= b_n (α_blk · D)_n.
+Each block of positives forms the pairs with all negatives, evaluates ℓ and ℓ' once
+(``Surrogate.pair_value_d1``: the kink rule for hinges) and fuses the value and both
+gradient marginals: value += α_blk · (L b), g_p = α_p (D b)_p, g_n −= b_n (α_blk · D)_n.
 Works for every surrogate; the default for sigmoid/tanh/logistic when numba is absent.
 
 Sigmoid and tanh (= sigmoid with 2β) skip the per-pair exp when the scores span a small
 enough range (β·(max s − min s) ≤ 700): with R_p = e^{β(s_p − c)}, Q_n = e^{−β(s_n − c)}
 the pair needs only r = R_p Q_n, ℓ = 1/(1 + r), −ℓ'/β = r/(1 + r)², every factor inside
-the float64 range (relative error per pair ≲ 2e-13). ``_numba`` uses the same identity.
+the float64 range (relative error per pair ≲ 2e-13). :mod:`aucscape.pairwise.kernels`
+uses the same identity.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aucscape.pairwise._problem import PairProblem
+from aucscape.surrogates import LOGISTIC, SIGMOID
 
 BLOCK_ELEMS = 1 << 16  # pairs per block: ~0.5 MB per temporary, cache friendly
 PRODUCT_RANGE = 700.0  # max β·(score range) for the exp-free sigmoid identity
@@ -26,11 +28,12 @@ def _rows(n_neg: int, block_elems: int) -> int:
     return max(1, block_elems // max(n_neg, 1))
 
 
-def sigmoid_product_params(pb: PairProblem) -> tuple[float, float] | None:
-    """(effective β, centre c) when the product identity applies, else None."""
-    if pb.surrogate.name not in ("sigmoid", "tanh") or not pb.builtin or pb.empty:
+def product_params(pb: PairProblem, codes: tuple[int, ...] = (SIGMOID, LOGISTIC)
+                   ) -> tuple[float, float] | None:
+    """(effective β, centre c) when the product identity applies to a kernel in ``codes``."""
+    if not pb.builtin or pb.empty or pb.form.code not in codes:
         return None
-    beta = 2.0 * pb.beta if pb.surrogate.name == "tanh" else pb.beta
+    beta = pb.form.beta  # tanh: 2β (the spec's identity)
     lo = min(float(pb.sp.min()), float(pb.sn.min()))
     hi = max(float(pb.sp.max()), float(pb.sn.max()))
     return (beta, 0.5 * (lo + hi)) if beta * (hi - lo) <= PRODUCT_RANGE else None
@@ -62,7 +65,7 @@ def value_grad(
 ) -> tuple[float, NDArray, NDArray]:
     """Return (value, g_pos, g_neg) by blocked exact pair sums."""
     sp, sn, a, b = pb.sp, pb.sn, pb.a, pb.b
-    params = sigmoid_product_params(pb)
+    params = product_params(pb, (SIGMOID,))
     if params is not None:
         return _sigmoid_product(pb, *params, _rows(sn.size, block_elems))
     rows = _rows(sn.size, block_elems)
@@ -70,8 +73,8 @@ def value_grad(
     col = np.zeros(sn.size)  # Σ_p α_p ℓ'(z_pn)
     total = 0.0
     for i in range(0, sp.size, rows):
-        z = sp[i : i + rows, None] - sn[None, :]
-        lv, d = pb.surrogate.value_d1(z, pb.beta, pb.margin)
+        lv, d = pb.surrogate.pair_value_d1(sp[i : i + rows, None], sn[None, :], pb.beta,
+                                           pb.margin)
         ai = a[i : i + rows]
         total += float(ai @ (lv @ b))
         g_pos[i : i + rows] = ai * (d @ b)
@@ -108,7 +111,7 @@ class BlockedCross:
         pb = self._pb
         for i in range(0, pb.sp.size, self._rows):
             sl = slice(i, i + self._rows)
-            d2 = pb.surrogate.d2(pb.sp[sl, None] - pb.sn[None, :], pb.beta, pb.margin)
+            d2 = pb.surrogate.pair_d2(pb.sp[sl, None], pb.sn[None, :], pb.beta, pb.margin)
             yield sl, -(pb.a[sl, None] * d2) * pb.b[None, :]
 
     def matmul(self, m: NDArray) -> NDArray:

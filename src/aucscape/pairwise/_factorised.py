@@ -3,8 +3,10 @@
 exp:  Σ_p Σ_n α_p b_n e^{−β(s_p − s_n)} = (Σ_p α_p e^{−β s_p}) (Σ_n b_n e^{β s_n}), both
       sums taken in log space (log-sum-exp with a max shift) so that only the final
       result can overflow, exactly when the true value exceeds the float64 range.
-quad: with c_p = m − s_p, centre both classes, u_p = c_p − ĉ, v_n = s_n − ŝ (ĉ, ŝ the
-      weighted class means) and δ = ĉ + ŝ, so m − z_pn = u_p + v_n + δ and
+quad: (m − βz)² = β²(m' − z)² with m' = m/β (the spec's KernelForm: the factor β² is
+      folded into α); with c_p = m' − s_p, centre both classes, u_p = c_p − ĉ,
+      v_n = s_n − ŝ (ĉ, ŝ the weighted class means) and δ = ĉ + ŝ, so
+      m' − z_pn = u_p + v_n + δ and
       Σ α_p b_n (u_p + v_n + δ)² = B Σα u² + A Σb v² + A B δ² (+ rounding-level cross terms
       Σα u, Σb v, kept for exactness). Every main term is non-negative: no cancellation.
 Both have a rank-one cross curvature K = −κ x yᵀ.
@@ -64,6 +66,14 @@ def quad_sums(
     return value, -2.0 * a * (sb * (u + delta) + sbv), 2.0 * b * (sa * (v + delta) + sau)
 
 
+def exp_log_value(pb: PairProblem) -> float:
+    """log R of the exp surrogate, computed in log space (finite whenever the inputs are)."""
+    la = np.log(pb.a) - pb.beta * pb.sp
+    lb = np.log(pb.b) + pb.beta * pb.sn
+    ma, mb = float(la.max()), float(lb.max())
+    return ma + mb + float(np.log(np.exp(la - ma).sum()) + np.log(np.exp(lb - mb).sum()))
+
+
 def exp_value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
     """:func:`exp_sums` of the problem; only a true value past float64 overflows (to inf)."""
     with np.errstate(over="ignore"):
@@ -72,8 +82,9 @@ def exp_value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
 
 
 def quad_value_grad(pb: PairProblem) -> tuple[float, NDArray, NDArray]:
-    """:func:`quad_sums` of the problem."""
-    value, g_pos, g_neg = quad_sums(pb.sp, pb.sn, pb.a, pb.b, pb.margin)
+    """:func:`quad_sums` of the problem at m' = m/β, α·β² (``pb.form``)."""
+    form = pb.form
+    value, g_pos, g_neg = quad_sums(pb.sp, pb.sn, pb.a * form.outer, pb.b, form.margin)
     return float(value), g_pos, g_neg
 
 
@@ -114,6 +125,6 @@ def exp_cross(pb: PairProblem) -> RankOneCross:
 
 
 def quad_cross(pb: PairProblem) -> RankOneCross:
-    """ℓ'' = 2: K = −2 α bᵀ, diag_p = 2 α_p Σb, diag_n = 2 b_n Σα."""
-    a, b = pb.a, pb.b
+    """ℓ'' = 2β²: K = −2 α' bᵀ, diag_p = 2 α'_p Σb, diag_n = 2 b_n Σα' with α' = β² α."""
+    a, b = pb.a * pb.form.outer, pb.b
     return RankOneCross(-2.0, a, b, 2.0 * a * b.sum(), 2.0 * b * a.sum())

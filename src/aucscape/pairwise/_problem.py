@@ -8,6 +8,11 @@ computes plain weighted pair sums:
     g_p   = α_p Σ_n b_n ℓ'(z_pn)            (= dR/ds_p),
     g_n   = −b_n Σ_p α_p ℓ'(z_pn)           (= dR/ds_n).
 
+With ``max_fpr = α`` (one-way partial AUC) only the k = ⌈α·N_N⌉ highest-scored
+negatives of non-zero weight take part (ties at the boundary broken by position, first
+come first), each with its own weight: Z = Σ_p w_p · Σ_{n ∈ top k} w_n. k counts
+negatives, not weight, so weights change each selected pair's share, never the selection.
+
 Dropping zero-weight samples is exact (R does not depend on them) and keeps 0·∞ out of
 the unbounded ``exp`` surrogate. For ``"mean"`` each class's weights are first rescaled by
 a power of two (exact; R is homogeneous of degree 0 in the weights of either class), so
@@ -16,12 +21,14 @@ that Z can neither overflow nor underflow, whatever the scale of the weights.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aucscape._validation import (
+    _number,
     check_labels,
     check_nonnegative,
     check_reduction,
@@ -29,7 +36,7 @@ from aucscape._validation import (
     check_weights,
     rescale_weights,
 )
-from aucscape.surrogates import Surrogate, get_surrogate, is_builtin
+from aucscape.surrogates import KernelForm, Surrogate, get_surrogate, is_builtin
 
 REDUCTIONS = ("mean", "sum")
 
@@ -54,6 +61,11 @@ class PairProblem:
     margin: float
 
     @property
+    def form(self) -> KernelForm:
+        """The built-in's :class:`~aucscape.surrogates.KernelForm` at (β, m)."""
+        return self.surrogate.kernel(self.beta, self.margin)
+
+    @property
     def builtin(self) -> bool:
         """True for a registered surrogate, whose maths the fast algorithms hard-code."""
         return is_builtin(self.surrogate)
@@ -71,30 +83,60 @@ class PairProblem:
         return out
 
 
+def top_negatives(scores: NDArray, alpha: float) -> NDArray[np.intp]:
+    """Positions of the k = ⌈α·len(scores)⌉ highest scores (ties: earlier position first).
+
+    k is computed with a relative slack of 1e-12, so that α·N that is an integer up to the
+    rounding of α (0.1·30) gives that integer.
+
+    >>> top_negatives(np.array([0.1, 0.9, 0.5, 0.9]), 0.5).tolist()
+    [1, 3]
+    """
+    k = min(scores.size, max(1, math.ceil(alpha * scores.size * (1.0 - 1e-12))))
+    order = np.argsort(-scores, kind="stable")
+    return np.sort(order[:k])
+
+
+def check_max_fpr(max_fpr: float | None) -> float | None:
+    """``max_fpr`` as a float in (0, 1], or None; ValueError otherwise."""
+    if max_fpr is None:
+        return None
+    v = _number(max_fpr, "max_fpr", "in (0, 1]")
+    if not 0.0 < v <= 1.0:
+        raise ValueError(f"max_fpr must be a finite number in (0, 1], got {max_fpr!r}")
+    return v
+
+
 def prepare(
     y_true: ArrayLike,
     y_score: ArrayLike,
     surrogate: str | Surrogate,
-    beta: float,
-    margin: float,
+    beta: float | None,
+    margin: float | None,
     pos_weight: float,
     sample_weight: ArrayLike | None,
     reduction: str,
+    max_fpr: float | None = None,
 ) -> PairProblem:
     """Validate the public arguments and build the :class:`PairProblem`.
 
-    Z = Σ_p w_p · Σ_n w_n for ``reduction="mean"`` and 1 for ``"sum"``.
+    β, m default to the surrogate's own (``Surrogate.params``); Z = Σ_p w_p · Σ_n w_n
+    (over the selected negatives when ``max_fpr`` is given) for ``reduction="mean"`` and
+    1 for ``"sum"``.
     """
     sur = get_surrogate(surrogate)
     y = check_labels(y_true)
     s = check_scores(y_score, n=y.shape[0])
     w = check_weights(sample_weight, y.shape[0])
-    beta = check_nonnegative(beta, "beta")
-    margin = check_nonnegative(margin, "margin")
+    beta, margin = sur.params(beta, margin)
     pos_weight = check_nonnegative(pos_weight, "pos_weight")
     check_reduction(reduction, REDUCTIONS)
+    alpha = check_max_fpr(max_fpr)
     pos = np.flatnonzero(y)
     neg = np.flatnonzero(~y)
+    if alpha is not None:
+        live = neg[w[neg] > 0]
+        neg = live[top_negatives(s[live], alpha)] if live.size else live
     if reduction == "mean" and sample_weight is not None:
         w = w.copy()
         w[pos] = rescale_weights(w[pos])

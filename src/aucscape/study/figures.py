@@ -88,6 +88,8 @@ def gmin_component_size(energy: np.ndarray, pairs: np.ndarray) -> int:
     """Number of minima connected (through stored transition states) to the global one."""
     from ..landscape.disconnectivity import components
 
+    if len(energy) == 0:  # a landscape whose quenches stored no minimum
+        return 0
     comp = components(len(energy), pairs)
     return int(np.sum(comp == comp[int(np.argmin(energy))]))
 

@@ -1,7 +1,10 @@
 """``nn.Module`` forms of the torch losses: ``loss = SigmoidAUCLoss(); loss(input, target)``.
 
-:class:`PairwiseAUCLoss` takes any surrogate; the named classes fix it and take its one
-parameter (β or m) first, as the NumPy core does. Each ``forward(input, target,
+:class:`PairwiseAUCLoss` takes any surrogate; the named classes fix it and take its
+main parameter (β, or m for the margin losses, which also take ``beta``) first. β and m
+of None are the surrogate's defaults (``aucscape.surrogates``), so ``HingeAUCLoss()`` is
+max(0, 1 − z) as always; on probabilities (``from_logits=False``) that has no active
+kink and warns once (see ``docs/surrogates.md``). Each ``forward(input, target,
 sample_weight=None)`` calls :func:`aucscape.torch.pairwise_auc_loss` or
 :func:`aucscape.torch.focal_loss`; arguments are checked at construction.
 """
@@ -12,15 +15,8 @@ from typing import ClassVar, Literal
 
 from torch import Tensor, nn
 
-from aucscape._frontend import (
-    DEFAULT_ALPHA,
-    DEFAULT_BETA,
-    DEFAULT_GAMMA,
-    DEFAULT_MARGIN,
-    focal_args,
-    pairwise_args,
-)
-from aucscape.torch._pairwise import pairwise_auc_loss
+from aucscape._frontend import DEFAULT_ALPHA, DEFAULT_GAMMA, focal_args, pairwise_args
+from aucscape.torch._pairwise import pairwise_risk
 from aucscape.torch.focal import focal_loss
 
 Reduction = Literal["mean", "sum"]
@@ -38,14 +34,18 @@ class PairwiseAUCLoss(nn.Module):
         self,
         surrogate: str = "sigmoid",
         *,
-        beta: float = DEFAULT_BETA,
-        margin: float = DEFAULT_MARGIN,
+        beta: float | None = None,
+        margin: float | None = None,
         pos_weight: float = 1.0,
         from_logits: bool = False,
         reduction: Reduction = "mean",
+        max_fpr: float | None = None,
     ) -> None:
         super().__init__()
-        args = pairwise_args(surrogate, beta, margin, pos_weight, reduction)
+        args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, max_fpr=max_fpr,
+                             from_logits=bool(from_logits))
+        self._args = args
+        self.max_fpr = args.max_fpr
         self.surrogate = args.surrogate
         self.beta = args.beta
         self.margin = args.margin
@@ -56,23 +56,15 @@ class PairwiseAUCLoss(nn.Module):
     def forward(
         self, input: Tensor, target: Tensor, sample_weight: Tensor | None = None
     ) -> Tensor:
-        return pairwise_auc_loss(
-            input,
-            target,
-            self.surrogate,
-            beta=self.beta,
-            margin=self.margin,
-            pos_weight=self.pos_weight,
-            from_logits=self.from_logits,
-            sample_weight=sample_weight,
-            reduction=self.reduction,
-        )
+        return pairwise_risk(self._args, input, target, from_logits=self.from_logits,
+                             sample_weight=sample_weight)
 
     def extra_repr(self) -> str:
+        fpr = "" if self.max_fpr is None else f", max_fpr={self.max_fpr}"
         return (
             f"surrogate={self.surrogate!r}, beta={self.beta}, margin={self.margin}, "
             f"pos_weight={self.pos_weight}, from_logits={self.from_logits}, "
-            f"reduction={self.reduction!r}"
+            f"reduction={self.reduction!r}{fpr}"
         )
 
 
@@ -83,31 +75,34 @@ class _SteepnessLoss(PairwiseAUCLoss):
 
     def __init__(
         self,
-        beta: float = DEFAULT_BETA,
+        beta: float | None = None,
         *,
         pos_weight: float = 1.0,
         from_logits: bool = False,
         reduction: Reduction = "mean",
+        max_fpr: float | None = None,
     ) -> None:
         super().__init__(self._surrogate, beta=beta, pos_weight=pos_weight,
-                         from_logits=from_logits, reduction=reduction)
+                         from_logits=from_logits, reduction=reduction, max_fpr=max_fpr)
 
 
 class _MarginLoss(PairwiseAUCLoss):
-    """A pairwise loss whose surrogate ``_surrogate`` reads the margin m only."""
+    """A pairwise loss of a margin surrogate max(0, m − βz)^q: m first, then β (default 1)."""
 
     _surrogate: ClassVar[str]
 
     def __init__(
         self,
-        margin: float = DEFAULT_MARGIN,
+        margin: float | None = None,
         *,
+        beta: float | None = None,
         pos_weight: float = 1.0,
         from_logits: bool = False,
         reduction: Reduction = "mean",
+        max_fpr: float | None = None,
     ) -> None:
-        super().__init__(self._surrogate, margin=margin, pos_weight=pos_weight,
-                         from_logits=from_logits, reduction=reduction)
+        super().__init__(self._surrogate, beta=beta, margin=margin, pos_weight=pos_weight,
+                         from_logits=from_logits, reduction=reduction, max_fpr=max_fpr)
 
 
 class SigmoidAUCLoss(_SteepnessLoss):
@@ -129,19 +124,19 @@ class ExpAUCLoss(_SteepnessLoss):
 
 
 class HingeAUCLoss(_MarginLoss):
-    """ℓ(z) = max(0, m − z) (not AUC-consistent), O(N log N) by a sort."""
+    """ℓ(z) = max(0, m − βz) (not AUC-consistent), O(N log N) by a sort; β = m = 1."""
 
     _surrogate = "hinge"
 
 
 class QuadAUCLoss(_MarginLoss):
-    """ℓ(z) = (m − z)², O(N) by class means and variances."""
+    """ℓ(z) = (m − βz)², O(N) by class means and variances; β = m = 1."""
 
     _surrogate = "quad"
 
 
 class WeightedPairwiseRankingLoss(PairwiseAUCLoss):
-    """Weighted pairwise ranking: hinge max(0, m − z) with a_p = pos_weight · w_p.
+    """Weighted pairwise ranking: hinge max(0, m − βz) with a_p = pos_weight · w_p.
 
     Every pair holds exactly one positive, so ``pos_weight`` multiplies the whole ranking
     risk (in both reductions, as in ``aucscape.pairwise``): it sets the weight of the
@@ -152,13 +147,15 @@ class WeightedPairwiseRankingLoss(PairwiseAUCLoss):
     def __init__(
         self,
         pos_weight: float = 1.0,
-        margin: float = DEFAULT_MARGIN,
+        margin: float | None = None,
         *,
+        beta: float | None = None,
         from_logits: bool = False,
         reduction: Reduction = "mean",
+        max_fpr: float | None = None,
     ) -> None:
-        super().__init__("hinge", margin=margin, pos_weight=pos_weight,
-                         from_logits=from_logits, reduction=reduction)
+        super().__init__("hinge", beta=beta, margin=margin, pos_weight=pos_weight,
+                         from_logits=from_logits, reduction=reduction, max_fpr=max_fpr)
 
 
 class FocalLoss(nn.Module):
