@@ -228,7 +228,7 @@ def test_connect_stores_index_one_saddles(connected, capsys):
 
 def test_graph_colours_and_files(connected, tmp_path, capsys):
     from aucscape.cli.graph import leaf_values
-    from aucscape.landscape.disconnectivity import network_from_store
+    from aucscape.landscape.graph import network_from_store
 
     out_png = tmp_path / "g.png"
     rc, _out, err = cli(capsys, "graph", "--db", connected, "-o", out_png, "--labels",

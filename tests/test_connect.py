@@ -137,7 +137,8 @@ def test_driver_joins_mueller_brown_and_resumes(tmp_path):
 
 
 def test_driver_through_a_process_pool_matches_sequential(tmp_path):
-    from aucscape.landscape.disconnectivity import disconnectivity_tree, network_from_store
+    from aucscape.landscape.disconnectivity import disconnectivity_tree
+    from aucscape.landscape.graph import network_from_store
     from aucscape.parallel import make_executor
 
     st, mb_ids = mb_store(tmp_path / "mb.db")

@@ -5,14 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aucscape.landscape.disconnectivity import (
-    UnionFind,
-    components,
-    default_levels,
-    disconnectivity_tree,
-    layout,
-)
+from aucscape.landscape.disconnectivity import default_levels, disconnectivity_tree, layout
 from aucscape.landscape.disconnectivity_plot import plot_disconnectivity, save_disconnectivity
+from aucscape.landscape.graph import UnionFind, components
 
 
 def minimax_barriers(e_min, e_ts, pairs):

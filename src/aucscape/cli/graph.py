@@ -73,7 +73,8 @@ def leaf_values(store: Store, ids: list[int], color: str) -> np.ndarray | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..landscape.disconnectivity import disconnectivity_tree, network_from_store
+    from ..landscape.disconnectivity import disconnectivity_tree
+    from ..landscape.graph import network_from_store
 
     check_flag(args.delta, "--delta", minimum=0, strict=True)
     check_flag(args.levels, "--levels", minimum=1)

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from .._validation import check_positive
 from ..protocols import FloatArray
-from .graph import UnionFind, components, network_from_store  # noqa: F401 (re-exported)
+from .graph import components
 
 IntArray = NDArray[np.int64]
 

@@ -86,7 +86,7 @@ def _network(r: LandscapeResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def gmin_component_size(energy: np.ndarray, pairs: np.ndarray) -> int:
     """Number of minima connected (through stored transition states) to the global one."""
-    from ..landscape.disconnectivity import components
+    from ..landscape.graph import components
 
     if len(energy) == 0:  # a landscape whose quenches stored no minimum
         return 0
