@@ -226,7 +226,8 @@ def test_numba_loop_at_sloppy_and_tight_tolerance(loss, spiral_ds):
     1e-10; the same minimum either way (energies within the identity tolerance)."""
     pytest.importorskip("numba")
     obj = make_objective(spiral_ds, loss, hidden=4)
-    x0 = obj.random_point(np.random.default_rng(21))
+    rng = np.random.default_rng(21)
+    x0 = lbfgs(obj, obj.random_point(rng)).x + 0.05 * rng.uniform(-1, 1, obj.n_params)
     res = {}
     for backend in ("numba", "numpy"):
         s = lbfgs(obj, x0, tol=1e-6, memory=100, polish_below=None, backend=backend)
