@@ -32,11 +32,18 @@ snapshot the driver sends with each task (with the energies the walker's previou
 just returned); the driver then counts the hit on the stored minimum nearest in energy
 (:meth:`~.identity.MinimumMatcher.find_sloppy`).
 
-Parallelism: a walker's chain depends only on its own state and random stream, so steps
+Quenches use L-BFGS with a memory of 100 pairs (:data:`DEFAULT_MINIMIZE_OPTIONS`), the
+sloppy stage without Newton polish (:data:`DEFAULT_SLOPPY_OPTIONS`), the tightening with
+it. ``benchmarks/bench_explore.py`` measures each of these choices against the walk
+before them (memory 10, every quench to 1e-10).
+
+Parallelism: a walker's chain depends only on its own state, its random stream and the
+known energies sent with its task, so steps
 1-4 for ``chunk`` consecutive steps of one walker form a pure task ``walk(...)`` sent
 through the :mod:`aucscape.parallel` executor; the driver only stores what comes back
 (it is the single writer). A walker's next chunk is sent as soon as its previous one
-returns, and results are applied in walker order, so for a given seed and settings
+returns (with the store's energies as they are then), and results are applied in walker
+order, so for a given seed and settings
 (walkers, chunk) the database contents (energies, coordinates, hits, ids) are the same
 whether the work ran in-process, in a process pool or on Dask; only timestamps differ.
 Walker k draws its random numbers from ``SeedSequence(seed).spawn(walkers)[k]``.
