@@ -98,7 +98,8 @@ class BasinHoppingStats:
     """Counters of a run; ``rejected`` maps reason -> count of quenches not stored as new.
 
     ``hits`` counts every duplicate, of which ``sloppy_hits`` were recognised at the
-    sloppy stage; ``tightened`` counts two-stage quenches taken on to tol.
+    sloppy stage; ``tightened`` counts the other two-stage quenches (taken on to tol, or
+    rejected as not converged on the way).
     """
 
     steps: int = 0
