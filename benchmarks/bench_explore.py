@@ -1,27 +1,36 @@
-"""Basin-hopping throughput: aucscape's BasinHopping versus scipy.optimize.basinhopping.
+"""Basin-hopping throughput: distinct minima per second, single-tolerance vs two-stage quench.
 
-Problem (issue 4): spiral data (noise 0.1, seed 0), a 2-10-2 tanh network, loss CE and
-sigmoid appAUC (β = 40), λ = 1e-5; perturbation U(−1, 1) on every weight, T = 2.0.
-Each method gets the same wall time on one core (BLAS pinned to one thread) from the
-same random start.
+Problem: spiral data (noise 0.1, seed 0), n_in-h-2 tanh networks (h = 4 and 10), loss CE
+and sigmoid appAUC (β = 40), λ = 1e-5; perturbation U(−1, 1) on every weight, T = 2.0,
+one walker in-process, BLAS pinned to one thread. Each mode gets the same wall
+time on each landscape, in the same run, modes taking turns (``--repeats`` rounds, round
+r with seed r for every mode, the rates pooled over rounds), so that load on a shared
+machine hits them alike and one walker's luck does not decide:
 
-- aucscape: :class:`aucscape.landscape.basinhopping.BasinHopping`, quenches to
-  rms(∇E) ≤ 1e-10, Hessian eigenvalues of every converged quench (inside the timed loop).
-- scipy: ``basinhopping(minimizer_kwargs={"method": "L-BFGS-B", "jac": True},
-  stepsize=1.0, T=2.0)`` with step adaptation off (``interval`` huge) so both perturb
-  alike. L-BFGS-B stops at max |projected g| ≤ 1e-5 or a relative energy change ≤
-  2.2e-9: a looser criterion than aucscape's, so its quenches are cheaper and its minima
-  less converged (the median rms(∇E) of its minima is printed). Its Hessians are
-  computed after the timed window (not charged to scipy).
+- ``single m10 (before)``: every quench to rms(∇E) ≤ 1e-10 (L-BFGS with memory 10 +
+  Newton polish from rms 1e-4), then the exact Hessian spectrum: the explorer before
+  this change (``sloppy_tol=None, minimize_options={"memory": 10}``);
+- ``single m100``: the same with L-BFGS memory 100 (today's default memory);
+- ``two-stage m10``: GMIN's SLOPPYCONV / TIGHTCONV with memory 10: pure L-BFGS to rms
+  1e-6, the energy looked up in the store, tightened to 1e-10 (Newton) and the Hessian
+  computed only for new minima;
+- ``two-stage (default)``: the same with memory 100, what ``aucscape explore`` runs;
+- ``two-stage Newton sloppy``: the sloppy stage also Newton-polished from rms 1e-4.
 
-Distinct valid minima, counted the same way for both: every Hessian eigenvalue > 0,
-then energies sorted and split wherever consecutive ones differ by more than
-1e-7·max(1, |E|). Because scipy's points are loosely converged (energy error about
-|g|²/λ_min), that count splits one minimum into several; "true min/s" therefore also
-counts scipy's points after re-quenching each (untimed) to rms(∇E) ≤ 1e-10. A last row
-runs aucscape with --workers 2 against 1 (process pool).
+Columns: quenches, quenches/s, distinct minima stored (each distinct by the explorer's
+identity rule), minima/s, ratio of pooled minima/s to the first mode and its range over
+rounds, "equal K": the speed-up at equal numbers of minima (per round, the time each
+mode took to store the K-th minimum, K the fewer of the two runs; on a landscape that
+saturates within the window, a fixed window undercounts a faster mode), energy-gradient
+evaluations per quench, sloppy hits, and "close": stored minima
+less than the sloppy window (1e-6) above the next lower one (in the single-tolerance
+runs, what the two-stage walk risks merging). After the timed window
+every stored minimum is re-checked from its coordinates (untimed): rms(∇E) ≤ 1e-10 and
+every Hessian eigenvalue > 0
+("ok" = all passed). ``--scipy`` adds scipy.optimize.basinhopping (L-BFGS-B) rows,
+``--workers 2`` a process-pool row.
 
-    python benchmarks/bench_explore.py --seconds 20
+    python benchmarks/bench_explore.py --seconds 20 --repeats 2
 """
 
 from __future__ import annotations
@@ -35,128 +44,173 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
     os.environ[_var] = "1"
 
 import numpy as np  # noqa: E402
-from scipy.optimize import basinhopping  # noqa: E402
 
 from aucscape.data import spiral  # noqa: E402
 from aucscape.landscape.basinhopping import BasinHopping, quench  # noqa: E402
-from aucscape.landscape.minimize import lbfgs  # noqa: E402
+from aucscape.landscape.identity import DEFAULT_SLOPPY_EDIFF  # noqa: E402
+from aucscape.landscape.minimize import lbfgs, rms  # noqa: E402
 from aucscape.landscape.store import Store  # noqa: E402
 from aucscape.objectives import make_objective  # noqa: E402
 from aucscape.parallel import blas_thread_counts, make_executor, pin_blas_threads  # noqa: E402
 
+MODES = {
+    "single m10 (before)": {"sloppy_tol": None, "minimize_options": {"memory": 10}},
+    "single m100": {"sloppy_tol": None},
+    "two-stage m10": {"minimize_options": {"memory": 10}},
+    "two-stage (default)": {},
+    "two-stage Newton sloppy": {"sloppy_options": {}},
+}
 REL_GAP = 1e-7
 
 
-def distinct(energies: list[float]) -> int:
-    """Clusters of sorted energies split at gaps > REL_GAP·max(1, |E|)."""
-    e = np.sort(np.asarray(energies, dtype=float))
-    if e.size == 0:
-        return 0
-    gaps = np.diff(e) > REL_GAP * np.maximum(1.0, np.abs(e[1:]))
-    return int(1 + gaps.sum())
+def verified(obj, store: Store) -> bool:
+    """Every stored minimum re-checked from its coordinates: rms ≤ 1e-10, Hessian PD."""
+    for m in store.iter_minima():
+        g = np.asarray(obj.energy_gradient(m.coords)[1], dtype=float)
+        if rms(g) > 1e-10 or np.linalg.eigvalsh(obj.hessian(m.coords))[0] <= 0:
+            return False
+    return True
 
 
-def run_aucscape(obj, seconds: float, workers: int = 1) -> dict:
+def run_mode(obj, seconds: float, kwargs: dict, workers: int = 1, seed: int = 0) -> dict:
     store = Store(":memory:", obj.describe())
-    if workers == 1:
-        t0 = time.perf_counter()
-        stats = BasinHopping(obj, store, step=1.0, temperature=2.0, seed=0).run(
-            max_time=seconds)
-        wall = time.perf_counter() - t0
-    else:
-        # Start the pool and let every worker load aucscape and its compiled kernels first
-        # (a one-off ~2 s per run, reported separately), then time the steady state.
-        t_start = time.perf_counter()
+    executor = None
+    if workers > 1:  # start and warm the pool outside the timed window
         executor = make_executor(workers)
-        warm = [executor.submit(quench, obj, obj.random_point(np.random.default_rng(k)))
-                for k in range(2 * workers)]
-        for f in warm:
+        for f in [executor.submit(quench, obj, obj.random_point(np.random.default_rng(k)))
+                  for k in range(2 * workers)]:
             f.result()
-        startup = time.perf_counter() - t_start
+    try:
+        found: list[float] = []  # time at which each new minimum was stored
+
+        def progress(stats, t_new=found) -> None:
+            while len(t_new) < stats.new_minima:
+                t_new.append(time.perf_counter() - t0)
+
+        bh = BasinHopping(obj, store, step=1.0, temperature=2.0, seed=seed,
+                          walkers=1 if workers == 1 else 2 * workers, executor=executor,
+                          progress=progress, **kwargs)
         t0 = time.perf_counter()
-        try:
-            stats = BasinHopping(obj, store, step=1.0, temperature=2.0, seed=0,
-                                 walkers=2 * workers, executor=executor).run(max_time=seconds)
-        finally:
-            executor.shutdown()
+        st = bh.run(max_time=seconds)
         wall = time.perf_counter() - t0
-        print(f"(pool of {workers} started and warmed in {startup:.1f} s, not timed)")
-    energies = [m.energy for m in store.iter_minima()]  # stored = converged, all eigs > 0
-    n = distinct(energies)
-    return {"quenches": stats.steps, "wall": wall, "minima": n, "refined": n,
-            "rms": float("nan")}
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    e = store.minimum_energies()
+    close = int(np.sum(np.diff(e) < DEFAULT_SLOPPY_EDIFF))
+    return {"quenches": st.steps, "wall": wall, "minima": store.n_minima(),
+            "evals": st.n_eval, "sloppy_hits": st.sloppy_hits, "ok": verified(obj, store),
+            "close": close, "found": found}
+
+
+def equal_count_ratio(runs: list[dict], base: list[dict]) -> str:
+    """Speed-up at equal numbers of minima: per round (same seed) K = the fewer minima of
+    the two runs, and the ratio of the times each took to store its K-th minimum, pooled
+    as sum(t_base(K)) / sum(t_mode(K)). Unlike a fixed window it does not penalise a mode
+    for having already found the easy minima of a landscape that saturates."""
+    tb = tm = 0.0
+    for a, b in zip(runs, base, strict=False):
+        k = min(len(a["found"]), len(b["found"]))
+        if k:
+            tm += a["found"][k - 1]
+            tb += b["found"][k - 1]
+    return f"{tb / tm:.2f}" if tm > 0 else "-"
+
+
+def pool(runs: list[dict]) -> dict:
+    out = {k: sum(r[k] for r in runs) for k in ("quenches", "wall", "minima", "evals",
+                                                "sloppy_hits", "close")}
+    out["ok"] = all(r["ok"] for r in runs)
+    return out
 
 
 def run_scipy(obj, seconds: float) -> dict:
-    found: list[tuple[float, np.ndarray]] = []
+    """scipy's basinhopping (L-BFGS-B, default tolerances); minima re-quenched untimed."""
+    from scipy.optimize import basinhopping
+
+    found: list[np.ndarray] = []
     t_end = time.perf_counter() + seconds
 
     def callback(x, f, accept) -> bool:
-        found.append((float(f), np.array(x)))
+        found.append(np.array(x))
         return time.perf_counter() >= t_end
 
-    x0 = obj.random_point(np.random.default_rng(0))
     t0 = time.perf_counter()
-    basinhopping(obj.energy_gradient, x0, niter=10**9, T=2.0, stepsize=1.0, interval=10**9,
+    basinhopping(obj.energy_gradient, obj.random_point(np.random.default_rng(0)),
+                 niter=10**9, T=2.0, stepsize=1.0, interval=10**9,
                  minimizer_kwargs={"method": "L-BFGS-B", "jac": True}, callback=callback,
                  seed=np.random.default_rng(0))
     wall = time.perf_counter() - t0
-    valid, rms, refined = [], [], []
-    for f, x in found:
-        g = obj.energy_gradient(x)[1]
-        rms.append(np.linalg.norm(g) / np.sqrt(g.size))
-        if np.linalg.eigvalsh(obj.hessian(x)).min() > 0:
-            valid.append(f)
+    energies = []
+    for x in found:
         r = lbfgs(obj, x, tol=1e-10)  # untimed: which true minimum was this?
-        if r.converged and np.linalg.eigvalsh(obj.hessian(r.x)).min() > 0:
-            refined.append(r.energy)
-    return {"quenches": len(found), "wall": wall, "minima": distinct(valid),
-            "refined": distinct(refined),
-            "rms": float(np.median(rms)) if rms else float("nan")}
+        if r.converged and np.linalg.eigvalsh(obj.hessian(r.x))[0] > 0:
+            energies.append(r.energy)
+    e = np.sort(energies)
+    n = int(1 + (np.diff(e) > REL_GAP * np.maximum(1.0, np.abs(e[1:]))).sum()) if e.size else 0
+    return {"quenches": len(found), "wall": wall, "minima": n, "evals": 0,
+            "sloppy_hits": 0, "ok": True, "close": 0}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=20.0, help="wall time per method")
+    ap.add_argument("--seconds", type=float, default=20.0, help="wall time per mode, round")
+    ap.add_argument("--repeats", type=int, default=1, help="rounds of all modes")
     ap.add_argument("--losses", default="ce,sigmoid")
+    ap.add_argument("--hidden", default="4,10")
+    ap.add_argument("--modes", default=",".join(MODES), help="comma-separated mode names")
+    ap.add_argument("--scipy", action="store_true", help="add scipy basinhopping rows")
+    ap.add_argument("--workers", type=int, default=1, help="add a row with this pool size")
     args = ap.parse_args()
     pin_blas_threads()
     assert all(n == 1 for n in blas_thread_counts()), blas_thread_counts()
+    modes = args.modes.split(",")
     ds = spiral(noise=0.1, seed=0)
     rows = []
     for loss in args.losses.split(","):
-        obj = make_objective(ds, loss, hidden=10, beta=40.0, lam=1e-5)
-        quench(obj, obj.random_point(np.random.default_rng(1)))  # JIT / cache warm-up
-        a = run_aucscape(obj, args.seconds)
-        s = run_scipy(obj, args.seconds)
-        for name, r in (("aucscape", a), ("scipy L-BFGS-B", s)):
-            rows.append((loss, name, r["quenches"], r["quenches"] / r["wall"], r["minima"],
-                         r["minima"] / r["wall"], r["refined"] / r["wall"], r["rms"]))
-        rows.append((loss, "ratio aucscape/scipy", "", (a["quenches"] / a["wall"])
-                     / max(s["quenches"] / s["wall"], 1e-300), "",
-                     (a["minima"] / a["wall"]) / max(s["minima"] / s["wall"], 1e-300),
-                     (a["refined"] / a["wall"]) / max(s["refined"] / s["wall"], 1e-300), ""))
-    obj = make_objective(ds, "ce", hidden=10, lam=1e-5)
-    one = run_aucscape(obj, args.seconds, workers=1)
-    two = run_aucscape(obj, args.seconds, workers=2)
-    r21 = (two["minima"] / two["wall"]) / max(one["minima"] / one["wall"], 1e-300)
-    rows.append(("ce", "aucscape --workers 2 / 1", "", (two["quenches"] / two["wall"])
-                 / (one["quenches"] / one["wall"]), "", r21, r21, ""))
-
-    head = ("loss", "method", "quenches", "quench/s", "minima", "minima/s", "true min/s",
-            "median rms g")
-    print(f"spiral 2-10-2, noise 0.1, lambda 1e-5, step 1.0, T 2.0; {args.seconds:g} s each, "
-          f"1 BLAS thread; minima = distinct (rel. gap {REL_GAP:g}) with all eigenvalues > 0")
-    print(f"{head[0]:<8}{head[1]:<26}{head[2]:>9}{head[3]:>10}{head[4]:>8}{head[5]:>10}"
-          f"{head[6]:>11}{head[7]:>14}")
+        for h in (int(v) for v in args.hidden.split(",")):
+            obj = make_objective(ds, loss, hidden=h, beta=40.0, lam=1e-5)
+            quench(obj, obj.random_point(np.random.default_rng(1)))  # JIT / cache warm-up
+            runs: dict[str, list[dict]] = {m: [] for m in modes}
+            for r in range(args.repeats):
+                for m in modes:
+                    runs[m].append(run_mode(obj, args.seconds, MODES[m], seed=r))
+            res = {m: pool(r) for m, r in runs.items()}
+            if args.scipy:
+                res["scipy L-BFGS-B"] = run_scipy(obj, args.seconds * args.repeats)
+            if args.workers > 1:
+                res[f"two-stage --workers {args.workers}"] = run_mode(
+                    obj, args.seconds * args.repeats, {}, workers=args.workers)
+            base = res[modes[0]]["minima"] / res[modes[0]]["wall"]
+            for m, r in res.items():
+                rate = r["minima"] / r["wall"]
+                per_round = [(a["minima"] / a["wall"]) / max(b["minima"] / b["wall"], 1e-300)
+                             for a, b in zip(runs.get(m, []), runs[modes[0]], strict=False)]
+                spread = (f"{min(per_round):.2f}-{max(per_round):.2f}"
+                          if len(per_round) > 1 else "")
+                rows.append((f"{loss} 2-{h}-2", m, r["quenches"], r["quenches"] / r["wall"],
+                             r["minima"], rate, rate / base, spread,
+                             equal_count_ratio(runs.get(m, []), runs[modes[0]]),
+                             r["evals"] / max(r["quenches"], 1), r["sloppy_hits"],
+                             r["close"], "ok" if r["ok"] else "FAIL"))
+            print(f"... {loss} 2-{h}-2 done", flush=True)
+    print(f"spiral, noise 0.1, lambda 1e-5, step 1.0, T 2.0; {args.seconds:g} s per "
+          f"mode x {args.repeats} round(s), 1 BLAS thread; ratio = minima/s over "
+          f"'{modes[0]}'")
+    head = ("landscape", "mode", "quenches", "quench/s", "minima", "minima/s", "ratio",
+            "by round", "equal K", "evals/q", "sloppy hits", "close", "stored ok")
+    fmt = "{:<15}{:<26}{:>9}{:>10}{:>8}{:>10}{:>7}{:>11}{:>8}{:>9}{:>12}{:>7}{:>10}"
+    print(fmt.format(*head))
     for r in rows:
-        cells = [f"{v:.3g}" if isinstance(v, float) and not np.isnan(v) else
-                 ("-" if isinstance(v, float) else str(v)) for v in r]
-        print(f"{cells[0]:<8}{cells[1]:<26}{cells[2]:>9}{cells[3]:>10}{cells[4]:>8}"
-              f"{cells[5]:>10}{cells[6]:>11}{cells[7]:>14}")
-    print("true min/s: scipy's points re-quenched (untimed) to rms g <= 1e-10 first; its "
-          "loose stopping rule leaves energy errors ~|g|^2/lambda_min that split one "
-          "minimum into several 'distinct' ones")
+        print(fmt.format(r[0], r[1], r[2], f"{r[3]:.3g}", r[4], f"{r[5]:.3g}", f"{r[6]:.2f}",
+                         r[7], r[8], f"{r[9]:.0f}", r[10], r[11], r[12]))
+    print("ratio: pooled minima/s over the first mode; by round: lowest-highest ratio of "
+          "single rounds (one seed each), the spread a walker's luck gives")
+    print("equal K: speed-up at equal numbers of minima (time to the K-th minimum, K the "
+          "fewer of the two runs of a round)")
+    print(f"close: stored minima less than {DEFAULT_SLOPPY_EDIFF:g} above the next lower "
+          "one; in a single-tolerance run, minima the two-stage walk could have taken for "
+          "that one")
 
 
 if __name__ == "__main__":

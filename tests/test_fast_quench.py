@@ -218,3 +218,22 @@ def test_numba_loop_on_a_plain_jitted_function():
     np.testing.assert_allclose(x, np.ones(6), atol=1e-8)
     np.testing.assert_allclose(x, ref.x, rtol=0, atol=1e-12)
     assert e == pytest.approx(ref.energy, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("loss", ["ce", "sigmoid"])
+def test_numba_loop_at_sloppy_and_tight_tolerance(loss, spiral_ds):
+    """Both backends, the exploration memory (100): quench to rms 1e-6, then tighten to
+    1e-10; the same minimum either way (energies within the identity tolerance)."""
+    pytest.importorskip("numba")
+    obj = make_objective(spiral_ds, loss, hidden=4)
+    rng = np.random.default_rng(21)
+    x0 = lbfgs(obj, obj.random_point(rng)).x + 0.05 * rng.uniform(-1, 1, obj.n_params)
+    res = {}
+    for backend in ("numba", "numpy"):
+        s = lbfgs(obj, x0, tol=1e-6, memory=100, polish_below=None, backend=backend)
+        t = lbfgs(obj, s.x, tol=1e-10, memory=100, backend=backend)
+        assert s.converged and 1e-10 < s.rms_grad <= 1e-6
+        assert t.converged and rms(obj.energy_gradient_numpy(t.x)[1]) <= 1e-10
+        res[backend] = (s.energy, t.energy)
+    assert res["numba"][1] == pytest.approx(res["numpy"][1], abs=1e-9)
+    assert res["numba"][0] == pytest.approx(res["numpy"][0], abs=1e-6)

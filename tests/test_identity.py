@@ -11,9 +11,12 @@ from hypothesis import strategies as st
 
 from aucscape.landscape.identity import (
     DEFAULT_EDIFFTOL,
+    DEFAULT_SLOPPY_EDIFF,
     MinimumMatcher,
     energy_tolerance,
+    nearest_known,
     same_minimum,
+    sloppy_window,
 )
 from aucscape.landscape.minimize import lbfgs
 from aucscape.landscape.properties import is_minimum
@@ -195,3 +198,34 @@ def test_landscape_imports_nothing_about_networks_or_auc():
                     offenders.append(f"{path.name}: {node.module}")
     assert offenders == []
     assert len(list(root.rglob("*.py"))) > 10  # the walk saw the package
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-5, 5), max_size=30), st.floats(-6, 6), st.floats(0, 3),
+       st.floats(0, 3))
+def test_nearest_known_matches_brute_force(values, e, below, above):
+    known = np.sort(np.asarray(values, dtype=float))
+    lo, hi = e - below, e + above
+    got = nearest_known(known, e, lo, hi)
+    inside = [i for i, v in enumerate(known) if lo <= v <= hi]
+    if not inside:
+        assert got is None
+        return
+    best = min(abs(known[i] - e) for i in inside)
+    assert got in inside and abs(known[got] - e) == best
+
+
+def test_sloppy_window_and_find_sloppy():
+    lo, hi = sloppy_window(-2.0)
+    assert lo == -2.0 - DEFAULT_SLOPPY_EDIFF and hi == pytest.approx(-2.0 + 2 * DEFAULT_EDIFFTOL)
+    store = Store(":memory:")
+    m = MinimumMatcher(store)
+    a = store.add_minimum(0.5, [0.0])
+    b = store.add_minimum(0.5 - 0.8 * DEFAULT_SLOPPY_EDIFF, [1.0])
+    store.add_minimum(0.5 + 1e-7, [2.0])  # above the window: a tightening only descends
+    assert m.find_sloppy(0.5 + 1e-10).id == a
+    assert m.find_sloppy(0.5 - 0.7 * DEFAULT_SLOPPY_EDIFF).id == b
+    assert m.find_sloppy(0.5 - 3 * DEFAULT_SLOPPY_EDIFF) is None
+    assert m.find_sloppy(0.5 + 2e-6) is None
+    np.testing.assert_array_equal(store.minimum_energies(),
+                                  sorted(x.energy for x in store.iter_minima()))

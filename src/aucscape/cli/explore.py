@@ -1,7 +1,8 @@
 """``aucscape explore``: basin-hopping over a network's loss landscape into a database.
 
 Each step perturbs every weight by U(−step, step), quenches with L-BFGS to
-rms(∇E) = ‖∇E‖/√n ≤ tol, keeps the minimum when every Hessian eigenvalue is > 0, and
+rms(∇E) = ‖∇E‖/√n ≤ sloppy-tol, counts a hit when the energy matches a stored minimum,
+else converges it to rms(∇E) ≤ tol and keeps it when every Hessian eigenvalue is > 0, and
 moves there by the Metropolis rule min(1, exp(−ΔE/T)) (GMIN's basin-hopping; see
 aucscape.landscape.basinhopping). Every quench is written to the SQLite database at
 once, so a killed run loses at most the quench in flight.
@@ -72,6 +73,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Metropolis temperature T (default 2.0)")
     s.add_argument("--tol", type=float, default=1e-10,
                    help="RMS-gradient tolerance of stored minima (default 1e-10)")
+    s.add_argument("--sloppy-tol", type=float, default=1e-6, metavar="TOL",
+                   help="RMS-gradient tolerance of the walk's quenches (GMIN's SLOPPYCONV, "
+                        "default 1e-6): only minima new at this stage are converged to --tol "
+                        "and stored; 0 quenches every step to --tol")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar and no summary on standard output")
     p.set_defaults(func=run)
@@ -88,6 +93,7 @@ def _check(args: argparse.Namespace) -> None:
     check_flag(args.step, "--step", minimum=0, strict=True)
     check_flag(args.temperature, "--temperature", minimum=0)
     check_flag(args.tol, "--tol", minimum=0, strict=True)
+    check_flag(args.sloppy_tol, "--sloppy-tol", minimum=0)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -128,7 +134,8 @@ def _explore(args: argparse.Namespace, store: Store, objective: Any, ex: Any) ->
 
     with bar:
         bh = BasinHopping(objective, store, step=args.step, temperature=args.temperature,
-                          tol=args.tol, seed=args.seed, walkers=walkers, executor=ex,
+                          tol=args.tol, sloppy_tol=args.sloppy_tol or None, seed=args.seed,
+                          walkers=walkers, executor=ex,
                           progress=progress)
         stats = bh.run(max_steps=args.steps, max_time=args.time)
     if not args.quiet:
@@ -143,7 +150,8 @@ def _summary(db: str, desc: dict, stats: BasinHoppingStats, before: int, after: 
     print(f"quenches {stats.steps} in {stats.elapsed:.1f} s ({rate:.3g} quenches/s), "
           f"accepted {stats.accepted}, new minima {stats.new_minima}, "
           f"database now holds {after}")
-    print(f"rejected: duplicate {rej.get('duplicate', 0)}, not converged "
+    print(f"rejected: duplicate {rej.get('duplicate', 0)} ({stats.sloppy_hits} seen at the "
+          f"sloppy stage), not converged "
           f"{rej.get('not_converged', 0)}, non-positive eigenvalue "
           f"{rej.get('nonpositive_eigenvalue', 0)}")
     if stats.best_id is not None:

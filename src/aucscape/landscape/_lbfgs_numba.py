@@ -18,7 +18,10 @@ kernel included, in every process (numba cannot cache functions typed on another
 dispatcher), costing seconds per worker.
 
 No ``fastmath``: every floating-point operation is the one ``minimize_fn`` performs, so
-both loops take the same steps up to the rounding of dot products.
+both loops take the same steps up to the rounding of dot products. The vector updates
+of the two-loop recursion are written as element loops into preallocated buffers (no
+temporary arrays): with the memory of 100 pairs that exploration uses, temporaries made
+the bookkeeping cost as much as a network's energy-gradient evaluation.
 """
 
 from __future__ import annotations
@@ -86,28 +89,37 @@ def _propose(F, I):  # pragma: no cover - jitted
         return MAX_ITER
     n_order = I[_NORD]
     dguess = sc[_DG]
-    if n_order > 0:  # two-loop recursion, oldest pair first
-        q = g.copy()
+    if n_order > 0:  # two-loop recursion, oldest pair first, in d (no temporaries)
         alpha = np.empty(n_order)
+        d[:] = g
         for j in range(n_order - 1, -1, -1):
             i = I[_ORDER + j]
-            alpha[j] = rho[i] * np.dot(S[i], q)
-            q -= alpha[j] * Y[i]
-        r = sc[_H0] * q
+            a = rho[i] * np.dot(S[i], d)
+            alpha[j] = a
+            for k in range(n):
+                d[k] -= a * Y[i, k]
+        h0 = sc[_H0]
+        for k in range(n):
+            d[k] = h0 * d[k]
         for j in range(n_order):
             i = I[_ORDER + j]
-            beta = rho[i] * np.dot(Y[i], r)
-            r += S[i] * (alpha[j] - beta)
-        d[:] = -r
+            c = alpha[j] - rho[i] * np.dot(Y[i], d)
+            for k in range(n):
+                d[k] += S[i, k] * c
+        for k in range(n):
+            d[k] = -d[k]
     else:
-        d[:] = -dguess * g
+        for k in range(n):
+            d[k] = -dguess * g[k]
     if np.dot(d, g) >= 0.0:  # numerically not a descent direction: start afresh
         I[_NORD] = 0
-        d[:] = -dguess * g
+        for k in range(n):
+            d[k] = -dguess * g[k]
     _scale(d, sc[_STEP])
     I[_HALV] = 0
     I[_RESET] = 0
-    xt[:] = x + d
+    for k in range(n):
+        xt[k] = x[k] + d[k]
     return NEED_EVAL
 
 
@@ -150,10 +162,16 @@ def _advance(F, I, e_new, g_new):  # pragma: no cover - jitted
             I[_HALV] = 0
             d[:] = -sc[_DG] * g
             _scale(d, sc[_STEP])
-        xt[:] = x + d
+        for k in range(I[_N]):
+            xt[k] = x[k] + d[k]
         return NEED_EVAL
-    s = xt - x
-    y = g_new - g
+    s = F[4 * I[_N] + 2 * I[_M] * I[_N] + I[_M] + 6:]  # scratch for s and y (see run)
+    n = I[_N]
+    y = s[n:2 * n]
+    s = s[:n]
+    for k in range(n):
+        s[k] = xt[k] - x[k]
+        y[k] = g_new[k] - g[k]
     sy = np.dot(s, y)
     if sy > 1e-300:
         m = I[_M]
@@ -189,7 +207,7 @@ def run(fn: Callable[..., tuple[float, FloatArray]], args: tuple[Any, ...], x0: 
     """
     x0 = np.ascontiguousarray(x0, dtype=np.float64)
     n, m = x0.size, int(memory)
-    F = np.zeros(4 * n + 2 * m * n + m + 6)
+    F = np.zeros(4 * n + 2 * m * n + m + 6 + 2 * n)  # + scratch for s, y in _advance
     F[:n] = x0
     sc = F[4 * n + 2 * m * n + m:]
     sc[_E], sc[_H0], sc[_TOL] = 0.0, float(dguess), float(tol)

@@ -3,26 +3,47 @@
 One step of a walker at minimum x (energy E):
 
 1. propose x' = x + u, u_i ~ U(-step, step) independently for every parameter;
-2. quench x' with :func:`~aucscape.landscape.minimize.lbfgs` to rms(g) <= tol, giving
-   the minimum q with energy E_q, and its exact Hessian eigenvalues;
-3. offer q to the store: it is stored (or counted as a hit on an identical minimum) only
-   when the quench converged and every Hessian eigenvalue is > 0; otherwise the
-   rejection is counted by reason (``not_converged``, ``nonpositive_eigenvalue``);
+2. quench x' with :func:`~aucscape.landscape.minimize.lbfgs`, GMIN's two stages by
+   default (:mod:`.walker`): to the sloppy tolerance rms(g) <= sloppy_tol (1e-6), then
+   the sloppy energy is looked up among the stored minima; a match is a *sloppy hit*
+   (counted as a hit, nothing tightened); otherwise the quench is tightened to
+   rms(g) <= tol (1e-10) and its exact Hessian eigenvalues computed, giving the minimum
+   q with energy E_q (``sloppy_tol=None``: every quench goes straight to tol);
+3. offer q to the store: it is stored (or counted as a hit on an identical minimum, the
+   store being searched again at the tight energy) only when the quench converged and
+   every Hessian eigenvalue is > 0; otherwise the rejection is counted by reason
+   (``not_converged``, ``nonpositive_eigenvalue``). Every stored minimum therefore has
+   rms(g) <= tol and a positive-definite Hessian in both modes;
 4. Metropolis at temperature T: move to q when E_q <= E, or else with probability
-   exp(-(E_q - E) / T). Only quenches that passed step 3 can be accepted.
+   exp(-(E_q - E) / T), E_q being the tight energy of a tightened quench and the sloppy
+   energy of a sloppy hit. Only quenches that passed step 3 can be accepted.
 
 A walker without a minimum yet (fresh start) proposes ``objective.random_point(rng)``
 instead. On a store that already holds minima, walker k resumes from the k-th lowest
 stored minimum (walker 0 from the lowest); walkers beyond the stored count start fresh.
 
 Defaults follow GMIN practice for the small networks of the paper: step = 1.0 (each
-weight moved by up to +-1), T = 2.0 (in the loss's units), tol = 1e-10.
+weight moved by up to +-1), T = 2.0 (in the loss's units), tol = 1e-10, sloppy_tol =
+1e-6 (GMIN's SLOPPYCONV). The sloppy lookup needs identity by energy alone: with
+``geomdifftol`` given every quench is tightened (single tolerance).
 
-Parallelism: a walker's chain depends only on its own state and random stream, so steps
+The lookup runs in the worker against the sorted energies of the stored minima, a
+snapshot the driver sends with each task (with the energies the walker's previous task
+just returned); the driver then counts the hit on the stored minimum nearest in energy
+(:meth:`~.identity.MinimumMatcher.find_sloppy`).
+
+Quenches use L-BFGS with a memory of 100 pairs (:data:`DEFAULT_MINIMIZE_OPTIONS`), the
+sloppy stage without Newton polish (:data:`DEFAULT_SLOPPY_OPTIONS`), the tightening with
+it. ``benchmarks/bench_explore.py`` measures each of these choices against the walk
+before them (memory 10, every quench to 1e-10).
+
+Parallelism: a walker's chain depends only on its own state, its random stream and the
+known energies sent with its task, so steps
 1-4 for ``chunk`` consecutive steps of one walker form a pure task ``walk(...)`` sent
 through the :mod:`aucscape.parallel` executor; the driver only stores what comes back
 (it is the single writer). A walker's next chunk is sent as soon as its previous one
-returns, and results are applied in walker order, so for a given seed and settings
+returns (with the store's energies as they are then), and results are applied in walker
+order, so for a given seed and settings
 (walkers, chunk) the database contents (energies, coordinates, hits, ids) are the same
 whether the work ran in-process, in a process pool or on Dask; only timestamps differ.
 Walker k draws its random numbers from ``SeedSequence(seed).spawn(walkers)[k]``.
@@ -43,86 +64,43 @@ import numpy as np
 
 from .._validation import check_nonnegative, check_positive
 from ..protocols import FloatArray
-from ..spectrum import eigen_summary, hessian_eigenvalues
-from .identity import DEFAULT_EDIFFTOL, MinimumMatcher
-from .minimize import lbfgs
+from ..spectrum import eigen_summary
+from .identity import DEFAULT_EDIFFTOL, DEFAULT_SLOPPY_EDIFF, MinimumMatcher
 from .store import Store, StoreError, _canonical_json, description_differences
+from .walker import (
+    QuenchOutcome,
+    SloppyStage,
+    metropolis,
+    quench,
+    rejection,
+    two_stage_quench,
+    walk,
+)
 
+#: Minimiser options of exploration quenches unless ``minimize_options`` overrides them.
+#: L-BFGS memory 100 (GMIN's M; :func:`.lbfgs` defaults to 10): chosen as the smallest of
+#: {10, 20, 40, 60, 100, 200} within 10 % of the fewest energy-gradient evaluations per
+#: quench to rms 1e-6, averaged over the spiral CE / sigmoid 2-4-2 / 2-10-2 landscapes
+#: (20 perturbed starts each): 2205, 1250, 504, 303, 265, 248 evaluations.
+DEFAULT_MINIMIZE_OPTIONS: dict[str, Any] = {"memory": 100}
+#: Options of the sloppy stage on top of those: pure L-BFGS (GMIN's quench, no Newton
+#: polish), measured faster than polishing there in ``benchmarks/bench_explore.py``.
+DEFAULT_SLOPPY_OPTIONS: dict[str, Any] = {"polish_below": None}
 
-@dataclass
-class QuenchOutcome:
-    """What a worker sends back: the quenched point and, if converged, Hessian eigenvalues."""
-
-    x: FloatArray
-    energy: float
-    rms_grad: float
-    converged: bool
-    n_iter: int
-    n_eval: int
-    eigenvalues: FloatArray | None
-
-
-def quench(objective: Any, x0: FloatArray, tol: float = 1e-10,
-           options: dict[str, Any] | None = None) -> QuenchOutcome:
-    """Worker task: L-BFGS from x0, then the Hessian spectrum when converged (pure)."""
-    res = lbfgs(objective, x0, tol=tol, **(options or {}))
-    eigs = hessian_eigenvalues(objective, res.x) if res.converged else None
-    return QuenchOutcome(res.x, res.energy, res.rms_grad, res.converged, res.n_iter,
-                         res.n_eval, eigs)
-
-
-def rejection(q: QuenchOutcome) -> str | None:
-    """Why the store refuses a quench ("not_converged", "nonpositive_eigenvalue"), or None
-    for a valid minimum (converged, every Hessian eigenvalue positive)."""
-    if not q.converged or q.eigenvalues is None:
-        return "not_converged"
-    if not eigen_summary(q.eigenvalues).is_minimum:
-        return "nonpositive_eigenvalue"
-    return None
-
-
-def metropolis(rng: np.random.Generator, e_old: float | None, e_new: float,
-               temperature: float) -> bool:
-    """Accept always downhill (or from no point yet), else with probability exp(-ΔE/T)."""
-    if e_old is None or e_new - e_old <= 0:
-        return True
-    if temperature == 0:
-        return False
-    return bool(rng.random() < np.exp(-(e_new - e_old) / temperature))
-
-
-def walk(objective: Any, x: FloatArray | None, energy: float, rng: np.random.Generator,
-         n_steps: int, step: float, temperature: float, tol: float,
-         options: dict[str, Any] | None = None
-         ) -> tuple[list[QuenchOutcome], list[bool], FloatArray | None, float,
-                    np.random.Generator]:
-    """Worker task: ``n_steps`` basin-hopping steps of one walker (pure).
-
-    Each step perturbs every coordinate of the current minimum by U(−step, step) (a random
-    start when there is none yet), quenches, and applies the Metropolis test to valid minima
-    only. Returns the outcomes, which were accepted, and the walker's new state (x, energy,
-    rng), so a walker's chain is the same whichever process runs it. Running several steps
-    per task amortises the cost of sending work to another process.
-    """
-    outcomes, accepted = [], []
-    for _ in range(n_steps):
-        if x is None:
-            x0 = np.asarray(objective.random_point(rng), dtype=np.float64)
-        else:
-            x0 = x + rng.uniform(-step, step, size=x.shape)
-        q = quench(objective, x0, tol, options)
-        ok = rejection(q) is None and metropolis(rng, None if x is None else energy,
-                                                q.energy, temperature)
-        if ok:
-            x, energy = q.x, q.energy
-        outcomes.append(q)
-        accepted.append(ok)
-    return outcomes, accepted, x, energy, rng
+__all__ = ["DEFAULT_MINIMIZE_OPTIONS", "DEFAULT_SLOPPY_OPTIONS", "BasinHopping",
+           "BasinHoppingStats", "QuenchOutcome", "SloppyStage",
+           "default_walkers", "metropolis", "quench", "rejection", "run_basinhopping",
+           "stats_dict", "two_stage_quench", "walk"]
 
 
 @dataclass
 class BasinHoppingStats:
-    """Counters of a run; ``rejected`` maps reason -> count of quenches not stored as new."""
+    """Counters of a run; ``rejected`` maps reason -> count of quenches not stored as new.
+
+    ``hits`` counts every duplicate, of which ``sloppy_hits`` were recognised at the
+    sloppy stage; ``tightened`` counts the other two-stage quenches (taken on to tol, or
+    rejected as not converged on the way).
+    """
 
     steps: int = 0
     accepted: int = 0
@@ -130,6 +108,8 @@ class BasinHoppingStats:
     hits: int = 0
     rejected: dict[str, int] = field(default_factory=lambda: {
         "not_converged": 0, "nonpositive_eigenvalue": 0, "duplicate": 0})
+    sloppy_hits: int = 0
+    tightened: int = 0
     best_energy: float = float("inf")
     best_id: int | None = None
     n_eval: int = 0
@@ -163,11 +143,17 @@ class BasinHopping:
     store : a :class:`Store`; None gives a fresh in-memory store.
     step : half-width of the uniform perturbation of every parameter.
     temperature : Metropolis temperature T (0: accept only downhill or equal moves).
-    tol : RMS-gradient tolerance of quenches (stored minima satisfy it).
+    tol : RMS-gradient tolerance of stored minima (GMIN's TIGHTCONV).
+    sloppy_tol : RMS-gradient tolerance of the walk's quenches (GMIN's SLOPPYCONV,
+        default 1e-6); None quenches every step to ``tol`` (single tolerance).
+    sloppy_ediff : lower half-width of the sloppy lookup window (:mod:`.identity`).
+    sloppy_options : minimiser options of the sloppy stage that replace those of
+        ``minimize_options``; None gives :data:`DEFAULT_SLOPPY_OPTIONS` (pure L-BFGS).
     seed : seed of all randomness (perturbations, random starts, Metropolis draws).
     walkers : number of independent walkers (chains that run in parallel).
     edifftol, geomdifftol : identity tolerances (see :mod:`.identity`).
-    minimize_options : extra keyword arguments for :func:`.lbfgs` (max_step, ...).
+    minimize_options : keyword arguments for :func:`.lbfgs` (max_step, memory, ...) on top
+        of :data:`DEFAULT_MINIMIZE_OPTIONS`.
     executor : a ``concurrent.futures`` executor for quenches (in-process when None).
     progress : called as ``progress(stats)`` after every quench is processed.
     chunk : basin-hopping steps a walker runs per task (default 8): fewer round trips to
@@ -175,7 +161,10 @@ class BasinHopping:
     """
 
     def __init__(self, objective: Any, store: Store | None = None, *, step: float = 1.0,
-                 temperature: float = 2.0, tol: float = 1e-10, seed: int = 0,
+                 temperature: float = 2.0, tol: float = 1e-10,
+                 sloppy_tol: float | None = 1e-6,
+                 sloppy_ediff: float = DEFAULT_SLOPPY_EDIFF,
+                 sloppy_options: dict[str, Any] | None = None, seed: int = 0,
                  walkers: int = 1, edifftol: float = DEFAULT_EDIFFTOL,
                  geomdifftol: float | None = None,
                  minimize_options: dict[str, Any] | None = None,
@@ -191,6 +180,9 @@ class BasinHopping:
         self.step = check_positive(step, "step")
         self.temperature = check_nonnegative(temperature, "temperature")
         self.tol = check_positive(tol, "tol")
+        self.sloppy_tol = None if sloppy_tol is None else check_positive(sloppy_tol,
+                                                                          "sloppy_tol")
+        self.sloppy_ediff = check_positive(sloppy_ediff, "sloppy_ediff")
         if isinstance(walkers, bool) or not isinstance(walkers, int) or walkers < 1:
             raise ValueError(f"walkers must be an integer >= 1, got {walkers!r}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -200,11 +192,19 @@ class BasinHopping:
         if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
             raise ValueError(f"chunk must be an integer >= 1, got {chunk!r}")
         self.chunk = chunk
-        self.minimize_options = dict(minimize_options or {})
+        self.minimize_options = {**DEFAULT_MINIMIZE_OPTIONS, **(minimize_options or {})}
         self.store = store if store is not None else Store(":memory:", objective.describe())
         self._check_store_objective()
         self.matcher = MinimumMatcher(self.store, edifftol=edifftol, geomdifftol=geomdifftol,
                                       objective=objective)
+        self.sloppy_options = dict(DEFAULT_SLOPPY_OPTIONS if sloppy_options is None
+                                   else sloppy_options)
+        self.sloppy = (SloppyStage(self.sloppy_tol, self.sloppy_ediff, self.matcher.edifftol,
+                                   self.sloppy_options)
+                       if self.sloppy_tol is not None and self.sloppy_tol > self.tol
+                       and self.matcher.geomdifftol is None else None)
+        self._known: FloatArray | None = (self.store.minimum_energies()
+                                          if self.sloppy is not None else None)
         self.executor = executor
         self.progress = progress
         seqs = np.random.SeedSequence(self.seed).spawn(walkers)
@@ -228,6 +228,8 @@ class BasinHopping:
     def settings(self) -> dict[str, Any]:
         """The basin-hopping settings as recorded in the run record."""
         return {"step": self.step, "temperature": self.temperature, "tol": self.tol,
+                "sloppy_tol": self.sloppy_tol, "sloppy_ediff": self.sloppy_ediff,
+                "sloppy_options": self.sloppy_options,
                 "walkers": self.n_walkers, "edifftol": self.matcher.edifftol,
                 "geomdifftol": self.matcher.geomdifftol,
                 "minimize_options": self.minimize_options}
@@ -238,6 +240,17 @@ class BasinHopping:
         st.steps += 1
         st.n_eval += q.n_eval
         st.accepted += int(accepted)
+        if q.sloppy_hit:
+            match = self.matcher.find_sloppy(q.energy, self.sloppy_ediff)
+            if match is None:  # the worker matched an energy the store must hold
+                raise RuntimeError(f"sloppy hit at E = {q.energy!r} has no stored minimum "
+                                   "in its window")
+            self.store.record_hit(match.id)
+            st.hits += 1
+            st.sloppy_hits += 1
+            st.rejected["duplicate"] += 1
+            return
+        st.tightened += int(self.sloppy is not None)
         reason = rejection(q)
         if reason is not None:
             st.rejected[reason] += 1
@@ -248,6 +261,9 @@ class BasinHopping:
             n_nonpositive=summary.n_nonpositive, lpphe=summary.lpphe, run_id=st.run_id)
         if new:
             st.new_minima += 1
+            if self._known is not None:
+                self._known = np.insert(self._known, np.searchsorted(self._known, q.energy),
+                                        q.energy)
         else:
             st.hits += 1
             st.rejected["duplicate"] += 1
@@ -278,8 +294,9 @@ class BasinHopping:
         start_elapsed = self.stats.elapsed
         submitted = 0
 
-        def submit(i: int) -> Any:
-            """Send walker i's next chunk (None when the budget is spent)."""
+        def submit(i: int, just_found: list[float] = ()) -> Any:
+            """Send walker i's next chunk (None when the budget is spent), with the known
+            energies: the store's and ``just_found`` (its last chunk's, not yet stored)."""
             nonlocal submitted
             if max_time is not None and time.monotonic() - t0 >= max_time:
                 return None
@@ -293,9 +310,15 @@ class BasinHopping:
             w = self.walkers[i]
             args = (self.objective, w.x, w.energy, w.rng, n, self.step, self.temperature,
                     self.tol, self.minimize_options)
+            kw: dict[str, Any] = {}
+            if self.sloppy is not None:
+                known = self._known
+                if just_found:
+                    known = np.sort(np.concatenate([known, np.asarray(just_found)]))
+                kw = {"sloppy": self.sloppy, "known": known}
             if self.executor is None:
-                return _Done(walk(*args))
-            return self.executor.submit(walk, *args)
+                return _Done(walk(*args, **kw))
+            return self.executor.submit(walk, *args, **kw)
 
         # Pipelined: a walker's next chunk is sent as soon as its result is back, before
         # the driver stores that result, so workers never wait for the database. Results
@@ -306,7 +329,8 @@ class BasinHopping:
                 outcomes, accepted, x, energy, rng = pending[i].result()
                 w = self.walkers[i]
                 w.x, w.energy, w.rng = x, energy, rng
-                nxt = submit(i)
+                nxt = submit(i, [q.energy for q in outcomes
+                                 if not q.sloppy_hit and rejection(q) is None])
                 if nxt is None:
                     del pending[i]
                 else:

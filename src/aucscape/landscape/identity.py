@@ -22,6 +22,27 @@ degeneracies) are told apart by (2).
 
 Lookups use the store's index on energy: candidates are the minima in the window
 [E - tol, E + tol], so the cost does not grow with the number of stored minima.
+
+Sloppy minima (basin-hopping's two-stage quench, :mod:`.walker`): a quench stopped at
+rms(g) = s has an energy E_s above that of its converged minimum E_t by
+
+    0 <= E_s - E_t ~ g^T H^-1 g / 2 <= n s^2 / (2 lambda_min)                    (3)
+
+(the tightening only descends; the bound is only as good as lambda_min). For s = 1e-6
+on the spiral networks (n = 22 and 52, lambda_min ~ 2 lambda = 2e-5) it is 5.5e-7 and
+1.3e-6. Measured with exploration's sloppy quench (L-BFGS memory 100, no polish) over 160
+quenches (CE and sigmoid, 2-4-2 and 2-10-2, 40 perturbed starts each): E_s - E_t from
+2e-13 to 7.6e-7, median 5.2e-8, 99th percentile 6.2e-7 (1.2e-9 to 1.7e-7 with memory 10).
+Every measured descent was >= 0, the sign that the window's asymmetry relies on. A sloppy
+minimum therefore matches a stored energy E' when E' lies in
+[E_s - ediff, E_s + edifftol max(1, |E_s|)], with the default ``ediff`` =
+:data:`DEFAULT_SLOPPY_EDIFF` = 1e-6, above every measured descent. The two ways it can
+err are not alike: a descent beyond ``ediff`` only costs time (the quench is tightened
+and the driver finds the duplicate at the tight energy), while a new minimum lying less
+than ``ediff`` below a stored one is counted as a hit on it and lost. The second has
+probability about ediff x (number of minima per unit energy), so ``ediff`` is kept near
+the largest measured descent, and ``benchmarks/bench_explore.py`` reports how many stored
+minima of its single-tolerance runs lie that close to a lower one.
 """
 
 from __future__ import annotations
@@ -36,6 +57,7 @@ from ..protocols import FloatArray, canonical
 from .store import Minimum, Store
 
 DEFAULT_EDIFFTOL = 1e-9
+DEFAULT_SLOPPY_EDIFF = 1e-6
 
 
 def energy_tolerance(energy: float, edifftol: float = DEFAULT_EDIFFTOL) -> float:
@@ -49,6 +71,36 @@ def energy_window(energy: float, edifftol: float = DEFAULT_EDIFFTOL) -> tuple[fl
     e = float(energy)
     tol = 2.0 * energy_tolerance(e, edifftol)
     return e - tol, e + tol
+
+
+def sloppy_window(energy: float, ediff: float = DEFAULT_SLOPPY_EDIFF,
+                  edifftol: float = DEFAULT_EDIFFTOL) -> tuple[float, float]:
+    """Energies a sloppy minimum of energy E_s can tighten to (module docstring):
+    [E_s - ediff, E_s + edifftol max(1, |E_s|)].
+
+    >>> sloppy_window(0.5)
+    (0.499999, 0.500000001)
+    """
+    e = float(energy)
+    return e - float(ediff), e + energy_tolerance(e, edifftol)
+
+
+def nearest_known(known: Any, energy: float, lo: float, hi: float) -> int | None:
+    """Index of the entry of the ascending array ``known`` in [lo, hi] nearest to
+    ``energy`` (the lower one on a tie), or None when the range holds none (bisection).
+
+    >>> nearest_known([0.1, 0.2, 0.3], 0.24, 0.15, 0.35)
+    1
+    """
+    k = np.asarray(known, dtype=np.float64)
+    i, j = int(np.searchsorted(k, lo, "left")), int(np.searchsorted(k, hi, "right"))
+    if i >= j:
+        return None
+    e = float(energy)
+    m = min(max(int(np.searchsorted(k, e)), i), j - 1)
+    if m > i and abs(k[m - 1] - e) <= abs(k[m] - e):
+        m -= 1
+    return m
 
 
 def _euclidean(a: Any, b: Any) -> float:
@@ -121,6 +173,15 @@ class MinimumMatcher:
         return find_same(self.store.minima_in_window(*energy_window(energy, self.edifftol)),
                          energy, x, edifftol=self.edifftol, geomdifftol=self.geomdifftol,
                          distance=lambda c, ref: _euclidean(self._canonical(c), ref))
+
+    def find_sloppy(self, energy: float, ediff: float = DEFAULT_SLOPPY_EDIFF) -> Minimum | None:
+        """The stored minimum a sloppy minimum of energy E_s is (energy only): the one
+        nearest in energy in :func:`sloppy_window`, widened by the identity tolerance on
+        both sides (a stored energy differs from the tight one it matched by less)."""
+        lo, hi = sloppy_window(energy, ediff, self.edifftol)
+        pad = 2.0 * energy_tolerance(max(abs(lo), abs(hi)), self.edifftol)
+        near = self.store.minima_in_window(lo - pad, hi + pad)
+        return min(near, key=lambda c: (abs(c.energy - float(energy)), c.id), default=None)
 
     def add_or_hit(self, energy: float, coords: Any, **properties: Any) -> tuple[int, bool]:
         """Record a minimum: a hit on the match if there is one, else a new row.

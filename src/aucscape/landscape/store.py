@@ -242,6 +242,11 @@ class Store:
             (float(lo), float(hi)))
         return [self._minimum(r) for r in rows]
 
+    def minimum_energies(self) -> FloatArray:
+        """Energies of all stored minima, ascending (an index scan; no coordinates read)."""
+        rows = self._conn.execute("SELECT energy FROM minima ORDER BY energy")
+        return np.fromiter((r[0] for r in rows), dtype=np.float64)
+
     def iter_minima(self, order: str = "energy") -> Iterator[Minimum]:
         """All minima, by ``order`` = "energy" (lowest first) or "id" (insertion order)."""
         for row in self._conn.execute(f"SELECT {_MIN_COLS} FROM minima ORDER BY "
