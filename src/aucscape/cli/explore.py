@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from ..protocols import Objective
 from . import CLIError
 from ._common import (
     add_objective_args,
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _explore(args: argparse.Namespace, store: Store, objective: Any, ex: Any) -> None:
+def _explore(args: argparse.Namespace, store: Store, objective: Objective, ex: Any) -> None:
     from ..landscape.basinhopping import BasinHopping, default_walkers
 
     before = store.n_minima()

@@ -63,7 +63,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_nonnegative, check_positive
-from ..protocols import FloatArray
+from ..protocols import FloatArray, Objective
 from ..spectrum import eigen_summary
 from .identity import DEFAULT_EDIFFTOL, DEFAULT_SLOPPY_EDIFF, MinimumMatcher
 from .store import Store, StoreError, _canonical_json, description_differences
@@ -160,7 +160,7 @@ class BasinHopping:
         worker processes; the time budget is checked between rounds of chunks.
     """
 
-    def __init__(self, objective: Any, store: Store | None = None, *, step: float = 1.0,
+    def __init__(self, objective: Objective, store: Store | None = None, *, step: float = 1.0,
                  temperature: float = 2.0, tol: float = 1e-10,
                  sloppy_tol: float | None = 1e-6,
                  sloppy_ediff: float = DEFAULT_SLOPPY_EDIFF,
@@ -349,7 +349,7 @@ def default_walkers(workers: int) -> int:
     return 1 if workers <= 1 else 2 * workers
 
 
-def run_basinhopping(objective: Any, store: Store | None = None, *,
+def run_basinhopping(objective: Objective, store: Store | None = None, *,
                      max_steps: int | None = None, max_time: float | None = None,
                      workers: int = 1, scheduler: Any = None,
                      **kwargs: Any) -> tuple[BasinHoppingStats, Store]:

@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_positive
-from ..protocols import FloatArray, canonical
+from ..protocols import FloatArray, Objective, canonical
 from .store import Minimum, Store
 
 DEFAULT_EDIFFTOL = 1e-9
@@ -133,7 +133,7 @@ def find_same(candidates: Iterable[Any], energy: float, coords: Any, *,
 
 def same_minimum(e1: float, x1: Any, e2: float, x2: Any, *,
                  edifftol: float = DEFAULT_EDIFFTOL, geomdifftol: float | None = None,
-                 objective: Any = None) -> bool:
+                 objective: Objective | None = None) -> bool:
     """Criteria (1) and, when ``geomdifftol`` is given, (2) of the module docstring."""
     scale = max(abs(float(e1)), abs(float(e2)))  # symmetric in a and b
     if not abs(float(e1) - float(e2)) < energy_tolerance(scale, edifftol):
@@ -157,7 +157,7 @@ class MinimumMatcher:
     """
 
     def __init__(self, store: Store, *, edifftol: float = DEFAULT_EDIFFTOL,
-                 geomdifftol: float | None = None, objective: Any = None) -> None:
+                 geomdifftol: float | None = None, objective: Objective | None = None) -> None:
         self.store = store
         self.edifftol = check_positive(edifftol, "edifftol")
         self.geomdifftol = None if geomdifftol is None else check_positive(

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_positive
-from ..protocols import FloatArray
+from ..protocols import FloatArray, Objective
 from .polish import newton_polish
 
 FunGrad = Callable[[FloatArray], tuple[float, FloatArray]]
@@ -226,7 +226,7 @@ def minimize_fn(
 BACKENDS = ("auto", "numpy", "numba")
 
 
-def _numba_kernel(objective: Any, backend: str, has_callback: bool) -> Any:
+def _numba_kernel(objective: Objective, backend: str, has_callback: bool) -> Any:
     """The objective's ``(fn, args)`` when the numba loop should run, else None."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
@@ -253,7 +253,7 @@ def _numba_kernel(objective: Any, backend: str, has_callback: bool) -> Any:
 
 
 def lbfgs(
-    objective: Any,
+    objective: Objective,
     x0: Any,
     *,
     tol: float = 1e-10,
@@ -340,7 +340,7 @@ def _with_tol(result: MinimizeResult, tol: float) -> MinimizeResult:
     return result
 
 
-def _run_numba(objective: Any, kernel: Any, x0: Any, **options: Any) -> MinimizeResult:
+def _run_numba(objective: Objective, kernel: Any, x0: Any, **options: Any) -> MinimizeResult:
     """The compiled L-BFGS loop (:mod:`._lbfgs_numba`) over ``kernel = (fn, args)``."""
     x, opts = _check_options(x0, **options)
     n_params = getattr(objective, "n_params", x.size)

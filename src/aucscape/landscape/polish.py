@@ -17,11 +17,10 @@ the result never depends on Newton succeeding.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from ..protocols import FloatArray
+from ..protocols import FloatArray, Objective
 
 _EPS = float(np.finfo(np.float64).eps)
 
@@ -39,7 +38,7 @@ class PolishResult:
     converged: bool
 
 
-def newton_polish(objective: Any, x: FloatArray, energy: float, grad: FloatArray, *,
+def newton_polish(objective: Objective, x: FloatArray, energy: float, grad: FloatArray, *,
                   tol: float, max_steps: int = 12, max_step: float = 0.4,
                   max_rise: float = 1e-10) -> PolishResult:
     """Take exact Newton steps from (x, energy, grad) until RMS gradient <= tol (see module)."""

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from ..protocols import FloatArray
+from ..protocols import FloatArray, Objective
 from ..spectrum import eigen_summary, hessian_eigenvalues
 from .identity import DEFAULT_EDIFFTOL, DEFAULT_SLOPPY_EDIFF, nearest_known, sloppy_window
 from .minimize import lbfgs
@@ -81,7 +81,7 @@ class SloppyStage:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-def quench(objective: Any, x0: FloatArray, tol: float = 1e-10,
+def quench(objective: Objective, x0: FloatArray, tol: float = 1e-10,
            options: dict[str, Any] | None = None) -> QuenchOutcome:
     """Worker task: L-BFGS from x0, then the Hessian spectrum when converged (pure).
 
@@ -96,7 +96,7 @@ def quench(objective: Any, x0: FloatArray, tol: float = 1e-10,
                          res.n_eval, eigs)
 
 
-def two_stage_quench(objective: Any, x0: FloatArray, tol: float, sloppy: SloppyStage,
+def two_stage_quench(objective: Objective, x0: FloatArray, tol: float, sloppy: SloppyStage,
                      known: FloatArray | None, options: dict[str, Any] | None = None
                      ) -> QuenchOutcome:
     """Worker task: quench to ``sloppy.tol``; a sloppy hit when a ``known`` energy (sorted
@@ -157,7 +157,7 @@ def metropolis(rng: np.random.Generator, e_old: float | None, e_new: float,
     return bool(rng.random() < np.exp(-(e_new - e_old) / temperature))
 
 
-def walk(objective: Any, x: FloatArray | None, energy: float, rng: np.random.Generator,
+def walk(objective: Objective, x: FloatArray | None, energy: float, rng: np.random.Generator,
          n_steps: int, step: float, temperature: float, tol: float,
          options: dict[str, Any] | None = None, *, sloppy: SloppyStage | None = None,
          known: FloatArray | None = None
