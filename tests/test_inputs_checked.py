@@ -49,7 +49,7 @@ def test_make_objective_checks_size_and_warns_on_lambda_zero():
     for bad in (True, 2.5, "10"):
         with pytest.raises(ValueError, match="hidden must be an integer"):
             make_objective(ds, "ce", hidden=bad)
-    with pytest.raises(ValueError, match="hidden must be >= 1"):
+    with pytest.raises(ValueError, match="hidden must be an integer >= 1, got 0"):
         make_objective(ds, "ce", hidden=0)
     with pytest.warns(UserWarning, match="positive-definite"):
         make_objective(ds, "ce", hidden=3, lam=0.0)

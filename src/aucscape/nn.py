@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
+from aucscape._validation import check_int
+
 FloatArray = NDArray[np.float64]
 
 
@@ -48,9 +50,7 @@ class MLP:
 
     def __post_init__(self) -> None:
         for name in ("n_in", "n_hidden", "n_out"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            check_int(getattr(self, name), name, minimum=1)
         if self.n_out < 2:
             raise ValueError(f"n_out must be >= 2 for a softmax output, got {self.n_out}")
 

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
+from ._validation import check_int
+
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                    "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS")
 
@@ -120,8 +122,7 @@ def make_executor(workers: int = 1, scheduler: Any = None) -> Executor:
     """
     if scheduler is not None:
         return DaskExecutor(scheduler)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+    workers = check_int(workers, "workers", minimum=1)
     if workers == 1:
         return SequentialExecutor()
     # Workers start from a fresh interpreter ("forkserver", else "spawn"), never by fork():

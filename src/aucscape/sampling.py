@@ -25,7 +25,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from aucscape._validation import check_labels
+from aucscape._validation import check_int, check_labels
 
 __all__ = ["BalancedBatchPlan", "balanced_batches"]
 
@@ -84,9 +84,7 @@ class BalancedBatchPlan:
         drop_last: bool = False,
     ) -> None:
         labels = check_labels(y, "y")
-        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 2:
-            raise ValueError(f"batch_size must be an integer >= 2, got {batch_size!r}")
-        batch_size = int(batch_size)
+        batch_size = check_int(batch_size, "batch_size", minimum=2)
         if min_positives is not None and positive_fraction is not None:
             raise ValueError("give min_positives or positive_fraction, not both")
         if positive_fraction is not None:
@@ -95,10 +93,8 @@ class BalancedBatchPlan:
                 raise ValueError(f"positive_fraction must lie in (0, 1), got {positive_fraction!r}")
             k = math.ceil(f * batch_size)
         else:
-            k = 1 if min_positives is None else min_positives
-            if isinstance(k, bool) or int(k) != k or k < 1:
-                raise ValueError(f"min_positives must be an integer >= 1, got {min_positives!r}")
-            k = int(k)
+            k = 1 if min_positives is None else check_int(min_positives, "min_positives",
+                                                          minimum=1)
         if k >= batch_size:
             raise ValueError(
                 f"batch_size={batch_size} leaves no room for negatives beside {k} positives; "
@@ -143,8 +139,7 @@ class BalancedBatchPlan:
 
     def epoch(self, epoch: int = 0) -> list[NDArray[np.int64]]:
         """The batches of epoch ``epoch``: a list of ``len(self)`` int64 index arrays."""
-        if isinstance(epoch, bool) or int(epoch) != epoch or epoch < 0:
-            raise ValueError(f"epoch must be an integer >= 0, got {epoch!r}")
+        epoch = check_int(epoch, "epoch", minimum=0)
         rng = np.random.default_rng([self.seed, int(epoch)])
         neg = rng.permutation(self.neg)
         n_slots = self.n_positive_slots

@@ -16,7 +16,7 @@ from importlib import resources
 
 import numpy as np
 
-from aucscape._validation import check_labels
+from aucscape._validation import check_int, check_labels
 from aucscape.data.dataset import DESCRIPTION_FORMAT, Dataset, build, split_rngs
 from aucscape.data.files import CsvTable, check_finite_columns, read_csv_table, select_columns
 
@@ -64,8 +64,8 @@ def _subsample(
             )
     if n is None:
         n = math.floor(min(pos.size / f, neg.size / (1.0 - f)) + 1e-9)
-    elif isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    else:
+        n = check_int(n, "n", minimum=1)
     n_pos = math.floor(n * f + 0.5)
     n_neg = int(n) - n_pos
     if n_pos > pos.size or n_neg > neg.size:

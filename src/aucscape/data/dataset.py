@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from aucscape._validation import check_labels
+from aucscape._validation import check_int, check_labels
 
 __all__ = [
     "DESCRIPTION_FORMAT",
@@ -159,9 +159,8 @@ def split_rngs(seed: int, n: int) -> list[np.random.Generator]:
     Loaders use one stream per random step (noise, subsample, split), so that e.g. the
     spiral's train/test assignment does not change when only the noise level changes.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(n)]
+    seed = check_int(seed, "seed", minimum=0)
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
 
 
 def stratified_split(

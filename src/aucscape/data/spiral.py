@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from aucscape._validation import check_nonnegative, check_positive
+from aucscape._validation import check_int, check_nonnegative, check_positive
 from aucscape.data.dataset import DESCRIPTION_FORMAT, Dataset, build, split_rngs
 
 __all__ = ["GENERATORS", "sampled_spiral_points", "spiral", "spiral_points"]
@@ -32,12 +32,7 @@ GENERATORS = ("cmu", "sampled")
 
 
 def _check_points(points_per_arm: int) -> int:
-    if isinstance(points_per_arm, bool) or not isinstance(points_per_arm, (int, np.integer)):
-        raise ValueError(f"points_per_arm must be an integer, got {points_per_arm!r}")
-    m = int(points_per_arm)
-    if m < 2:
-        raise ValueError(f"points_per_arm must be at least 2, got {m}")
-    return m
+    return check_int(points_per_arm, "points_per_arm", minimum=2)
 
 
 def _two_arms(arm: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:

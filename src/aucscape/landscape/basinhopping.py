@@ -62,7 +62,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_nonnegative, check_positive
+from .._validation import check_int, check_nonnegative, check_positive
 from ..protocols import FloatArray, Objective
 from ..spectrum import eigen_summary
 from .identity import DEFAULT_EDIFFTOL, DEFAULT_SLOPPY_EDIFF, MinimumMatcher
@@ -183,15 +183,9 @@ class BasinHopping:
         self.sloppy_tol = None if sloppy_tol is None else check_positive(sloppy_tol,
                                                                           "sloppy_tol")
         self.sloppy_ediff = check_positive(sloppy_ediff, "sloppy_ediff")
-        if isinstance(walkers, bool) or not isinstance(walkers, int) or walkers < 1:
-            raise ValueError(f"walkers must be an integer >= 1, got {walkers!r}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-        self.seed = int(seed)
-        self.n_walkers = walkers
-        if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
-            raise ValueError(f"chunk must be an integer >= 1, got {chunk!r}")
-        self.chunk = chunk
+        self.n_walkers = check_int(walkers, "walkers", minimum=1)
+        self.seed = check_int(seed, "seed", minimum=0)
+        self.chunk = check_int(chunk, "chunk", minimum=1)
         self.minimize_options = {**DEFAULT_MINIMIZE_OPTIONS, **(minimize_options or {})}
         self.store = store if store is not None else Store(":memory:", objective.describe())
         self._check_store_objective()
@@ -281,9 +275,8 @@ class BasinHopping:
         """
         if max_steps is None and max_time is None:
             raise ValueError("give a budget: max_steps and/or max_time")
-        if max_steps is not None and (isinstance(max_steps, bool) or int(max_steps) != max_steps
-                                      or max_steps < 0):
-            raise ValueError(f"max_steps must be an integer >= 0, got {max_steps!r}")
+        if max_steps is not None:
+            max_steps = check_int(max_steps, "max_steps", minimum=0)
         if max_time is not None:
             check_nonnegative(max_time, "max_time")
         if self.stats.run_id is None:

@@ -13,8 +13,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
+from aucscape._validation import check_int
 from aucscape.defaults import DEFAULT_BETA, DEFAULT_LAM, DEFAULT_MARGIN
 from aucscape.nn import MLP
 from aucscape.objectives.base import NetworkObjective
@@ -57,11 +56,7 @@ def check_network_size(
     >>> check_network_size(2, 10, 150)
     10
     """
-    if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {hidden!r}")
-    h = int(hidden)
-    if h < 1:
-        raise ValueError(f"{name} must be >= 1, got {h}")
+    h = check_int(hidden, name, minimum=1)
     P = h * (int(n_in) + 2) + h + 2
     need = 8 * (3 * P * P + 2 * int(n_train) * P)
     limit = physical_memory() if memory is None else memory
