@@ -122,3 +122,19 @@ def test_driver_joins_mueller_brown_with_either_strategy(tmp_path, keep, early_e
     st, _ = _store(tmp_path / "a.db", [0, 1])
     state = connect_landscape(MB, st, keep=keep, early_exit=early_exit, max_attempts=40)
     assert state.done and state.targets_connected == state.n_targets == st.n_minima() == 3
+
+
+def test_detour_is_bridged_to_the_band_ends_and_stored(tmp_path):
+    # Only A is stored; saddle 1 joins C and B, both new: a detour of a band from A to B.
+    # The bridge A -> C finds saddle 0 (A-C), which attaches C and with it the detour.
+    from aucscape.landscape.connect import _bridge
+
+    st, _ = _store(tmp_path / "a.db", [0])
+    made = _bridge(MB, st, [(_found(1), (MINIMA[0] + 1e-9, MINIMA[1] - 1e-9))], TSSettings(),
+                   None, None, None)
+    assert made == 2 and st.n_ts() == 2 and st.n_minima() == 3
+    got = sorted(_nearest(m.coords) for m in st.iter_minima())
+    assert got == [0, 1, 2]
+    for t in st.iter_ts():
+        np.testing.assert_allclose(min(np.linalg.norm(t.coords - s) for s in SADDLES), 0,
+                                   atol=1e-7)

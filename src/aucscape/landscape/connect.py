@@ -35,6 +35,7 @@ from .ts.attempt import (
     attempt_connection,
     complete_known,
 )
+from .ts.detour import bridge_ends
 from .ts.symmetry import aligned_distance
 
 if TYPE_CHECKING:
@@ -79,8 +80,8 @@ def _stored_minimum(objective: Objective, store: Store, m: FoundMinimum, s: TSSe
 
 
 def _record(objective: Objective, store: Store, result: AttemptResult, settings: TSSettings,
-            run_id: int | None, keep: str) -> tuple[list[int], int]:
-    """(new TS ids, number of detours dropped); see :func:`record_attempt`."""
+            run_id: int | None, keep: str) -> tuple[list[int], list[FoundTS]]:
+    """(new TS ids, detours not stored); see :func:`record_attempt`."""
     if keep not in KEEP:
         raise ValueError(f"keep must be one of {KEEP}, got {keep!r}")
     pending: list[FoundTS] = []
@@ -106,7 +107,7 @@ def _record(objective: Objective, store: Store, result: AttemptResult, settings:
                 new.append(int(store.add_ts(ts.energy, ts.coords, m1, m2,
                                             rms_grad=ts.rms_grad, neg_eig=ts.neg_eig,
                                             lpphe=ts.lpphe, run_id=run_id)))
-    return new, len(pending)
+    return new, pending
 
 
 def _unmatched_known(objective: Objective, store: Store, result: AttemptResult,
@@ -281,6 +282,7 @@ def connect_landscape(objective: Objective, store: Store, *, settings: TSSetting
                       give_up_after: int = 9, passes: int = 3, k_neighbours: int = 10,
                       run_id: int | None = None, persist_tries: bool = False,
                       keep: str = "attached", early_exit: bool = True,
+                      intermediate: bool = True,
                       progress: Callable[[LandscapeProgress], None] | None = None
                       ) -> LandscapeProgress:
     """Connect every target minimum to the global minimum's component (PATHSAMPLE's role).
@@ -316,7 +318,9 @@ def connect_landscape(objective: Objective, store: Store, *, settings: TSSetting
     between two unknown basins: 34 of 326 saddles found in a spiral CE 2-4-2 run, each a new
     two-minimum side component); "all" stores every verified TS. ``early_exit``: workers get
     the stored TS energies and skip the step-off of saddles that match one
-    (:mod:`.ts.attempt`).
+    (:mod:`.ts.attempt`). ``intermediate`` (with "attached"): each detour is bridged at
+    once by two more bands from the attempt's end points to its minima
+    (:mod:`.ts.detour`); the detour is stored when a bridge attaches it.
     """
     settings = TSSettings() if settings is None else settings
     if int(batch) < 1:
@@ -412,7 +416,8 @@ def connect_landscape(objective: Objective, store: Store, *, settings: TSSetting
                 for (i, j), key in zip(chosen, pair_ids, strict=True)]
         results = _run_batch(objective, jobs, executor,
                              _ts_energies(store) if early_exit else None)
-        for key, res in zip(pair_ids, results, strict=True):
+        pending: list[tuple[FoundTS, tuple[FloatArray, FloatArray]]] = []
+        for key, res, job in zip(pair_ids, results, jobs, strict=True):
             tries[key] = tries.get(key, 0) + 1
             pass_tries[key] = pass_tries.get(key, 0) + 1
             if run_id is None and (res.found or res.known):
@@ -425,11 +430,30 @@ def connect_landscape(objective: Objective, store: Store, *, settings: TSSetting
             if not stored:
                 for mid in key:
                     failures[mid] = failures.get(mid, 0) + 1
-                    reasons[mid] = _reason(res, detours)
+                    reasons[mid] = _reason(res, len(detours))
+            pending.extend((t, job[0]) for t in detours)
         attempts += len(chosen)
+        if intermediate and pending and keep == "attached":
+            attempts += _bridge(objective, store, pending[:batch], settings, executor,
+                                _ts_energies(store) if early_exit else None, run_id)
+        pending = []
     if persist_tries:
         _save_tries(store, tries)
     return state
+
+
+def _bridge(objective: Objective, store: Store,
+            detours: list[tuple[FoundTS, tuple[FloatArray, FloatArray]]], settings: TSSettings,
+            executor: Any | None, known: FloatArray | None, run_id: int | None) -> int:
+    """Bridge bands for ``detours`` ((TS, band end points)); store what attaches, then the
+    detours that attach through it (:mod:`.ts.detour`). Returns the attempts made."""
+    jobs = [(ends, settings) for t, (xa, xb) in detours
+            for ends in bridge_ends(objective, t, xa, xb)]
+    for res in _run_batch(objective, jobs, executor, known):
+        _record(objective, store, res, settings, run_id, "attached")
+    _record(objective, store, AttemptResult([t for t, _ in detours], 0), settings, run_id,
+            "attached")
+    return len(jobs)
 
 
 def _run_batch(objective: Objective, jobs: list[tuple[tuple[FloatArray, FloatArray], TSSettings]],

@@ -1,0 +1,102 @@
+"""Connection strategies side by side: minima joined per CPU-second, same start database.
+
+Each strategy runs :func:`aucscape.landscape.connect.connect_landscape` on its own copy
+of one start database for the same wall-time budget, one after the other in the same
+run. Joined = minima in the global minimum's network at the end minus at the start;
+the table gives joined per CPU-second (process time of this process: attempts run
+in-process), the final fraction of all stored minima in that network (the issue's
+goal), attempts and transition states per second, and each rate as a ratio to the first
+row (main before this change: every TS stored, no early exit).
+
+Strategies: ``keep`` "all" (every verified TS stored) or "attached" (only TSs with a
+stored minimum: no new side components); ``early`` (skip the step-off of saddles whose
+energy matches a stored TS); ``order`` nearest | energy (PATHSAMPLE's CONNECTUNC).
+
+    python benchmarks/bench_connect_strategies.py --time 60
+    python benchmarks/bench_connect_strategies.py --db start.db --time 120
+
+Without ``--db`` the start database is made as the issue's target case:
+``aucscape explore --dataset spiral --loss ce --hidden 4 --steps 300 --seed 0``.
+Timings on a shared machine: compare the ratios, not the absolute rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+STRATEGIES = [  # (name, keep, early_exit, order)
+    ("all, no early exit (before)", "all", False, "nearest"),
+    ("all, early exit", "all", True, "nearest"),
+    ("attached, no early exit", "attached", False, "nearest"),
+    ("attached, early exit (default)", "attached", True, "nearest"),
+    ("attached, early exit, energy order", "attached", True, "energy"),
+]
+
+
+def in_gm(store) -> int:
+    """Minima in the global minimum's connected network."""
+    from aucscape.landscape.graph import UnionFind
+
+    mins = list(store.iter_minima(order="energy"))
+    row = {m.id: k for k, m in enumerate(mins)}
+    uf = UnionFind(len(mins))
+    for t in store.iter_ts():
+        uf.union(row[t.min1], row[t.min2])
+    gm = uf.find(0)
+    return sum(uf.find(k) == gm for k in range(len(mins)))
+
+
+def run_one(start: Path, work: Path, keep: str, early: bool, order: str, budget: float) -> dict:
+    from aucscape.cli._common import stored_objective
+    from aucscape.landscape.connect import connect_landscape
+    from aucscape.landscape.store import Store
+
+    db = work / f"{keep}-{early}-{order}.db"
+    shutil.copy(start, db)
+    with Store(db) as st:
+        obj = stored_objective(st)
+        n0, j0, ts0 = st.n_minima(), in_gm(st), st.n_ts()
+        c0, w0 = time.process_time(), time.monotonic()
+        state = connect_landscape(obj, st, time_limit=budget, keep=keep, early_exit=early,
+                                  order=order)
+        cpu, wall = time.process_time() - c0, time.monotonic() - w0
+        n1, j1, ts1 = st.n_minima(), in_gm(st), st.n_ts()
+    return {"cpu": cpu, "wall": wall, "joined": j1 - j0, "frac": j1 / n1, "n0": n0, "n1": n1,
+            "att": state.attempts, "ts": ts1 - ts0}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", help="start database (default: made by explore, see module doc)")
+    ap.add_argument("--time", type=float, default=60.0, help="wall seconds per strategy")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        start = Path(args.db) if args.db else work / "start.db"
+        if not args.db:
+            subprocess.run([sys.executable, "-m", "aucscape", "explore", "--dataset", "spiral",
+                            "--loss", "ce", "--hidden", "4", "--steps", "300", "--seed", "0",
+                            "--db", str(start), "--quiet"], check=True)
+        rows = [(name, run_one(start, work, keep, early, order, args.time))
+                for name, keep, early, order in STRATEGIES]
+    base = rows[0][1]["joined"] / max(rows[0][1]["cpu"], 1e-9)
+    print(f"start: {rows[0][1]['n0']} minima; {args.time:.0f} s wall per strategy "
+          "(shared machine)")
+    print(f"{'strategy':36s} {'cpu s':>6s} {'att':>5s} {'att/cpu-s':>9s} {'TS/cpu-s':>8s} "
+          f"{'joined':>6s} {'joined/cpu-s':>12s} {'ratio':>6s} {'minima':>6s} {'in GM':>6s}")
+    for name, r in rows:
+        rate = r["joined"] / max(r["cpu"], 1e-9)
+        print(f"{name:36s} {r['cpu']:6.1f} {r['att']:5d} {r['att'] / r['cpu']:9.2f} "
+              f"{r['ts'] / r['cpu']:8.2f} {r['joined']:6d} {rate:12.3f} "
+              f"{rate / base if base > 0 else float('nan'):6.2f} {r['n1']:6d} "
+              f"{100 * r['frac']:5.1f}%")
+
+
+if __name__ == "__main__":
+    main()
