@@ -10,7 +10,8 @@ row (main before this change: every TS stored, no early exit).
 
 Strategies: ``keep`` "all" (every verified TS stored) or "attached" (only TSs with a
 stored minimum: no new side components); ``early`` (skip the step-off of saddles whose
-energy matches a stored TS); ``order`` nearest | energy (PATHSAMPLE's CONNECTUNC).
+energy matches a stored TS); ``intermediate`` (bridge each detour to the band's ends,
+:mod:`aucscape.landscape.ts.detour`); ``order`` nearest | energy (PATHSAMPLE's CONNECTUNC).
 
     python benchmarks/bench_connect_strategies.py --time 60
     python benchmarks/bench_connect_strategies.py --db start.db --time 120
@@ -30,12 +31,13 @@ import tempfile
 import time
 from pathlib import Path
 
-STRATEGIES = [  # (name, keep, early_exit, order)
-    ("all, no early exit (before)", "all", False, "nearest"),
-    ("all, early exit", "all", True, "nearest"),
-    ("attached, no early exit", "attached", False, "nearest"),
-    ("attached, early exit (default)", "attached", True, "nearest"),
-    ("attached, early exit, energy order", "attached", True, "energy"),
+STRATEGIES = [  # (name, keep, early_exit, intermediate, order)
+    ("all (before)", "all", False, False, "nearest"),
+    ("all + early exit", "all", True, False, "nearest"),
+    ("attached", "attached", False, False, "nearest"),
+    ("attached + early exit", "attached", True, False, "nearest"),
+    ("attached + early + intermediate (default)", "attached", True, True, "nearest"),
+    ("default, energy order", "attached", True, True, "energy"),
 ]
 
 
@@ -52,19 +54,20 @@ def in_gm(store) -> int:
     return sum(uf.find(k) == gm for k in range(len(mins)))
 
 
-def run_one(start: Path, work: Path, keep: str, early: bool, order: str, budget: float) -> dict:
+def run_one(start: Path, work: Path, keep: str, early: bool, inter: bool, order: str,
+            budget: float) -> dict:
     from aucscape.cli._common import stored_objective
     from aucscape.landscape.connect import connect_landscape
     from aucscape.landscape.store import Store
 
-    db = work / f"{keep}-{early}-{order}.db"
+    db = work / f"{keep}-{early}-{inter}-{order}.db"
     shutil.copy(start, db)
     with Store(db) as st:
         obj = stored_objective(st)
         n0, j0, ts0 = st.n_minima(), in_gm(st), st.n_ts()
         c0, w0 = time.process_time(), time.monotonic()
         state = connect_landscape(obj, st, time_limit=budget, keep=keep, early_exit=early,
-                                  order=order)
+                                  intermediate=inter, order=order, passes=10**9)
         cpu, wall = time.process_time() - c0, time.monotonic() - w0
         n1, j1, ts1 = st.n_minima(), in_gm(st), st.n_ts()
     return {"cpu": cpu, "wall": wall, "joined": j1 - j0, "frac": j1 / n1, "n0": n0, "n1": n1,
@@ -83,16 +86,16 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "aucscape", "explore", "--dataset", "spiral",
                             "--loss", "ce", "--hidden", "4", "--steps", "300", "--seed", "0",
                             "--db", str(start), "--quiet"], check=True)
-        rows = [(name, run_one(start, work, keep, early, order, args.time))
-                for name, keep, early, order in STRATEGIES]
+        rows = [(name, run_one(start, work, keep, early, inter, order, args.time))
+                for name, keep, early, inter, order in STRATEGIES]
     base = rows[0][1]["joined"] / max(rows[0][1]["cpu"], 1e-9)
     print(f"start: {rows[0][1]['n0']} minima; {args.time:.0f} s wall per strategy "
           "(shared machine)")
-    print(f"{'strategy':36s} {'cpu s':>6s} {'att':>5s} {'att/cpu-s':>9s} {'TS/cpu-s':>8s} "
+    print(f"{'strategy':42s} {'cpu s':>6s} {'att':>5s} {'att/cpu-s':>9s} {'TS/cpu-s':>8s} "
           f"{'joined':>6s} {'joined/cpu-s':>12s} {'ratio':>6s} {'minima':>6s} {'in GM':>6s}")
     for name, r in rows:
         rate = r["joined"] / max(r["cpu"], 1e-9)
-        print(f"{name:36s} {r['cpu']:6.1f} {r['att']:5d} {r['att'] / r['cpu']:9.2f} "
+        print(f"{name:42s} {r['cpu']:6.1f} {r['att']:5d} {r['att'] / r['cpu']:9.2f} "
               f"{r['ts'] / r['cpu']:8.2f} {r['joined']:6d} {rate:12.3f} "
               f"{rate / base if base > 0 else float('nan'):6.2f} {r['n1']:6d} "
               f"{100 * r['frac']:5.1f}%")
