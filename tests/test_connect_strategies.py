@@ -130,7 +130,7 @@ def test_detour_is_bridged_to_the_band_ends_and_stored(tmp_path):
     from aucscape.landscape.connect import _bridge
 
     st, _ = _store(tmp_path / "a.db", [0])
-    made = _bridge(MB, st, [(_found(1), (MINIMA[0] + 1e-9, MINIMA[1] - 1e-9))], TSSettings(),
+    made = _bridge(MB, st, [(_found(1), (MINIMA[0] + 1e-9, MINIMA[1] - 1e-9))], [], TSSettings(),
                    None, None, None)
     assert made == 2 and st.n_ts() == 2 and st.n_minima() == 3
     got = sorted(_nearest(m.coords) for m in st.iter_minima())

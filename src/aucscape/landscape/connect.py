@@ -35,8 +35,8 @@ from .ts.attempt import (
     attempt_connection,
     complete_known,
 )
-from .ts.detour import bridge_ends
-from .ts.symmetry import aligned_distance
+from .ts.detour import bridge_ends, swap_ends
+from .ts.symmetry import aligned_distance, aligned_pair
 
 if TYPE_CHECKING:
     from .store import Store
@@ -80,15 +80,24 @@ def _stored_minimum(objective: Objective, store: Store, m: FoundMinimum, s: TSSe
 
 
 def _record(objective: Objective, store: Store, result: AttemptResult, settings: TSSettings,
-            run_id: int | None, keep: str) -> tuple[list[int], list[FoundTS]]:
-    """(new TS ids, detours not stored); see :func:`record_attempt`."""
+            run_id: int | None, keep: str) -> tuple[list[int], list[FoundTS], list[Any]]:
+    """(new TS ids, detours not stored, stored TS records the attempt re-found); see
+    :func:`record_attempt`."""
     if keep not in KEEP:
         raise ValueError(f"keep must be one of {KEEP}, got {keep!r}")
     pending: list[FoundTS] = []
-    for ts in [*result.found, *_unmatched_known(objective, store, result, settings)]:
-        known = store.ts_in_window(*_window(ts.energy, settings))
-        if find_stationary(objective, known, ts.energy, ts.coords, settings) is None:
+    refound: list[Any] = []
+    for ts in [*result.found, *getattr(result, "known", [])]:
+        rec = find_stationary(objective, store.ts_in_window(*_window(ts.energy, settings)),
+                              ts.energy, ts.coords, settings)
+        if rec is not None:
+            refound.append(rec)
+        elif isinstance(ts, FoundTS):
             pending.append(ts)
+        else:  # an early-exit energy twin that is not stored: step it off here
+            done = complete_known(objective, ts, settings)
+            if not isinstance(done, str):
+                pending.append(done)
     new: list[int] = []
     while pending:
         if keep == "all":
@@ -107,21 +116,7 @@ def _record(objective: Objective, store: Store, result: AttemptResult, settings:
                 new.append(int(store.add_ts(ts.energy, ts.coords, m1, m2,
                                             rms_grad=ts.rms_grad, neg_eig=ts.neg_eig,
                                             lpphe=ts.lpphe, run_id=run_id)))
-    return new, pending
-
-
-def _unmatched_known(objective: Objective, store: Store, result: AttemptResult,
-                     settings: TSSettings) -> list[FoundTS]:
-    """The early-exit saddles of ``result`` that are not a stored TS after all (an energy
-    twin), stepped off here (:func:`.ts.attempt.complete_known`)."""
-    out = []
-    for k in getattr(result, "known", []):
-        if find_stationary(objective, store.ts_in_window(*_window(k.energy, settings)),
-                           k.energy, k.coords, settings) is None:
-            done = complete_known(objective, k, settings)
-            if not isinstance(done, str):
-                out.append(done)
-    return out
+    return new, pending, refound
 
 
 def record_attempt(objective: Objective, store: Store, result: AttemptResult,
@@ -417,6 +412,7 @@ def connect_landscape(objective: Objective, store: Store, *, settings: TSSetting
         results = _run_batch(objective, jobs, executor,
                              _ts_energies(store) if early_exit else None)
         pending: list[tuple[FoundTS, tuple[FloatArray, FloatArray]]] = []
+        follow: list[tuple[FloatArray, FloatArray]] = []
         for key, res, job in zip(pair_ids, results, jobs, strict=True):
             tries[key] = tries.get(key, 0) + 1
             pass_tries[key] = pass_tries.get(key, 0) + 1
@@ -426,29 +422,54 @@ def connect_landscape(objective: Objective, store: Store, *, settings: TSSetting
                                         "targets": targets, "batch": int(batch),
                                         "max_tries": int(max_tries)})
                 connect_runs.add(run_id)
-            stored, detours = _record(objective, store, res, settings, run_id, keep)
+            stored, detours, refound = _record(objective, store, res, settings, run_id, keep)
             if not stored:
                 for mid in key:
                     failures[mid] = failures.get(mid, 0) + 1
                     reasons[mid] = _reason(res, len(detours))
+                if refound:
+                    follow.extend(_follow_jobs(objective, store, net, key, job[0], refound[0]))
             pending.extend((t, job[0]) for t in detours)
         attempts += len(chosen)
-        if intermediate and pending and keep == "attached":
-            attempts += _bridge(objective, store, pending[:batch], settings, executor,
-                                _ts_energies(store) if early_exit else None, run_id)
-        pending = []
+        if intermediate and (pending or follow) and keep == "attached":
+            attempts += _bridge(objective, store, pending[:batch], follow[:batch], settings,
+                                executor, _ts_energies(store) if early_exit else None, run_id)
     if persist_tries:
         _save_tries(store, tries)
     return state
 
 
+def _follow_jobs(objective: Objective, store: Store, net: Network, key: Pair,
+                 ends: tuple[FloatArray, FloatArray], ts: Any
+                 ) -> list[tuple[FloatArray, FloatArray]]:
+    """Bridges from a re-found stored TS's minima to the band's ends ``ends`` of pair
+    ``key`` (store ids, same order), skipping ends already connected (:mod:`.ts.detour`)."""
+    x_a, x_b = ends
+    p, m = store.get_minimum(ts.min1), store.get_minimum(ts.min2)
+    if swap_ends(objective, p.coords, m.coords, x_a, x_b):
+        p, m = m, p
+    a, b = (key[0], key[1]) if np.array_equal(net.coords[net.row[key[0]]], x_a) else (key[1],
+                                                                                      key[0])
+    out = []
+    for end, mid, x_end, first in ((a, p.id, x_a, True), (b, m.id, x_b, False)):
+        if mid in net.row and net.connected(net.row[end], net.row[mid]):
+            continue
+        x_m = store.get_minimum(mid).coords
+        out.append(aligned_pair(objective, x_end, x_m) if first
+                   else aligned_pair(objective, x_m, x_end))
+    return out
+
+
 def _bridge(objective: Objective, store: Store,
-            detours: list[tuple[FoundTS, tuple[FloatArray, FloatArray]]], settings: TSSettings,
+            detours: list[tuple[FoundTS, tuple[FloatArray, FloatArray]]],
+            follow: list[tuple[FloatArray, FloatArray]], settings: TSSettings,
             executor: Any | None, known: FloatArray | None, run_id: int | None) -> int:
-    """Bridge bands for ``detours`` ((TS, band end points)); store what attaches, then the
-    detours that attach through it (:mod:`.ts.detour`). Returns the attempts made."""
+    """Bridge bands for ``detours`` ((TS, band end points)) and the ``follow`` bands of
+    re-found saddles; store what attaches, then the detours that attach through it
+    (:mod:`.ts.detour`). Returns the attempts made."""
     jobs = [(ends, settings) for t, (xa, xb) in detours
             for ends in bridge_ends(objective, t, xa, xb)]
+    jobs += [(ends, settings) for ends in follow]
     for res in _run_batch(objective, jobs, executor, known):
         _record(objective, store, res, settings, run_id, "attached")
     _record(objective, store, AttemptResult([t for t, _ in detours], 0), settings, run_id,
