@@ -138,3 +138,20 @@ def test_detour_is_bridged_to_the_band_ends_and_stored(tmp_path):
     for t in st.iter_ts():
         np.testing.assert_allclose(min(np.linalg.norm(t.coords - s) for s in SADDLES), 0,
                                    atol=1e-7)
+
+
+def test_a_refound_saddle_is_followed_from_its_far_minimum(tmp_path):
+    # A, B, C stored, saddle 0 (A-C) stored. A band A -> B that only re-finds saddle 0 is
+    # followed by one band C -> B (A -> A is connected already).
+    from aucscape.landscape.connect import _follow_jobs
+    from aucscape.landscape.network import Network
+
+    st, ids = _store(tmp_path / "a.db", [0, 1, 2])
+    record_attempt(MB, st, AttemptResult([_found(0)], 1), TSSettings())
+    net = Network(MB, st)
+    xa, xb = st.get_minimum(ids[0]).coords, st.get_minimum(ids[1]).coords
+    key = (min(ids[0], ids[1]), max(ids[0], ids[1]))
+    jobs = _follow_jobs(MB, st, net, key, (xa, xb), next(iter(st.iter_ts())))
+    assert len(jobs) == 1
+    np.testing.assert_allclose(jobs[0][0], MINIMA[2], atol=1e-6)
+    np.testing.assert_allclose(jobs[0][1], MINIMA[1], atol=1e-6)
