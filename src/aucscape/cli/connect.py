@@ -84,6 +84,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _passes(args: argparse.Namespace) -> int:
+    """Passes over the given-up minima: as many as the budget allows when one is given
+    (a later run would retry them anyway), else the library's default of 3."""
+    return 10**9 if args.time is not None or args.attempts is not None else 3
+
+
 def _connect(args: argparse.Namespace, store: Store, objective: Objective, ex: Any, batch: int,
              settings: TSSettings) -> None:
     from ..landscape.connect import LandscapeProgress, connect_landscape
@@ -110,7 +116,8 @@ def _connect(args: argparse.Namespace, store: Store, objective: Objective, ex: A
                                   executor=ex,
                                   max_attempts=args.attempts, time_limit=args.time,
                                   batch=batch, max_tries=args.max_tries, order=args.order,
-                                  run_id=run_id, persist_tries=True, progress=progress)
+                                  run_id=run_id, persist_tries=True, progress=progress,
+                                  passes=_passes(args))
     elapsed = time.monotonic() - t0
     if not args.quiet:
         print(f"{args.db}: {describe_objective(objective.describe())}")
