@@ -25,8 +25,9 @@ included), m ≥ 0; the surrogates marked "–" ignore m. ``smooth_hinge`` is th
 of the hinge's m − βz: it tends to max(0, m − βz) away from the kink (the gap is at
 most log 2, at βz = m) and is twice differentiable everywhere, so its stationary points
 can be converged to a vanishing gradient and have a Hessian (the landscape study's
-hinge, ``docs/surrogates.md``); ``hinge`` itself stays the practitioner's max(0, m − βz). The β of the margin surrogates follows OPTIM, which
-gives every AUC surrogate one β (``docs/surrogates.md`` states the evidence).
+hinge, ``docs/surrogates.md``); ``hinge`` itself stays the practitioner's max(0, m − βz).
+The β of the margin surrogates follows OPTIM, which gives every AUC surrogate one β
+(``docs/surrogates.md`` states the evidence).
 
 Identities every backend uses, through :meth:`Surrogate.kernel`, to run one of six
 kernels k_c(u; m) (``CODES``): ℓ_{β,m}(z) = outer · k_c(β'z; m') with
