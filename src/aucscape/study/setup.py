@@ -76,8 +76,9 @@ def _hinge_line(parts: dict[str, Any]) -> str | None:
     return (f"hinge (assumed): the paper's hinge is run as the {loss_label('smooth_hinge')}, "
             "twice differentiable, because the paper reports Hessians (LPPHE) of hinge "
             "minima converged to tight RMS gradients; the kinked max(0, m − βz) has its "
-            "minima on kinks, where no quench reaches the RMS criterion (0 of 8 here at "
-            "β = 40 and 4; docs/surrogates.md, scripts/hinge_convergence.py)")
+            "minima on kinks, where no quench reaches the RMS criterion (measured: 0 of 8 "
+            "quenches at β = 40 and at β = 4, the smooth hinge 8 of 8 at β = 40; "
+            "docs/surrogates.md, scripts/hinge_convergence.py)")
 
 
 def sensitivity_table(res: StudyResults) -> Table | None:
