@@ -309,7 +309,7 @@ def test_margin_trap_warns_in_every_front_end():
         PairwiseAUC(MLP(2, 2, 2), X, [0, 1, 0, 1, 1, 0], "hinge", beta=1.0, margin=1.0)
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "logistic"])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "logistic", "smooth_hinge"])
 @pytest.mark.parametrize("spread", [1.0, 300.0])  # product identity, then per-pair sigmoid
 def test_torch_without_the_compiled_core(name, spread, monkeypatch):
     # GPU tensors (or no numba) take torch's own blocked loop: same numbers
@@ -325,6 +325,28 @@ def test_torch_without_the_compiled_core(name, spread, monkeypatch):
                                 pos_weight=1.3, sample_weight=torch.tensor(w))
     loss.backward()
     _assert_close((loss.item(), t.grad.numpy()), brute(y, s, w, name), 1e-10)
+
+
+@pytest.mark.parametrize("name", ["logistic", "smooth_hinge"])
+def test_numba_per_pair_path_beyond_the_product_range(name):
+    # β·(score range) > 700: the numba kernels leave the product identity for one exp per
+    # pair; the smooth hinge's shift s_p − m/β must be applied there too
+    pytest.importorskip("numba")
+    from aucscape.pairwise.kernels import pair_sums
+
+    y, s, w = _problem(seed=11)
+    s = s * 300.0
+    ref = brute(y, s, w, name)
+    got = pairwise_loss(y, s, name, beta=BETA, margin=MARGIN, pos_weight=1.3,
+                        sample_weight=w, return_grad=True, method="numba")
+    _assert_close(got, ref, 1e-11)
+    form = get_surrogate(name).kernel(BETA, MARGIN)
+    pos, neg = np.flatnonzero(y), np.flatnonzero(~y)
+    a = 1.3 * w[pos] / (w[pos].sum() * w[neg].sum())
+    v, g_pos, g_neg = pair_sums(form.code, s[pos], s[neg], a, w[neg], form.beta, form.margin)
+    g = np.zeros(y.size)
+    g[pos], g[neg] = g_pos, g_neg
+    _assert_close((v, g), ref, 1e-11)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh"])

@@ -38,7 +38,7 @@ n_images = 5
 dneb_max_iter = 50
 hef_max_iter = 30
 [parts.surrogates]
-losses = ["sigmoid", "hinge"]
+losses = ["sigmoid", "smooth_hinge"]
 [parts.creditcard]
 hidden = 1
 [parts.beta_sigmoid]
@@ -85,6 +85,8 @@ def test_writes_report_tables_figures_and_databases(study):
     md = (out / "report.md").read_text()
     assert "13,948 vs 1,903" in md and "## Loss selection" in md
     assert "## Set-up: what the paper leaves open" in md
+    assert ("hinge (assumed): the paper's hinge is run as the hinge (smoothed: "
+            "log(1 + e^{m − βz}))") in md
     findings_rows = _csv(out / "tables/findings.csv")
     assert len(findings_rows) == 18
     assert {r["verdict"] for r in findings_rows} <= {"agrees", "disagrees", "undecided"}
@@ -102,7 +104,7 @@ def test_tables_match_the_databases(study):
 
     _, _, out = study
     rows = {r["key"]: r for r in _csv(out / "tables/landscapes.csv")}
-    # ce, sigmoid β40 (shared by main, surrogates, β), hinge, 2 credit card, sigmoid β10,
+    # ce, sigmoid β40 (shared by main, surrogates, β), smooth hinge, 2 credit card, sigmoid β10,
     # exp β1 and β2, ce λ=1e-3 (ce λ=1e-5 is main's): each landscape explored once
     assert len(rows) == 9
     t1 = {r["landscape"]: r for r in _csv(out / "tables/table1_spiral.csv")}
@@ -431,3 +433,47 @@ def test_nearest_distances_see_through_hidden_unit_symmetry():
     assert nearest_distances(obj, [v], [far, w])[0] == pytest.approx(0.0, abs=1e-9)
     own = nearest_distances(obj, [w, v, far])
     assert own[0] == pytest.approx(0.0, abs=1e-9) and own[2] > 0.1
+
+
+def _empty_land(key, loss, replicate=0, part="surrogates"):
+    """A landscape whose quenches all failed the RMS criterion: no minimum stored."""
+    return LandscapeResult(
+        key=f"{key}-r{replicate}", label=key, dataset="spiral", loss=loss, hidden=10,
+        n_in=2, lam=1e-5, beta=40.0, margin=1.0, parts=[part], db=f"db/{key}.db", steps=50,
+        n_eval=500, replicate=replicate, group=key, discovery=[],
+        minima={"id": [], "energy": [], "train_auc": [], "test_auc": [], "ce_loss": [],
+                "app_auc": [], "lpphe": [], "hits": []},
+        summary={})
+
+
+def test_landscape_without_minima_is_undecided_not_a_crash():
+    # the kinked hinge's minima sit on kinks: no quench converges, the store stays empty
+    lands = [x for loss in ("sigmoid", "tanh", "exp")
+             for x in _replicated(loss, loss, n=4, auc=[0.6, 0.65, 0.7, 0.75],
+                                  part="surrogates")]
+    lands += [_empty_land("hinge", "hinge", r) for r in range(3)]
+    res = _results(lands)
+    f = {x.claim: x for x in findings(res)}
+    assert len([c for c in f if c.startswith("hinge")]) == 2
+    # every surrogate finding compares against the hinge landscape: none can be decided
+    surr = list(f.values())[7:13]
+    assert surr[0].claim == "loss and test AUC correlate negatively for every surrogate"
+    for x in surr:
+        assert x.agrees is None and x.verdict == "undecided" and x.estimate is None
+        assert x.measured.startswith("undecided (no minima converged: hinge replicate 0")
+    (t2,) = [t for t in tables(res) if t.name == "table2_surrogates"]
+    assert [row[0] for row in t2.rows] == ["sigmoid", "tanh", "exp", "hinge"]
+
+
+def test_the_smooth_hinge_plays_the_papers_hinge_and_says_so():
+    from aucscape.study.spec import loss_label
+
+    lands = [x for loss in ("sigmoid", "tanh")
+             for x in _replicated(loss, loss, n=4, auc=[0.7, 0.75, 0.8, 0.85],
+                                  part="surrogates")]
+    lands += _replicated("smooth_hinge", "smooth_hinge", n=12, auc=np.linspace(0.5, 0.6, 12),
+                         part="surrogates")
+    f = [x for x in findings(_results(lands)) if x.claim.startswith("hinge")]
+    assert [x.agrees for x in f] == [True, True]  # most minima, lowest test AUC
+    assert all(loss_label("smooth_hinge") in x.claim for x in f)
+    assert loss_label("smooth_hinge") == "hinge (smoothed: log(1 + e^{m − βz}))"

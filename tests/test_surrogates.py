@@ -9,7 +9,8 @@ import pytest
 
 from aucscape.surrogates import SURROGATES, Surrogate, get_surrogate
 
-NAMES = ["sigmoid", "tanh", "hinge", "squared_hinge", "exp", "quad", "logistic"]
+NAMES = ["sigmoid", "tanh", "hinge", "squared_hinge", "exp", "quad", "logistic",
+         "smooth_hinge"]
 
 
 def naive(name: str, z: np.ndarray, beta: float, m: float) -> np.ndarray:
@@ -22,6 +23,7 @@ def naive(name: str, z: np.ndarray, beta: float, m: float) -> np.ndarray:
         "exp": np.exp(-beta * z),
         "quad": (m - beta * z) ** 2,
         "logistic": np.log1p(np.exp(-beta * z)),
+        "smooth_hinge": np.log1p(np.exp(m - beta * z)),
     }[name]
 
 
@@ -141,7 +143,7 @@ def test_huge_beta_never_gives_nan(name, beta):
 def test_defaults_keep_the_practitioner_meaning():
     for name in ("sigmoid", "tanh", "logistic", "exp"):
         assert get_surrogate(name).params() == (40.0, 1.0)
-    for name in ("hinge", "squared_hinge", "quad"):
+    for name in ("hinge", "squared_hinge", "quad", "smooth_hinge"):
         assert get_surrogate(name).params() == (1.0, 1.0)
     z = np.linspace(-1.0, 1.0, 9) + 0.01
     np.testing.assert_allclose(get_surrogate("hinge").value(z, *get_surrogate("hinge").params()),
@@ -154,6 +156,9 @@ def test_kernel_form_reproduces_the_surrogate(name):
     from aucscape.surrogates import CODES
 
     base = {v: k for k, v in CODES.items()}
+    # the LOGISTIC kernel carries the margin, k(u; m) = log(1 + e^{m − u}): it is the
+    # smooth hinge at β = 1 (logistic is that kernel at m' = 0)
+    base[CODES["logistic"]] = "smooth_hinge"
     sur = get_surrogate(name)
     beta, m = (2.5, 0.7)
     form = sur.kernel(beta, m)
@@ -163,7 +168,7 @@ def test_kernel_form_reproduces_the_surrogate(name):
     np.testing.assert_allclose(got, sur.value(z, beta, m), rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("name", ["hinge", "squared_hinge", "quad"])
+@pytest.mark.parametrize("name", ["hinge", "squared_hinge", "quad", "smooth_hinge"])
 @pytest.mark.parametrize("bad", [0.0, -1.0])
 def test_margin_surrogates_need_positive_beta(name, bad):
     with pytest.raises(ValueError, match="beta must be a finite number > 0"):
@@ -201,3 +206,22 @@ def test_linear_on_probabilities_warns():
         warn_if_linear_on_probabilities("hinge", 1.0, 1.0)
     with pytest.warns(UserWarning, match="exactly the quad loss"):
         warn_if_linear_on_probabilities("squared_hinge", 1.0, 1.5)
+
+
+def test_smooth_hinge_is_the_hinge_smoothed_and_logistic_shifted():
+    # softplus(m − βz): within log 2 of max(0, m − βz) (the gap peaks at the kink) and
+    # e^{−|m − βz|}-close away from it; it is logistic at z − m/β, and its kernel runs as
+    # logistic on positive scores shifted by δ = m/β
+    sm, hinge, logi = (get_surrogate(n) for n in ("smooth_hinge", "hinge", "logistic"))
+    beta, m = 40.0, 1.0
+    z = np.linspace(-1.0, 1.0, 201) + 0.0007
+    gap = sm.value(z, beta, m) - hinge.value(z, beta, m)
+    assert np.all(gap >= 0) and gap.max() <= np.log(2.0) + 1e-12
+    far = np.abs(m - beta * z) > 20
+    np.testing.assert_array_less(gap[far], 3e-9)
+    for f in ("value", "d1", "d2"):
+        np.testing.assert_allclose(getattr(sm, f)(z, beta, m),
+                                   getattr(logi, f)(z - m / beta, beta, 0.3), rtol=1e-9,
+                                   atol=1e-12)
+    assert sm.kernel(beta, m).shift == m / beta and logi.kernel(beta, m).shift == 0.0
+    assert np.all(sm.d2(z, beta, m) > 0)  # a Hessian at every pair, unlike hinge's ℓ'' = 0

@@ -347,7 +347,8 @@ def pairwise_auc_loss(
         b = b / jnp.where(valid, wn_tot, 1.0)
     form = args.form
     if args.family == "blocked":
-        value = _blocked_pair_sum(s, a, b, form.code, form.beta)
+        sk = jnp.where(y, s - form.shift, s) if form.shift else s  # smooth hinge
+        value = _blocked_pair_sum(sk, a, b, form.code, form.beta)
     elif form.code == EXP:
         value = _exp_sum(s, a, b, form.beta)
     elif form.code == QUAD:

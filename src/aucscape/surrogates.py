@@ -15,20 +15,31 @@ name                      ℓ(z) = f(βz)                    β       m       co
 ``hinge``                 max(0, m − βz)                  1       1       **no**
 ``squared_hinge``         max(0, m − βz)²                 1       1       yes
 ``quad``                  (m − βz)²                       1       1       yes
+``smooth_hinge``          log(1 + exp(m − βz))            1       1       yes
 ========================  ==============================  ======  ======  ==========
 
 The columns β and m are the defaults (``Surrogate.params``); at them the practitioner
 losses mean what they always meant (hinge max(0, 1 − z), β = 40 elsewhere). Ranges:
-β ≥ 0 for the saturating surrogates, β > 0 for the margin surrogates, m ≥ 0; the
-surrogates marked "–" ignore m. The β of the margin surrogates follows OPTIM, which
-gives every AUC surrogate one β (``docs/surrogates.md`` states the evidence).
+β ≥ 0 for the saturating surrogates, β > 0 for the margin surrogates (smooth hinge
+included), m ≥ 0; the surrogates marked "–" ignore m. ``smooth_hinge`` is the softplus
+of the hinge's m − βz: it tends to max(0, m − βz) away from the kink (the gap is at
+most log 2, at βz = m) and is twice differentiable everywhere, so its stationary points
+can be converged to a vanishing gradient and have a Hessian (the landscape study's
+hinge, ``docs/surrogates.md``); ``hinge`` itself stays the practitioner's max(0, m − βz).
+The β of the margin surrogates follows OPTIM, which gives every AUC surrogate one β
+(``docs/surrogates.md`` states the evidence).
 
 Identities every backend uses, through :meth:`Surrogate.kernel`, to run one of six
 kernels k_c(u; m) (``CODES``): ℓ_{β,m}(z) = outer · k_c(β'z; m') with
 
 - tanh(β) = sigmoid(2β): β' = 2β (kernel SIGMOID);
 - margin surrogates: max(0, m − βz)^q = β^q max(0, m/β − z)^q, so β' = 1, m' = m/β and
-  outer = β^q (q = 1 hinge, 2 squared hinge and quad); the others outer = 1, m' = m.
+  outer = β^q (q = 1 hinge, 2 squared hinge and quad); the others outer = 1, m' = m;
+- the LOGISTIC kernel carries the margin, k(u; m) = log(1 + e^{m − u}): the smooth hinge
+  (the softplus of the hinge's m − βz) is that kernel at β' = β, m' = m, and ``logistic``
+  is it at m' = 0. A blocked backend runs it as logistic on shifted positive scores,
+  k(β'(s_p − s_n); m') = k(β'(s_p − δ − s_n); 0) with δ = m'/β' (:attr:`KernelForm.shift`),
+  so the logistic kernel of every backend serves both.
 
 **The kink rule** (hinge, squared hinge), one for every algorithm on scores: the pair
 (p, n) is active iff s_n > t_p with t_p = s_p − m/β (rounded once, float64); its
@@ -81,6 +92,21 @@ class KernelForm(NamedTuple):
     beta: float
     margin: float
     outer: float
+
+    @property
+    def shift(self) -> float:
+        """δ with k(β'(s_p − s_n); m') = k(β'(s_p − δ − s_n); 0) for the blocked kernels.
+
+        δ = m'/β' for LOGISTIC (the smooth hinge; 0 for ``logistic``, whose m' = 0), 0 for
+        SIGMOID, which ignores m'. A blocked backend subtracts δ from the positive scores
+        and runs its margin-free kernel.
+
+        >>> get_surrogate("smooth_hinge").kernel(4.0, 1.0).shift
+        0.25
+        """
+        if self.code != LOGISTIC or self.margin == 0.0:
+            return 0.0
+        return self.margin / self.beta
 
 
 @dataclass(frozen=True)
@@ -186,18 +212,24 @@ def _sigmoid(k: float) -> dict[str, ScalarFn]:
     return {"value": value, "fused": fused, "d1": lambda z, b, m: fused(z, b, m)[1], "d2": d2}
 
 
-# --- logistic: log(1 + e^{−u}), u = βz; ℓ' = −β σ(−u); ℓ'' = β² σ(u)σ(−u).
-def _logistic_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    return np.logaddexp(0.0, -beta * _f(z))
+# --- the LOGISTIC kernel: log(1 + e^{v}), v = m − βz (logistic: m = 0; smooth hinge: m);
+# ℓ' = −β σ(v); ℓ'' = β² σ(v)σ(−v). One definition for both, through ``shifted``.
+def _softplus(shifted: bool) -> dict[str, ScalarFn]:
+    def v(z: ArrayLike, beta: float, margin: float) -> Array:
+        u = beta * _f(z)
+        return margin - u if shifted else -u
 
+    def value(z: ArrayLike, beta: float, margin: float) -> Array:
+        return np.logaddexp(0.0, v(z, beta, margin))
 
-def _logistic_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    return -beta * expit(-beta * _f(z))
+    def d1(z: ArrayLike, beta: float, margin: float) -> Array:
+        return -beta * expit(v(z, beta, margin))
 
+    def d2(z: ArrayLike, beta: float, margin: float) -> Array:
+        vv = v(z, beta, margin)
+        return beta * (beta * (expit(vv) * expit(-vv)))
 
-def _logistic_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    u = beta * _f(z)
-    return beta * (beta * (expit(u) * expit(-u)))
+    return {"value": value, "d1": d1, "d2": d2}
 
 
 # --- exp: e^{−u}; ℓ' = −β e^{−u}; ℓ'' = β² e^{−u}. Overflow to inf is the true value.
@@ -268,7 +300,12 @@ def _margin_form(code: int, power: int) -> Callable[[float, float], KernelForm]:
     return lambda beta, margin: KernelForm(code, 1.0, margin / beta, beta**power)
 
 
+def _logistic_form(shifted: bool) -> Callable[[float, float], KernelForm]:
+    return lambda beta, margin: KernelForm(LOGISTIC, beta, margin if shifted else 0.0, 1.0)
+
+
 _SIG, _TANH = _sigmoid(1.0), _sigmoid(2.0)
+_LOG, _SMOOTH = _softplus(False), _softplus(True)
 _MARGIN = {"beta_default": 1.0, "beta_positive": True}
 
 SURROGATES: dict[str, Surrogate] = {
@@ -288,8 +325,11 @@ SURROGATES: dict[str, Surrogate] = {
                   "exp(−βz)", form=_saturating(EXP)),
         Surrogate("quad", True, True, True, "factorised", _quad_value, _quad_d1, _quad_d2,
                   "(m − βz)²", form=_margin_form(QUAD, 2), **_MARGIN),
-        Surrogate("logistic", True, True, False, "blocked", _logistic_value, _logistic_d1,
-                  _logistic_d2, "log(1 + exp(−βz))", form=_saturating(LOGISTIC)),
+        Surrogate("logistic", True, True, False, "blocked", _LOG["value"], _LOG["d1"],
+                  _LOG["d2"], "log(1 + exp(−βz))", form=_logistic_form(False)),
+        Surrogate("smooth_hinge", True, True, True, "blocked", _SMOOTH["value"],
+                  _SMOOTH["d1"], _SMOOTH["d2"], "log(1 + exp(m − βz))",
+                  form=_logistic_form(True), **_MARGIN),
     )
 }  # fmt: skip
 

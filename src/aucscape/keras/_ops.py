@@ -217,8 +217,9 @@ def pairwise_risk(args: Any, y_true: Any, y_pred: Any, sample_weight: Any, *,
     safe_z = ops.where(valid, z_norm, 1.0)
     if args.family == "blocked":
         s_const = ops.stop_gradient(s)
+        s_kern = s_const - form.shift * y if form.shift else s_const  # smooth hinge
         total, grad = _pair_sums_blocked(
-            s_const, y, a, b, s.shape[0], form.code, form.beta, block_size
+            s_kern, y, a, b, s.shape[0], form.code, form.beta, block_size
         )
         value = ops.where(valid, total / safe_z, 0.0)
         grad = ops.where(valid, grad / safe_z, 0.0)

@@ -34,8 +34,9 @@ def product_params(pb: PairProblem, codes: tuple[int, ...] = (SIGMOID, LOGISTIC)
     if not pb.builtin or pb.empty or pb.form.code not in codes:
         return None
     beta = pb.form.beta  # tanh: 2β (the spec's identity)
-    lo = min(float(pb.sp.min()), float(pb.sn.min()))
-    hi = max(float(pb.sp.max()), float(pb.sn.max()))
+    sp = pb.kernel_sp  # smooth hinge: logistic on s_p − m/β
+    lo = min(float(sp.min()), float(pb.sn.min()))
+    hi = max(float(sp.max()), float(pb.sn.max()))
     return (beta, 0.5 * (lo + hi)) if beta * (hi - lo) <= PRODUCT_RANGE else None
 
 

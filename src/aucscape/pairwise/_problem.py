@@ -66,6 +66,15 @@ class PairProblem:
         return self.surrogate.kernel(self.beta, self.margin)
 
     @property
+    def kernel_sp(self) -> NDArray[np.float64]:
+        """Positive scores as the blocked kernels see them: s_p − δ (``KernelForm.shift``).
+
+        δ = m/β for the smooth hinge (run as logistic), 0 for every other surrogate.
+        """
+        shift = self.form.shift if self.builtin else 0.0
+        return self.sp - shift if shift else self.sp
+
+    @property
     def builtin(self) -> bool:
         """True for a registered surrogate, whose maths the fast algorithms hard-code."""
         return is_builtin(self.surrogate)

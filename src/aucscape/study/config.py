@@ -57,8 +57,9 @@ PRESETS = ("quick", "full", "paper")
 #: Old preset names kept working.
 _PRESET_ALIASES = {"paper": "full"}
 LOSSES = ("ce", *SURROGATES)
-#: Surrogates whose form has a margin (OPTIM's hinge and quad; squared hinge likewise).
-MARGIN_LOSSES = ("hinge", "squared_hinge", "quad")
+#: Surrogates whose form has a margin (OPTIM's hinge and quad; squared and smooth hinge
+#: likewise).
+MARGIN_LOSSES = ("hinge", "squared_hinge", "quad", "smooth_hinge")
 _DATASET_KEYS: dict[str, dict[str, type]] = {
     "spiral": {"noise": float, "points_per_arm": int, "seed": int, "test_fraction": float,
                "generator": str, "turns": float, "mlpnorm": bool},
@@ -192,7 +193,8 @@ def _loss_name(v: str, key: str) -> str:
 
 _PART_DEFAULTS: dict[str, dict[str, Any]] = {
     "main": {"dataset": "spiral", "losses": ("ce", "sigmoid")},
-    "surrogates": {"dataset": "spiral", "losses": ("sigmoid", "hinge", "tanh", "quad", "exp")},
+    "surrogates": {"dataset": "spiral",
+                   "losses": ("sigmoid", "smooth_hinge", "tanh", "quad", "exp")},
     "creditcard": {"dataset": "creditcard", "losses": ("ce", "sigmoid")},
     "beta_sigmoid": {"dataset": "spiral", "losses": ("sigmoid",),
                      "values": (1.0, 10.0, 40.0, 100.0)},

@@ -7,7 +7,9 @@ of q computed on each replicate), its 90 % Student-t interval over the R replica
 is on, fixed in advance) and the budget. The verdict is
 "agrees" only when the whole interval lies on the paper's side, "disagrees" only when it
 lies wholly on the other side, "undecided" otherwise (a part switched off, one
-replicate, too few minima). Claims about numbers of minima are tested twice, on Chao1
+replicate, too few minima; "undecided (no minima converged: …)" when a landscape the
+test reads stored no minimum, e.g. a kinked hinge whose quenches never reach the RMS
+gradient criterion). Claims about numbers of minima are tested twice, on Chao1
 landscape sizes and on the minima found after equal numbers of quenches (discovery
 curves), both at the energy criterion ΔE < ``duplicate_ediff`` (1e-4 by default), and
 agree (disagree) only when both tests do.
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .results import LandscapeResult, StudyResults
+from .spec import HINGE_LOSSES, loss_label
 from .stats import interval, merge_by_energy, verdict
 from .tables import (
     Table,
@@ -85,13 +88,24 @@ def _undecided(claim: str, paper: str, why: str) -> Finding:
     return Finding(claim, paper, why, "–", None, "–")
 
 
+def _no_minima(groups: Sequence[Reps]) -> str | None:
+    """"undecided (no minima converged: …)" naming the landscapes without a stored
+    minimum (any replicate), or None when every landscape has minima."""
+    empty = sorted({f"{r.label} replicate {r.replicate}" for g in groups for r in g
+                    if not r.n_minima})
+    return f"undecided (no minima converged: {'; '.join(empty)})" if empty else None
+
+
 def _test(claim: str, paper: str, groups: Sequence[Reps], q: Quantity, threshold: float,
           side: str, what: str, extra: str = "", spec: str = ".3f") -> Finding:
     """A finding whose quantity ``q(idx)`` must lie ``side`` of ``threshold``."""
+    criterion = f"{what} {'>' if side == 'above' else '<'} {threshold:g}"
+    empty = _no_minima(groups)
+    if empty:
+        return Finding(claim, paper, empty, criterion, None, _budget(groups))
     n = min(len(g) for g in groups)
     est, lo, hi = interval(q, n)
     measured = f"{what} = {fmt(est, spec)}" + (f"; {extra}" if extra else "")
-    criterion = f"{what} {'>' if side == 'above' else '<'} {threshold:g}"
     return Finding(claim, paper, measured, criterion, verdict(lo, hi, threshold, side),
                    _budget(groups), est, lo, hi)
 
@@ -175,6 +189,10 @@ def _size_tests(claim: str, paper: str, groups: Sequence[Reps],
                 make: Callable[[Callable[[LandscapeResult], float | None]], Quantity],
                 threshold: float, side: str, what: str, ed: float) -> Finding:
     """Chao1 (ΔE < ``ed``) and equal-quench counts (ΔE < ``ed``), each through ``make``."""
+    empty = _no_minima(groups)
+    if empty:
+        return Finding(claim, paper, empty, f"Chao1 {what} {side} {threshold:g}", None,
+                       _budget(groups))
     q = _q_star(groups)
     chao = _test(claim, paper, groups, make(lambda r: landscape_size(r, ed)), threshold,
                  side, f"Chao1 {what}", spec=".2f")
@@ -282,14 +300,20 @@ def _surrogate_findings(res: StudyResults) -> list[Finding]:
         vals = [group_mean(g, r_of, idx) for g in groups]
         return None if any(v is None for v in vals) else max(vals)
 
-    rs = ", ".join(f"{g[0].loss} {fmt(group_mean(g, r_of), '.2f')}" for g in groups)
+    rs = ", ".join(f"{loss_label(g[0].loss)} {fmt(group_mean(g, r_of), '.2f')}"
+                   for g in groups)
     out = [_test(*specs[0], groups, max_r, 0.0, "below", "largest r over surrogates",
                  "r = " + rs, ".2f")]
+    # the paper's hinge: the smooth hinge where the part has it (spec.HINGE_LOSSES)
+    hinge = next((h for h in HINGE_LOSSES if any(g[0].loss == h for g in groups)), "hinge")
+    if hinge != "hinge":  # say which hinge stands for the paper's
+        for k in (3, 4):
+            specs[k] = (f"{specs[k][0]}; here the {loss_label(hinge)}", specs[k][1])
     for k, loss, f, how, side, what in (
             (1, "tanh", r_of, "min", "below", "r(tanh) − lowest other r"),
             (2, "tanh", auc, "max", "above", "tanh mean test AUC − best other"),
-            (3, "hinge", size, "max", "above", "hinge Chao1 size − largest other"),
-            (4, "hinge", auc, "mean", "below", "hinge mean test AUC − others' average"),
+            (3, hinge, size, "max", "above", "hinge Chao1 size − largest other"),
+            (4, hinge, auc, "mean", "below", "hinge mean test AUC − others' average"),
             (5, "exp", _stat("mean_lpphe"), "min", "below",
              "exp mean LPPHE − lowest other")):
         mine, others = _others(groups, loss)
@@ -302,7 +326,8 @@ def _surrogate_findings(res: StudyResults) -> list[Finding]:
                                    0.0, side,
                                    "hinge − largest other", ed))
             continue
-        extra = ", ".join(f"{g[0].loss} {fmt(group_mean(g, f), '.3g')}" for g in groups)
+        extra = ", ".join(f"{loss_label(g[0].loss)} {fmt(group_mean(g, f), '.3g')}"
+                          for g in groups)
         out.append(_test(*specs[k], [mine, *others], _vs_others(mine, others, f, how), 0.0,
                          side, what, extra, ".3g"))
     return out

@@ -284,6 +284,7 @@ def pairwise_risk(args: PairwiseArgs, input: Tensor, target: Tensor, *, from_log
         ap, bn = wp * pos_weight, wn
     form = args.form
     if args.family == "blocked":
+        sp = sp - form.shift if form.shift else sp  # smooth hinge: logistic at s_p − m/β
         return _BlockedPairSum.apply(sp, sn, ap, bn, form.code, form.beta)
     if form.code == EXP:
         return _exp_sum(sp, sn, ap, bn, form.beta)
