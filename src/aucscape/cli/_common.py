@@ -20,12 +20,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ..surrogates import SURROGATES
 from . import CLIError
 
 if TYPE_CHECKING:
     from ..landscape.store import Store
 
-LOSSES = ("ce", "sigmoid", "tanh", "hinge", "squared_hinge", "exp", "quad", "logistic")
+#: ``ce`` and every registered surrogate (:data:`aucscape.surrogates.SURROGATES`).
+LOSSES = ("ce", *SURROGATES)
 
 #: Objective flags and their defaults (the paper's settings). Defaults are filled in by
 #: :func:`objective_from_args` so that commands can tell whether any flag was given.

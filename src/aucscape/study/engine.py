@@ -16,12 +16,17 @@ import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._files import write_text_atomic
 from .spec import ConnectSettings, ExploreSettings, LandscapeSpec
+
+if TYPE_CHECKING:
+    from ..data import Dataset
+    from ..landscape.store import Store
+    from ..objectives import NetworkObjective
 
 __all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore",
            "nearest_distances"]
@@ -55,7 +60,7 @@ class WorkState:
         write_text_atomic(path, json.dumps(asdict(self), indent=1))
 
 
-def build_dataset(spec: dict[str, Any]) -> Any:
+def build_dataset(spec: dict[str, Any]) -> Dataset:
     """A :class:`aucscape.data.Dataset` from a config's ``[datasets.NAME]`` entry (with
     its replicate's seed): the same decoder as every stored description."""
     from ..data import load_dataset
@@ -63,14 +68,14 @@ def build_dataset(spec: dict[str, Any]) -> Any:
     return load_dataset(spec)
 
 
-def build_objective(dataset: Any, spec: LandscapeSpec) -> Any:
+def build_objective(dataset: Dataset, spec: LandscapeSpec) -> NetworkObjective:
     """The objective of one landscape: n_in-hidden-2 tanh network, loss, λ, β, margin."""
     from ..objectives import make_objective
 
     return make_objective(dataset, **spec.objective_kwargs())
 
 
-def open_store(path: Path, objective: Any) -> Any:
+def open_store(path: Path, objective: NetworkObjective) -> Store:
     """Open (creating or resuming) the landscape database at ``path``."""
     from ..landscape.store import Store
 
@@ -102,8 +107,8 @@ def n_new_at(old: list[float], new: list[float], ediff: float) -> int:
     return count
 
 
-def explore(objective: Any, store: Any, spec: LandscapeSpec, settings: ExploreSettings,
-            state: WorkState, *, seed: int, workers: int, executor: Any,
+def explore(objective: NetworkObjective, store: Store, spec: LandscapeSpec,
+            settings: ExploreSettings, state: WorkState, *, seed: int, workers: int, executor: Any,
             save: Callable[[], None], advance: Callable[[int], None],
             ediff: float = 1e-4) -> None:
     """Basin-hop in blocks until the budget of ``spec.explore`` is spent or a block of
@@ -149,8 +154,8 @@ def explore(objective: Any, store: Any, spec: LandscapeSpec, settings: ExploreSe
         save()
 
 
-def connect(objective: Any, store: Any, spec: LandscapeSpec, settings: ConnectSettings,
-            tol: float, state: WorkState, *, executor: Any, save: Callable[[], None]) -> None:
+def connect(objective: NetworkObjective, store: Store, spec: LandscapeSpec,
+            settings: ConnectSettings, tol: float, state: WorkState, *, executor: Any, save: Callable[[], None]) -> None:
     """Transition-state searches until every minimum joins the global minimum's network
     or ``spec.connect.max_attempts`` attempts (over all invocations) are spent."""
     from ..landscape.connect import connect_landscape
@@ -171,7 +176,7 @@ def connect(objective: Any, store: Any, spec: LandscapeSpec, settings: ConnectSe
     save()
 
 
-def analyze(store: Any, dataset: Any) -> tuple[dict[str, list], list[list[float]], dict]:
+def analyze(store: Store, dataset: Dataset) -> tuple[dict[str, list], list[list[float]], dict]:
     """(per-minimum columns, transition states [E, min1, min2], Table-1 summary dict)."""
     from ..analysis import analyze_store
     from .results import MINIMA_COLUMNS
@@ -182,7 +187,7 @@ def analyze(store: Any, dataset: Any) -> tuple[dict[str, list], list[list[float]
     return cols, ts, a.summary.to_dict()
 
 
-def nearest_distances(objective: Any, coords: list[np.ndarray],
+def nearest_distances(objective: NetworkObjective, coords: list[np.ndarray],
                       reference: list[np.ndarray] | None = None) -> list[float]:
     """For each point, the symmetry-aligned distance (hidden-unit permutations and tanh
     sign flips, :func:`aucscape.landscape.ts.symmetry.aligned_distance`) to the nearest
