@@ -155,7 +155,8 @@ def explore(objective: NetworkObjective, store: Store, spec: LandscapeSpec,
 
 
 def connect(objective: NetworkObjective, store: Store, spec: LandscapeSpec,
-            settings: ConnectSettings, tol: float, state: WorkState, *, executor: Any, save: Callable[[], None]) -> None:
+            settings: ConnectSettings, tol: float, state: WorkState, *, executor: Any,
+            save: Callable[[], None]) -> None:
     """Transition-state searches until every minimum joins the global minimum's network
     or ``spec.connect.max_attempts`` attempts (over all invocations) are spent."""
     from ..landscape.connect import connect_landscape
