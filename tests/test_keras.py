@@ -114,3 +114,33 @@ def test_loss_arguments_validated() -> None:
     cfg = keras_mod.WeightedPairwiseRankingLoss(3.0, margin=0.5).get_config()
     assert cfg["pos_weight"] == 3.0 and cfg["margin"] == 0.5 and "surrogate" not in cfg
     assert keras_mod.WeightedPairwiseRankingLoss.from_config(cfg).get_config() == cfg
+
+
+def test_keras_mask_folds_into_the_class_weights() -> None:
+    """A Keras mask on y_pred multiplies the sample weights (pairwise loss and AUC-M)."""
+    import keras
+
+    set_keras_mask = pytest.importorskip("keras.src.backend").set_keras_mask
+    from aucscape.pairwise import pairwise_loss
+
+    rng = np.random.default_rng(11)
+    y = np.array([1, 0, 1, 0, 0, 1, 0, 0, 1, 0])
+    s = rng.uniform(0.05, 0.95, size=y.size).astype("float32")
+    mask = np.array([1, 1, 0, 1, 1, 1, 0, 1, 1, 1], bool)
+    w = rng.uniform(0.5, 2.0, size=y.size).astype("float32")
+    x = keras.ops.convert_to_tensor(s)
+    set_keras_mask(x, keras.ops.convert_to_tensor(mask))
+    for weights, folded in ((None, mask * 1.0), (w, w * mask)):
+        got = float(keras_mod.SigmoidAUCLoss()(y, x, sample_weight=weights))
+        want = pairwise_loss(y, s.astype(float), surrogate="sigmoid", sample_weight=folded)
+        assert got == pytest.approx(want, rel=1e-5)
+        # AM = Var_P + Var_N + (1 − μ_P + μ_N)_+² with the folded weights, brute force
+        moments = []
+        for cls in (1, 0):
+            wc = folded * (y == cls)
+            mu = float(np.sum(wc * s) / np.sum(wc))
+            moments.append((mu, float(np.sum(wc * (s - mu) ** 2) / np.sum(wc))))
+        (mu_p, var_p), (mu_n, var_n) = moments
+        want_am = var_p + var_n + max(0.0, 1.0 - mu_p + mu_n) ** 2
+        got_am = float(keras_mod.AUCMLoss()(y, x, sample_weight=weights))
+        assert got_am == pytest.approx(want_am, rel=1e-5)

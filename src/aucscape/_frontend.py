@@ -126,6 +126,22 @@ def pairwise_args(
     )
 
 
+#: The attributes a pairwise loss object shows of its :class:`PairwiseArgs`.
+PAIRWISE_ATTRIBUTES = ("surrogate", "beta", "margin", "pos_weight", "max_fpr")
+
+
+def keep_pairwise_args(loss: object, args: PairwiseArgs, from_logits: bool) -> None:
+    """Store ``args`` on a loss object (``loss._args``) and show its settings as attributes.
+
+    Sets ``surrogate``, ``beta``, ``margin``, ``pos_weight``, ``max_fpr`` from ``args``
+    and ``from_logits``, the attributes the Keras and torch loss classes document.
+    """
+    loss._args = args  # type: ignore[attr-defined]
+    for name in PAIRWISE_ATTRIBUTES:
+        setattr(loss, name, getattr(args, name))
+    loss.from_logits = bool(from_logits)  # type: ignore[attr-defined]
+
+
 def focal_args(
     gamma: float = DEFAULT_GAMMA, alpha: float = DEFAULT_ALPHA, reduction: str = "mean"
 ) -> FocalArgs:

@@ -55,6 +55,16 @@ def add_parser(sub: argparse._SubParsersAction, name: str, *, help: str, doc: st
     return one_line_errors(p)
 
 
+#: Help of every command's ``--db`` flag (a command may add what it does with the file).
+DB_HELP = "landscape database (SQLite)"
+
+
+def add_db_argument(p: argparse.ArgumentParser, effect: str = "") -> None:
+    """The required ``--db FILE`` flag; ``effect`` (e.g. "created when ...") joins the help."""
+    p.add_argument("--db", required=True, metavar="FILE",
+                   help=f"{DB_HELP}; {effect}" if effect else DB_HELP)
+
+
 # -- flag checks ---------------------------------------------------------------------------
 def check_flag(value: Any, flag: str, *, minimum: float, strict: bool = False,
                integer: bool = False) -> Any:

@@ -14,7 +14,13 @@ import argparse
 import sys
 
 from . import CLIError
-from ._common import add_parser, check_flag, check_output_file, describe_objective
+from ._common import (
+    add_db_argument,
+    add_parser,
+    check_flag,
+    check_output_file,
+    describe_objective,
+)
 
 EPILOG = """examples:
   aucscape analyze --db auc.db
@@ -40,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = add_parser(sub, "analyze",
                    help="summarise a landscape database (test AUC, LPPHE, correlations)",
                    doc=__doc__, epilog=EPILOG)
-    p.add_argument("--db", required=True, metavar="FILE", help="landscape database (SQLite)")
+    add_db_argument(p)
     p.add_argument("--csv", metavar="OUT", help="write per-minimum properties as CSV")
     p.add_argument("--json", metavar="OUT", help="write the summary as JSON")
     p.add_argument("--beta", type=float, default=None,

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..protocols import Objective
 from ._common import (
+    add_db_argument,
     add_parser,
     check_flag,
     describe_objective,
@@ -45,7 +46,7 @@ EPILOG = """examples:
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_parser(sub, "connect", help="find transition states connecting stored minima",
                    doc=__doc__, epilog=EPILOG)
-    p.add_argument("--db", required=True, metavar="FILE", help="landscape database (SQLite)")
+    add_db_argument(p)
     p.add_argument("--attempts", type=int, metavar="N",
                    help="at most N connection attempts (default: until connected)")
     p.add_argument("--time", type=float, metavar="SECONDS",

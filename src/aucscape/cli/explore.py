@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..protocols import Objective
 from . import CLIError
 from ._common import (
+    add_db_argument,
     add_objective_args,
     add_parser,
     check_db_path,
@@ -50,8 +51,7 @@ EPILOG = """examples:
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_parser(sub, "explore", help="basin-hopping: find minima of a loss landscape",
                    doc=__doc__, epilog=EPILOG)
-    p.add_argument("--db", required=True, metavar="FILE",
-                   help="landscape database (SQLite); created, or resumed when it exists")
+    add_db_argument(p, "created, or resumed when it exists")
     add_objective_args(p)
     b = p.add_argument_group("budget and parallelism")
     b.add_argument("--steps", type=int, metavar="N", help="number of quenches")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 
 from . import CLIError
-from ._common import add_parser, open_store
+from ._common import add_db_argument, add_parser, open_store
 
 EPILOG = """examples:
   aucscape export --db auc.db --format pathsample auc_pathsample/
@@ -31,7 +31,7 @@ FORMATS = ("pathsample",)
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_parser(sub, "export", help="write a database as PATHSAMPLE files",
                    doc=__doc__, epilog=EPILOG)
-    p.add_argument("--db", required=True, metavar="FILE", help="landscape database (SQLite)")
+    add_db_argument(p)
     p.add_argument("--format", choices=FORMATS, default="pathsample",
                    help="output format (default pathsample)")
     p.add_argument("directory", metavar="DIR", help="output directory (created if needed)")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._common import add_parser, check_flag, check_output_file, open_store
+from ._common import add_db_argument, add_parser, check_flag, check_output_file, open_store
 
 if TYPE_CHECKING:
     from ..landscape.disconnectivity import DisconnectivityTree
@@ -38,7 +38,7 @@ FORMATS = ("png", "svg", "pdf")
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_parser(sub, "graph", help="draw the disconnectivity graph of a database",
                    doc=__doc__, epilog=EPILOG)
-    p.add_argument("--db", required=True, metavar="FILE", help="landscape database (SQLite)")
+    add_db_argument(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="output image: .png, .svg or .pdf")
     p.add_argument("--color", "--colour", dest="color", choices=COLOURS, default="test_auc",

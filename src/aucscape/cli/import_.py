@@ -20,6 +20,7 @@ import numpy as np
 from ..protocols import Objective
 from . import CLIError
 from ._common import (
+    add_db_argument,
     add_objective_args,
     add_parser,
     check_db_path,
@@ -46,8 +47,7 @@ ENERGY_RTOL = 1e-8
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_parser(sub, "import", help="add PATHSAMPLE files to a database",
                    doc=__doc__, epilog=EPILOG)
-    p.add_argument("--db", required=True, metavar="FILE",
-                   help="landscape database (SQLite); created when the objective flags are given")
+    add_db_argument(p, "created when the objective flags are given")
     p.add_argument("--format", choices=FORMATS, default="pathsample",
                    help="input format (default pathsample)")
     p.add_argument("directory", metavar="DIR", help="directory holding min.data, ts.data, "

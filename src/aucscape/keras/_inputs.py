@@ -52,6 +52,22 @@ def get_keras_mask(x: Any) -> Any:
     return _get(x)
 
 
+def fold_mask(y_pred: Any, sample_weight: Any) -> Any:
+    """The sample weights w_i · mask_i, with the Keras mask of ``y_pred`` folded in.
+
+    ``sample_weight`` as it is when ``y_pred`` carries no mask; the flat float32 mask when
+    no weights are given. The pairwise and AUC-M losses fold it into their class weights
+    instead of letting Keras weight a per-sample vector after ``call``.
+    """
+    mask = get_keras_mask(y_pred)
+    if mask is None:
+        return sample_weight
+    mask = ops.cast(ops.reshape(mask, (-1,)), "float32")
+    if sample_weight is None:
+        return mask
+    return mask * ops.cast(ops.reshape(sample_weight, (-1,)), "float32")
+
+
 def compute_dtype(dtype: Any) -> str:
     """float64 for float64 scores, float32 for everything else (float16/bfloat16 upcast)."""
     return "float64" if keras.backend.standardize_dtype(dtype) == "float64" else "float32"

@@ -24,7 +24,7 @@ from keras import ops
 
 from aucscape._aucm import DEFAULT_MARGIN, check_margin
 from aucscape._validation import check_reduction
-from aucscape.keras._inputs import get_keras_mask, prepare
+from aucscape.keras._inputs import fold_mask, prepare
 
 __all__ = ["AUCMLoss", "aucm_loss"]
 
@@ -94,12 +94,7 @@ class AUCMLoss(keras.losses.Loss):
         super().__init__(name=name or "aucm_loss", reduction=reduction, dtype=dtype)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
-        mask = get_keras_mask(y_pred)
-        if mask is not None:
-            mask = ops.cast(ops.reshape(mask, (-1,)), "float32")
-            sample_weight = mask if sample_weight is None else (
-                mask * ops.cast(ops.reshape(sample_weight, (-1,)), "float32")
-            )
+        sample_weight = fold_mask(y_pred, sample_weight)
         with keras.name_scope(self.name):
             return ops.cast(self.call(y_true, y_pred, sample_weight), self.dtype)
 

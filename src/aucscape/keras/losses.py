@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 import keras
 from keras import ops
 
-from aucscape._frontend import pairwise_args, unused_params
-from aucscape.keras._inputs import get_keras_mask
+from aucscape._frontend import keep_pairwise_args, pairwise_args, unused_params
+from aucscape.keras._inputs import fold_mask
 from aucscape.keras._ops import (
     DEFAULT_BLOCK_SIZE,
     KERAS_REDUCTIONS,
@@ -62,13 +62,7 @@ class PairwiseAUCLoss(keras.losses.Loss):
     ) -> None:
         args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, KERAS_REDUCTIONS,
                              max_fpr=max_fpr, from_logits=bool(from_logits))
-        self._args = args
-        self.max_fpr = args.max_fpr
-        self.surrogate = args.surrogate
-        self.beta = args.beta
-        self.margin = args.margin
-        self.pos_weight = args.pos_weight
-        self.from_logits = bool(from_logits)
+        keep_pairwise_args(self, args, from_logits)
         self.block_size = check_block_size(block_size)
         super().__init__(
             name=name or f"{args.surrogate}_auc_loss", reduction=args.reduction, dtype=dtype
@@ -80,12 +74,7 @@ class PairwiseAUCLoss(keras.losses.Loss):
         Keras' own ``Loss.__call__`` would weight a per-sample vector after ``call`` and
         divide by the batch size, which is not the pairwise risk.
         """
-        mask = get_keras_mask(y_pred)
-        if mask is not None:
-            mask = ops.cast(ops.reshape(mask, (-1,)), "float32")
-            sample_weight = mask if sample_weight is None else (
-                mask * ops.cast(ops.reshape(sample_weight, (-1,)), "float32")
-            )
+        sample_weight = fold_mask(y_pred, sample_weight)
         with keras.name_scope(self.name):
             loss = self.call(y_true, y_pred, sample_weight)
             return ops.cast(loss, self.dtype)

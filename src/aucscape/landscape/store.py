@@ -144,6 +144,19 @@ class Store:
         self._check_n(n)
         return e, blob
 
+    def _insert_point(self, table: str, energy: float, coords: Any, **columns: Any) -> int:
+        """INSERT a row (energy, coords, **columns) into ``table``, its own transaction; its id.
+
+        ``table`` and the column names come from this class, never from a caller's input.
+        """
+        with self.transaction():
+            e, blob = self._checked_point(energy, coords)
+            names = ", ".join(("energy", "coords", *columns))
+            marks = ", ".join("?" * (2 + len(columns)))
+            cur = self._conn.execute(f"INSERT INTO {table}({names}) VALUES ({marks})",
+                                     (e, blob, *columns.values()))
+        return int(cur.lastrowid)
+
     def _check_n(self, n: int) -> None:
         known = self._n_params if self._n_params is not None else self.n_params
         if known is None:
@@ -203,16 +216,12 @@ class Store:
                     found: float | None = None) -> int:
         """Insert a new minimum (its own transaction) and return its id."""
         t = time.time() if found is None else float(found)
-        with self.transaction():
-            e, blob = self._checked_point(energy, coords)
-            cur = self._conn.execute(
-                "INSERT INTO minima(energy, coords, rms_grad, min_eig, n_nonpositive, lpphe,"
-                " hits, first_found, last_found, run_id) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                (e, blob, _opt_float(rms_grad), _opt_float(min_eig),
-                 None if n_nonpositive is None else int(n_nonpositive), _opt_float(lpphe), t,
-                 t, run_id),
-            )
-        return int(cur.lastrowid)
+        return self._insert_point(
+            "minima", energy, coords,
+            rms_grad=_opt_float(rms_grad), min_eig=_opt_float(min_eig),
+            n_nonpositive=None if n_nonpositive is None else int(n_nonpositive),
+            lpphe=_opt_float(lpphe), hits=1, first_found=t, last_found=t, run_id=run_id,
+        )
 
     def record_hit(self, minimum_id: int, found: float | None = None) -> None:
         """Count one more quench that fell into minimum ``minimum_id``."""
@@ -228,12 +237,16 @@ class Store:
         return Minimum(int(row[0]), float(row[1]), np.frombuffer(row[2], dtype=np.float64).copy(),
                        row[3], row[4], row[5], row[6], int(row[7]), row[8], row[9], row[10])
 
-    def get_minimum(self, minimum_id: int) -> Minimum:
-        row = self._conn.execute(f"SELECT {_MIN_COLS} FROM minima WHERE id = ?",
-                                 (int(minimum_id),)).fetchone()
+    def _row(self, table: str, columns: str, row_id: int, what: str) -> tuple:
+        """The stored ``columns`` of row ``row_id`` of ``table``; KeyError naming ``what``."""
+        row = self._conn.execute(f"SELECT {columns} FROM {table} WHERE id = ?",
+                                 (int(row_id),)).fetchone()
         if row is None:
-            raise KeyError(f"no minimum with id {minimum_id}")
-        return self._minimum(row)
+            raise KeyError(f"no {what} with id {row_id}")
+        return row
+
+    def get_minimum(self, minimum_id: int) -> Minimum:
+        return self._minimum(self._row("minima", _MIN_COLS, minimum_id, "minimum"))
 
     def minima_in_window(self, lo: float, hi: float) -> list[Minimum]:
         """Minima with lo <= energy <= hi, lowest first (an index range scan)."""
@@ -275,14 +288,11 @@ class Store:
             if row is None:
                 raise ValueError(f"{name} = {mid} is not a stored minimum")
         t = time.time() if found is None else float(found)
-        with self.transaction():
-            e, blob = self._checked_point(energy, coords)
-            cur = self._conn.execute(
-                "INSERT INTO transition_states(energy, coords, rms_grad, neg_eig, lpphe, min1,"
-                " min2, first_found, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (e, blob, _opt_float(rms_grad), _opt_float(neg_eig), _opt_float(lpphe),
-                 int(min1), int(min2), t, run_id))
-        return int(cur.lastrowid)
+        return self._insert_point(
+            "transition_states", energy, coords,
+            rms_grad=_opt_float(rms_grad), neg_eig=_opt_float(neg_eig), lpphe=_opt_float(lpphe),
+            min1=int(min1), min2=int(min2), first_found=t, run_id=run_id,
+        )
 
     @staticmethod
     def _ts(row: tuple) -> TransitionState:
@@ -291,11 +301,7 @@ class Store:
                                row[5], int(row[6]), int(row[7]), row[8], row[9])
 
     def get_ts(self, ts_id: int) -> TransitionState:
-        row = self._conn.execute(f"SELECT {_TS_COLS} FROM transition_states WHERE id = ?",
-                                 (int(ts_id),)).fetchone()
-        if row is None:
-            raise KeyError(f"no transition state with id {ts_id}")
-        return self._ts(row)
+        return self._ts(self._row("transition_states", _TS_COLS, ts_id, "transition state"))
 
     def iter_ts(self, order: str = "id") -> Iterator[TransitionState]:
         """All transition states, by ``order`` = "id" or "energy"."""

@@ -99,19 +99,8 @@ def make_objective(
         raise ValueError(f"loss must be a string, got {type(loss).__name__}")
     if not isinstance(lam, bool) and isinstance(lam, (int, float)) and lam == 0:
         warnings.warn(FLAT_LAMBDA_REASON, UserWarning, stacklevel=2)
-    if loss.lower() in _CE_NAMES:
-        return CrossEntropy(model, dataset.X_train, dataset.y_train, lam=lam, dataset=dataset)
-    return PairwiseAUC(
-        model,
-        dataset.X_train,
-        dataset.y_train,
-        loss,
-        beta=beta,
-        margin=margin,
-        pos_weight=pos_weight,
-        lam=lam,
-        dataset=dataset,
-    )
+    return _network_objective(model, dataset, loss, loss.lower() in _CE_NAMES, lam=lam,
+                              record=dataset, beta=beta, margin=margin, pos_weight=pos_weight)
 
 
 def build_objective(description: Mapping[str, Any], dataset: Any = None) -> NetworkObjective:
@@ -142,21 +131,26 @@ def build_objective(description: Mapping[str, Any], dataset: Any = None) -> Netw
         raise ValueError(f"bad architecture entry {arch!r}: {exc}") from None
     ds = dataset if description.get("dataset") is None else description["dataset"]
     loss = str(description["loss"])
-    if loss in _CE_NAMES:
-        return CrossEntropy(
-            model, dataset.X_train, dataset.y_train, lam=description["lam"], dataset=ds
-        )
     beta = description.get("beta", DEFAULT_BETA)
     if "surrogate_form" not in description and loss in ("hinge", "squared_hinge", "quad"):
         beta = 1.0  # recorded before ℓ = f(βz): these surrogates ignored β (the old form)
-    return PairwiseAUC(
-        model,
-        dataset.X_train,
-        dataset.y_train,
-        loss,
-        beta=beta,
+    return _network_objective(
+        model, dataset, loss, loss in _CE_NAMES, lam=description["lam"], record=ds, beta=beta,
         margin=description.get("margin", DEFAULT_MARGIN),
         pos_weight=description.get("pos_weight", 1.0),
-        lam=description["lam"],
-        dataset=ds,
     )
+
+
+def _network_objective(
+    model: MLP, dataset: Any, loss: str, cross_entropy: bool, *, lam: float, record: Any,
+    beta: float, margin: float, pos_weight: float,
+) -> NetworkObjective:
+    """E(w) of ``model`` on ``dataset``'s training split: cross-entropy or the pairwise risk.
+
+    ``record`` is the dataset the objective describes itself with (a Dataset or its
+    description); β, m and ``pos_weight`` are used by :class:`PairwiseAUC` only.
+    """
+    if cross_entropy:
+        return CrossEntropy(model, dataset.X_train, dataset.y_train, lam=lam, dataset=record)
+    return PairwiseAUC(model, dataset.X_train, dataset.y_train, loss, beta=beta,
+                       margin=margin, pos_weight=pos_weight, lam=lam, dataset=record)

@@ -15,7 +15,13 @@ from typing import ClassVar, Literal
 
 from torch import Tensor, nn
 
-from aucscape._frontend import DEFAULT_ALPHA, DEFAULT_GAMMA, focal_args, pairwise_args
+from aucscape._frontend import (
+    DEFAULT_ALPHA,
+    DEFAULT_GAMMA,
+    focal_args,
+    keep_pairwise_args,
+    pairwise_args,
+)
 from aucscape.torch._pairwise import pairwise_risk
 from aucscape.torch.focal import focal_loss
 
@@ -44,13 +50,7 @@ class PairwiseAUCLoss(nn.Module):
         super().__init__()
         args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, max_fpr=max_fpr,
                              from_logits=bool(from_logits))
-        self._args = args
-        self.max_fpr = args.max_fpr
-        self.surrogate = args.surrogate
-        self.beta = args.beta
-        self.margin = args.margin
-        self.pos_weight = args.pos_weight
-        self.from_logits = bool(from_logits)
+        keep_pairwise_args(self, args, from_logits)
         self.reduction: Reduction = reduction
 
     def forward(
