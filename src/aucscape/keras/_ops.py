@@ -189,6 +189,26 @@ def pairwise_auc_loss(
                          block_size=check_block_size(block_size))
 
 
+def _core_pair_sums(s, y, a, b, code, beta):
+    """(Σ a_p b_n ℓ, its gradient in s) by the NumPy core's compiled kernel on the torch
+    backend (Keras tensors are eager torch tensors there), as ``aucscape.torch`` does;
+    None on other backends, or where that kernel does not apply (then the ``keras.ops``
+    loop above runs)."""
+    if keras.backend.backend() != "torch":
+        return None
+    from aucscape.torch._pairwise import core_pair_sums
+
+    pos = y > 0.5
+    res = core_pair_sums(code, s[pos], s[~pos], a[pos], b[~pos], beta)
+    if res is None:
+        return None
+    value, g_pos, g_neg = res
+    grad = ops.zeros_like(s)
+    grad[pos] = g_pos.to(s.device)
+    grad[~pos] = g_neg.to(s.device)
+    return value.to(s.device), grad
+
+
 def _select_top_negatives(s, y, w, alpha):
     """w with every negative outside the ⌈α·N_N⌉ highest-scored live ones set to 0."""
     live = ops.logical_and(y < 0.5, w > 0)
@@ -218,7 +238,8 @@ def pairwise_risk(args: Any, y_true: Any, y_pred: Any, sample_weight: Any, *,
     if args.family == "blocked":
         s_const = ops.stop_gradient(s)
         s_kern = s_const - form.shift * y if form.shift else s_const  # smooth hinge
-        total, grad = _pair_sums_blocked(
+        core = _core_pair_sums(s_kern, y, a, b, form.code, form.beta)
+        total, grad = core if core is not None else _pair_sums_blocked(
             s_kern, y, a, b, s.shape[0], form.code, form.beta, block_size
         )
         value = ops.where(valid, total / safe_z, 0.0)

@@ -56,7 +56,7 @@ def _value_slope(code: int, v: Tensor) -> tuple[Tensor, Tensor]:
     return blocked_terms(code, v, torch.Tensor.sigmoid_, _softplus)
 
 
-def _core_pair_sums(code: int, sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, beta: float
+def core_pair_sums(code: int, sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, beta: float
                     ) -> tuple[Tensor, Tensor, Tensor] | None:
     """(S, dS/ds_p, dS/ds_n) by the core's compiled kernel, or None where it does not apply.
 
@@ -133,7 +133,7 @@ class _BlockedPairSum(torch.autograd.Function):
         code: int,
         beta: float,
     ) -> Tensor:
-        compiled = _core_pair_sums(code, sp, sn, ap, bn, beta)
+        compiled = core_pair_sums(code, sp, sn, ap, bn, beta)
         if compiled is not None:
             total, gp, gn = compiled
             ctx.save_for_backward(gp, gn)
