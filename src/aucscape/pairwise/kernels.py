@@ -70,7 +70,9 @@ def _sigmoid_product(sp, sn, a, b, beta, c, g_pos, col):  # pragma: no cover - j
         for j in range(sn.size):
             r = ri * qn[j]
             q = 1.0 / (1.0 + r)
-            d = r * q * q
+            # σ(βz)σ(−βz) = r q²; past r = 1e150 it is q to double precision, and q² would
+            # underflow (reassoc lets LLVM compute r q² as r·(q·q)): take q there.
+            d = q if r > 1e150 else r * q * q
             acc_v += b[j] * q
             acc_d += b[j] * d
             col[j] += ai * d
