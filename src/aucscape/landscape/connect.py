@@ -270,34 +270,27 @@ def connect_landscape(objective: Objective, store: Store, *, settings: TSSetting
         if ((max_attempts is not None and attempts >= max_attempts)
                 or (time_limit is not None and time.monotonic() - t0 >= time_limit)):
             break
-        if not open_rows:
-            if not outside or passes_done + 1 >= passes:
-                break
-            # Every remaining target was given up: a new pass, as a later call would make
-            # (this pass's counts become "earlier": other partners, then larger bands).
-            passes_done += 1
-            base = _add(base, pass_tries)
-            pass_tries = {}
-            failures.clear()
-            given_up.clear()
-            continue
-        merged = _add(base, pass_tries)
-        pred = net.dijkstra(0, _rows(net, pass_tries), max_tries, _rows(net, base))
-        if order == "nearest":
-            ranked = sorted(open_rows, key=lambda k: (net.cost[k], k))
-        else:
-            ranked = sorted(open_rows)  # rows are in energy order
-        limit = batch if max_attempts is None else min(batch, max_attempts - attempts)
         chosen: list[Pair] = []
-        for k in ranked:
-            for gap in net.gaps_on_path(pred, int(k)):
-                if gap not in chosen and len(chosen) < limit:
-                    chosen.append(gap)
-            if len(chosen) >= limit:
-                break
+        if open_rows:
+            merged = _add(base, pass_tries)
+            pred = net.dijkstra(0, _rows(net, pass_tries), max_tries, _rows(net, base))
+            if order == "nearest":
+                ranked = sorted(open_rows, key=lambda k: (net.cost[k], k))
+            else:
+                ranked = sorted(open_rows)  # rows are in energy order
+            limit = batch if max_attempts is None else min(batch, max_attempts - attempts)
+            for k in ranked:
+                for gap in net.gaps_on_path(pred, int(k)):
+                    if gap not in chosen and len(chosen) < limit:
+                        chosen.append(gap)
+                if len(chosen) >= limit:
+                    break
         if not chosen:
-            if passes_done + 1 >= passes:
+            if (not open_rows and not outside) or passes_done + 1 >= passes:
                 break
+            # Every remaining target was given up, or no path has an untried gap: a new
+            # pass, as a later call would make (this pass's counts become "earlier":
+            # other partners, then larger bands).
             passes_done += 1
             base = _add(base, pass_tries)
             pass_tries = {}
