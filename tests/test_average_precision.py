@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _strategies import tied_problems
 from aucscape import average_precision
 
 sklearn_metrics = pytest.importorskip("sklearn.metrics")
@@ -29,29 +30,10 @@ def brute_ap(y, s, w=None):
     return ap
 
 
-@st.composite
-def tied_problems(draw, weighted: bool):
-    """Random labels (at least one positive), scores on a coarse grid: many cross-class ties."""
-    seed = draw(st.integers(0, 2**32 - 1))
-    n = draw(st.integers(1, 300))
-    levels = draw(st.integers(1, 12))
-    rng = np.random.default_rng(seed)
-    y = rng.random(n) < rng.uniform(0.05, 0.95)
-    y[rng.integers(n)] = True
-    shift = draw(st.integers(0, 2))
-    s = (rng.integers(0, levels, n) + shift * y) / levels
-    w = None
-    if weighted:
-        w = rng.exponential(size=n)
-        w[rng.random(n) < 0.2] = 0.0
-        w[np.flatnonzero(y)[0]] = 1.0
-    return y, s, w
-
-
 @settings(max_examples=100, deadline=None)
 @given(st.booleans(), st.data())
 def test_matches_sklearn_and_brute_force(weighted, data):
-    y, s, w = data.draw(tied_problems(weighted=weighted))
+    y, s, w = data.draw(tied_problems(weighted=weighted, need_negative=False))
     got = average_precision(y, s, sample_weight=w)
     assert abs(got - sklearn_metrics.average_precision_score(y, s, sample_weight=w)) <= 1e-12
     assert abs(got - brute_ap(y, s, w)) <= 1e-12

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _strategies import tied_problems
 from aucscape.metrics import roc_auc, roc_curve
 
 sklearn_metrics = pytest.importorskip("sklearn.metrics")
@@ -21,29 +22,6 @@ def brute_auc(y, s, w=None):
     wp, wn = w[y][:, None], w[~y][None, :]
     win = (sp > sn) + 0.5 * (sp == sn)
     return float(np.sum(wp * wn * win) / (wp.sum() * wn.sum()))
-
-
-@st.composite
-def tied_problems(draw, weighted: bool):
-    """Random labels with both classes, scores on a coarse grid (many ties across classes)."""
-    seed = draw(st.integers(0, 2**32 - 1))
-    n = draw(st.integers(2, 300))
-    levels = draw(st.integers(1, 12))
-    rng = np.random.default_rng(seed)
-    y = rng.random(n) < rng.uniform(0.1, 0.9)
-    y[0], y[1] = True, False
-    rng.shuffle(y)
-    # shift positives by whole grid steps so that positives tie with negatives
-    shift = draw(st.integers(0, 2))
-    s = (rng.integers(0, levels, n) + shift * y) / levels
-    w = None
-    if weighted:
-        w = rng.exponential(size=n)
-        w[rng.random(n) < 0.2] = 0.0
-        # keep at least one non-zero weight in each class
-        w[np.flatnonzero(y)[0]] = 1.0
-        w[np.flatnonzero(~y)[0]] = 1.0
-    return y, s, w
 
 
 # -- hand-computed answers ----------------------------------------------------------
