@@ -7,13 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aucscape.study.config import (
-    PARTS,
-    ConfigError,
-    load_config,
-    load_preset,
-    parse_config,
-)
+from aucscape.study.config import ConfigError, load_config, load_preset, parse_config
+from aucscape.study.spec import PARTS
 
 
 def _minimal(**parts):

@@ -4,7 +4,7 @@ A config has the tables ``[study]`` (name, description, seed), ``[datasets.NAME]
 ``[model]`` (hidden, lam), ``[losses.NAME]`` (β, margin), ``[explore]`` and ``[connect]``
 (settings and default budgets) and ``[parts.PART]`` for each of the six parts listed in
 :mod:`aucscape.study.spec`, which also holds the typed result (:class:`StudyConfig` and
-its sections, re-exported here). Unknown keys are errors, and every problem raises
+its sections: import them from there). Unknown keys are errors, and every problem raises
 :class:`ConfigError` naming the key, e.g. ``parts.surrogates.losses[2]: unknown loss 'tan'``.
 """
 
@@ -30,28 +30,13 @@ from .spec import (
     ConnectSettings,
     ExploreBudget,
     ExploreSettings,
-    LandscapeSpec,
     PartConfig,
     Sensitivity,
     StudyConfig,
 )
 
-__all__ = [
-    "PARTS",
-    "PRESETS",
-    "ConfigError",
-    "ConnectBudget",
-    "ConnectSettings",
-    "ExploreBudget",
-    "ExploreSettings",
-    "LandscapeSpec",
-    "PartConfig",
-    "StudyConfig",
-    "check_datasets",
-    "load_config",
-    "load_preset",
-    "parse_config",
-]
+__all__ = ["PRESETS", "ConfigError", "check_datasets", "load_config", "load_preset",
+           "parse_config"]
 
 PRESETS = ("quick", "full", "paper")
 #: Old preset names kept working.
