@@ -116,6 +116,19 @@ def test_tables_match_the_databases(study):
             assert int(row["minima"]) == len(minima) > 0
             assert int(row["transition states"]) == store.n_ts()
             objective = build_objective(store.objective_description)
+            # the global minimum's network, by a breadth-first search over the stored TSs
+            adj = {m.id: set() for m in minima}
+            for t in store.iter_ts():
+                adj[t.min1].add(t.min2)
+                adj[t.min2].add(t.min1)
+            seen = {min(minima, key=lambda m: m.energy).id}
+            todo = list(seen)
+            while todo:
+                new = adj[todo.pop()] - seen
+                seen |= new
+                todo += new
+        assert int(row["connected minima"]) == len(seen)
+        assert int(row["outside network"]) == len(minima) - len(seen)
         state = json.loads((out / "db" / f"{key}.json").read_text())
         assert int(row["quenches"]) == state["steps"] == 3
         parts = row["parts"].split(", ")
@@ -127,6 +140,8 @@ def test_tables_match_the_databases(study):
         aucs = [roc_auc_score(ds.y_test, objective.scores(m.coords, ds.X_test))
                 for m in minima]
         t = table[row["landscape"]]
+        assert float(t["minima stored"]) == len(minima)
+        assert float(t["connected minima"]) == len(seen)
         # basin-hopping's minima (stepping stones from connect are not counted)
         assert float(t["minima"]) == len(state["discovery"]) <= len(minima)
         assert [q for q, _ in state["discovery"]] == sorted(q for q, _ in state["discovery"])

@@ -14,13 +14,14 @@ import json
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._files import write_text_atomic
+from .results import MINIMA_COLUMNS, Work
 from .spec import ConnectSettings, ExploreSettings, LandscapeSpec
 
 if TYPE_CHECKING:
@@ -33,20 +34,12 @@ __all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect"
 
 
 @dataclass
-class WorkState:
-    """Work spent on one landscape across invocations (``<db>.json``)."""
+class WorkState(Work):
+    """Work spent on one landscape across invocations (``<db>.json``): the
+    :class:`~aucscape.study.results.Work` a result carries, and the number of
+    basin-hopping ``blocks`` run (each block's seed depends on it)."""
 
-    steps: int = 0
-    n_eval: int = 0
     blocks: int = 0
-    explore_seconds: float = 0.0
-    converged: bool = False
-    connect_attempts: int = 0
-    connect_seconds: float = 0.0
-    largest_component: int = 0
-    #: [quench count, minimum id] for each new minimum basin-hopping stored, in order:
-    #: the discovery curve (distinct minima against quenches).
-    discovery: list[list[int]] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> WorkState:
@@ -180,7 +173,6 @@ def connect(objective: NetworkObjective, store: Store, spec: LandscapeSpec,
 def analyze(store: Store, dataset: Dataset) -> tuple[dict[str, list], list[list[float]], dict]:
     """(per-minimum columns, transition states [E, min1, min2], Table-1 summary dict)."""
     from ..analysis import analyze_store
-    from .results import MINIMA_COLUMNS
 
     a = analyze_store(store, dataset=dataset)
     cols = {c: [getattr(p, c) for p in a.minima] for c in MINIMA_COLUMNS}

@@ -1,8 +1,10 @@
 """The study's figures (matplotlib, drawn off-screen) from a :class:`StudyResults`.
 
 - one disconnectivity graph per landscape of the main, surrogates and creditcard parts,
-  leaves coloured by test AUC (every stored minimum is drawn: minima not yet joined by
-  transition states appear as separate trees);
+  leaves coloured by test AUC, drawn from the global minimum's network alone (as the
+  paper's PATHSAMPLE graphs); title and caption say "N of M minima in the network; K
+  outside", or "not connected (no transition-state search)" where that search was off
+  (:mod:`aucscape.study.connected`);
 - Figure 4: loss (energy) against test AUC over the minima of each surrogate, Pearson r;
 - Figure 5: CE loss against test AUC for the minima of the CE and sigmoid landscapes;
 - Figures 6 and 7: β ablations (best test AUC, minima, median |appAUC − AUC|,
@@ -23,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .connected import connectivity, network_arrays
 from .results import LandscapeResult, StudyResults
 from .stats import discovery_curve
 from .tables import fmt, group_mean, median_gap
@@ -31,7 +34,6 @@ __all__ = ["FigureFile", "draw_graph", "make_figures"]
 
 #: At most this many lowest minima are drawn in a graph (paper-sized runs hold 10^4).
 MAX_LEAVES = 250
-MIN_COMPONENT = 10  # smallest global-minimum component drawn on its own
 
 
 @dataclass(frozen=True)
@@ -50,91 +52,65 @@ def _figure(w: float, h: float) -> Any:
     return Figure(figsize=(w, h))
 
 
-def _save(fig: Any, path: Path) -> Path:
+def _figure_file(fig: Any, out: Path, name: str, title: str, caption: str) -> FigureFile:
+    """Save ``fig`` as ``out/name.png`` (110 dpi) and describe it."""
+    path = out / f"{name}.png"
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=110)
-    return path
+    return FigureFile(name, title, caption, path)
 
 
 def draw_graph(r: LandscapeResult, ax: Any, *, title: str | None = None) -> bool:
-    """Draw the disconnectivity graph of ``r`` on ``ax``; False when it has no minima."""
+    """Draw the disconnectivity graph of the global minimum's network of ``r`` on ``ax``
+    (at most the :data:`MAX_LEAVES` lowest of its minima), titled with how many minima
+    it holds (:meth:`Connectivity.text`); False when there is nothing to draw (no minima,
+    or no transition-state search)."""
     from ..landscape.disconnectivity import disconnectivity_tree
     from ..landscape.disconnectivity_plot import plot_disconnectivity
 
-    ax.set_title(title or r.label, fontsize=9)
-    if r.n_minima == 0:
-        ax.text(0.5, 0.5, "no minima", ha="center", va="center", transform=ax.transAxes)
+    conn = connectivity(r)
+    ax.set_title(f"{title or r.label}\n{conn.text()}", fontsize=8)
+    if r.n_minima == 0 or not conn.searched:
+        what = "no minima" if r.n_minima == 0 else f"{r.n_minima} minima stored, no network"
+        ax.text(0.5, 0.5, what, ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return False
-    energy, e_ts, pairs = _network(r)
-    tree = disconnectivity_tree(energy, e_ts, pairs,
-                                gmin_component=gmin_component_shown(energy, pairs),
-                                lowest=min(r.n_minima, MAX_LEAVES))
+    energy, e_ts, pairs = network_arrays(r)
+    tree = disconnectivity_tree(energy, e_ts, pairs, gmin_component=True,
+                                lowest=min(conn.connected, MAX_LEAVES))
     plot_disconnectivity(tree, values=r.column("test_auc"), value_label="test AUC", ax=ax)
     return True
-
-
-def _network(r: LandscapeResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Minimum energies, TS energies and TS (row, row) pairs of a landscape's results."""
-    energy = r.column("energy")
-    row = {int(i): k for k, i in enumerate(r.minima["id"])}
-    ts = [t for t in r.ts if int(t[1]) in row and int(t[2]) in row]
-    e_ts = np.array([t[0] for t in ts], dtype=float)
-    pairs = np.array([[row[int(t[1])], row[int(t[2])]] for t in ts], dtype=np.int64)
-    return energy, e_ts, pairs.reshape(-1, 2)
-
-
-def gmin_component_size(energy: np.ndarray, pairs: np.ndarray) -> int:
-    """Number of minima connected (through stored transition states) to the global one."""
-    from ..landscape.graph import components
-
-    if len(energy) == 0:  # a landscape whose quenches stored no minimum
-        return 0
-    comp = components(len(energy), pairs)
-    return int(np.sum(comp == comp[int(np.argmin(energy))]))
-
-
-def gmin_component_shown(energy: np.ndarray, pairs: np.ndarray) -> bool:
-    """Draw only the global minimum's connected set (as the paper does) once it holds at
-    least ``MIN_COMPONENT`` minima; below that (small connection budgets) draw every
-    minimum, unconnected ones hanging from the top line, so the graph is not empty."""
-    return gmin_component_size(energy, pairs) >= MIN_COMPONENT
 
 
 def _graph_file(r: LandscapeResult, out: Path, part: str) -> FigureFile:
     fig = _figure(7.0, 4.5)
     draw_graph(r, fig.add_subplot(1, 1, 1))
-    path = _save(fig, out / f"graph_{r.key}.png")
-    cap = (f"Disconnectivity graph of {r.label} ({r.dataset}, {r.architecture} network): "
-           f"{_graph_scope(r)}, {r.n_ts} transition states; leaves coloured by "
-           f"test AUC. Budget: {r.budget()}.")
-    return FigureFile(path.stem, f"{part}: {r.label}", cap, path)
+    conn = connectivity(r)
+    if conn.searched and conn.connected:
+        scope = (f"{conn.text()} (the {min(conn.connected, MAX_LEAVES)} lowest of the "
+                 f"network drawn, leaves coloured by test AUC)")
+    else:
+        scope = f"{conn.text()}: {r.n_minima} minima stored, no graph drawn"
+    return _figure_file(fig, out, f"graph_{r.key}", f"{part}: {r.label}",
+                        f"Disconnectivity graph of {r.label} ({r.dataset}, "
+                        f"{r.architecture} network): {scope}; {r.n_ts} transition states "
+                        f"stored. Budget: {r.budget()}.")
 
 
-def _graph_scope(r: LandscapeResult) -> str:
-    """Which minima a graph shows, in words (see :func:`gmin_component_shown`)."""
-    energy, _, pairs = _network(r)
-    size = gmin_component_size(energy, pairs)
-    if size >= MIN_COMPONENT:
-        return (f"the {min(size, MAX_LEAVES)} lowest of the {size} minima connected to the "
-                f"global minimum ({r.n_minima} stored)")
-    return (f"{min(r.n_minima, MAX_LEAVES)} of {r.n_minima} minima, those not yet connected "
-            f"hanging from the top line")
-
-
-def _scatter_panels(lands: list[LandscapeResult], x: str, out: Path, name: str,
-                    xlabel: str) -> Path:
+def _figure4(lands: list[LandscapeResult], out: Path) -> FigureFile:
     n = len(lands)
     cols = min(n, 3)
     rows = math.ceil(n / cols)
     fig = _figure(4.0 * cols, 3.3 * rows)
     for k, r in enumerate(lands):
         ax = fig.add_subplot(rows, cols, k + 1)
-        ax.scatter(r.column(x), r.column("test_auc"), s=10, alpha=0.7)
+        ax.scatter(r.column("energy"), r.column("test_auc"), s=10, alpha=0.7)
         ax.set_title(f"{r.label}: r = {fmt(r.energy_auc_r(), '.2f')}", fontsize=9)
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel("loss")
         ax.set_ylabel("test AUC")
-    return _save(fig, out / f"{name}.png")
+    return _figure_file(fig, out, "figure4_loss_vs_auc", "Figure 4: loss against test AUC",
+                        "Loss (energy, λ term included) against test AUC over the minima of "
+                        "each surrogate, with Pearson r.")
 
 
 def _figure5(res: StudyResults, out: Path) -> FigureFile | None:
@@ -154,10 +130,9 @@ def _figure5(res: StudyResults, out: Path) -> FigureFile | None:
     ax.set_xlabel("CE loss (training data, no λ term)")
     ax.set_ylabel("test AUC")
     ax.legend(fontsize=7)
-    path = _save(fig, out / "figure5_ce_loss.png")
-    return FigureFile(path.stem, "Figure 5: CE loss against test AUC",
-                      "Cross-entropy of the training data at the minima of the CE and sigmoid "
-                      f"landscapes, against their test AUC ({'; '.join(parts)}).", path)
+    return _figure_file(fig, out, "figure5_ce_loss", "Figure 5: CE loss against test AUC",
+                        "Cross-entropy of the training data at the minima of the CE and "
+                        f"sigmoid landscapes, against their test AUC ({'; '.join(parts)}).")
 
 
 def _ablation(res: StudyResults, part: str, out: Path, name: str, title: str,
@@ -190,9 +165,8 @@ def _ablation(res: StudyResults, part: str, out: Path, name: str, title: str,
             ref = y[np.isfinite(y)][0] * beta[np.isfinite(y)][0] / beta
             ax.plot(beta, ref, "k:", lw=0.8, label="∝ 1/β")
             ax.legend(fontsize=7)
-    path = _save(fig, out / f"{name}.png")
-    return FigureFile(path.stem, title, f"{title}; budget per β: "
-                      f"{', '.join(sorted({r.budget() for r in lands}))}.", path)
+    return _figure_file(fig, out, name, title, f"{title}; budget per β: "
+                        f"{', '.join(sorted({r.budget() for r in lands}))}.")
 
 
 def _figure8(res: StudyResults, out: Path) -> FigureFile | None:
@@ -208,10 +182,12 @@ def _figure8(res: StudyResults, out: Path) -> FigureFile | None:
             if r is not None:
                 ax = fig.add_subplot(len(losses), len(lams), i * len(lams) + j + 1)
                 draw_graph(r, ax, title=f"{loss}, λ = {lam:g}")
-    path = _save(fig, out / "figure8_lambda_graphs.png")
-    return FigureFile(path.stem, "Figure 8: disconnectivity graphs against λ",
-                      "Disconnectivity graphs for each loss (rows) and λ (columns), leaves "
-                      "coloured by test AUC.", path)
+    return _figure_file(fig, out, "figure8_lambda_graphs",
+                        "Figure 8: disconnectivity graphs against λ",
+                        "Disconnectivity graphs of the global minimum's network for each "
+                        "loss (rows) and λ (columns), leaves coloured by test AUC; each "
+                        "panel's title says how many of its stored minima are in the network "
+                        "(or that its transition-state search was off).")
 
 
 def _discovery(res: StudyResults, out: Path) -> FigureFile | None:
@@ -230,13 +206,13 @@ def _discovery(res: StudyResults, out: Path) -> FigureFile | None:
     ax.set_xlabel("quenches")
     ax.set_ylabel("distinct minima found")
     ax.legend(fontsize=7)
-    path = _save(fig, out / "discovery_curves.png")
-    return FigureFile(path.stem, "Discovery curves: distinct minima against quenches",
-                      "Distinct minima (strict identity) found by basin-hopping against the "
-                      "number of quenches, one line per replicate, for the landscapes of the "
-                      "main part. A curve that still climbs has not exhausted its landscape: "
-                      "raw counts then measure the discovery rate, which is why the findings "
-                      "compare Chao1 sizes.", path)
+    return _figure_file(fig, out, "discovery_curves",
+                        "Discovery curves: distinct minima against quenches",
+                        "Distinct minima (strict identity) found by basin-hopping against the "
+                        "number of quenches, one line per replicate, for the landscapes of "
+                        "the main part. A curve that still climbs has not exhausted its "
+                        "landscape: raw counts then measure the discovery rate, which is why "
+                        "the findings compare Chao1 sizes.")
 
 
 def make_figures(res: StudyResults, out: str | Path) -> list[FigureFile]:
@@ -252,10 +228,7 @@ def make_figures(res: StudyResults, out: str | Path) -> list[FigureFile]:
                 drawn.add(r.key)
     sur = [r for r in res.part("surrogates") if r.replicate == 0]
     if sur:
-        path = _scatter_panels(sur, "energy", out, "figure4_loss_vs_auc", "loss")
-        figs.append(FigureFile(path.stem, "Figure 4: loss against test AUC",
-                               "Loss (energy, λ term included) against test AUC over the "
-                               "minima of each surrogate, with Pearson r.", path))
+        figs.append(_figure4(sur, out))
     for f in (_figure5(res, out),
               _ablation(res, "beta_sigmoid", out, "figure6_beta_sigmoid",
                         "Figure 6: β ablation of the sigmoid surrogate", gap=True),

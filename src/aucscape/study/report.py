@@ -15,11 +15,12 @@ import json
 import re
 from pathlib import Path
 
+from .connected import connectivity
 from .figures import FigureFile, make_figures
 from .findings import Finding, findings
 from .results import StudyResults
 from .setup import sensitivity_table, setup_lines
-from .tables import Table, fmt, loss_selection, tables
+from .tables import NETWORK_COLUMNS, Table, fmt, loss_selection, tables
 
 __all__ = ["REPORT_FILES", "ReportExists", "landscape_table", "write_report"]
 
@@ -33,14 +34,14 @@ class ReportExists(FileExistsError):
 def landscape_table(res: StudyResults) -> Table:
     """Every landscape explored: definition, work done, what was found, database."""
     rows = [(r.key, r.label, r.dataset, r.architecture, r.replicate, ", ".join(r.parts),
-             r.n_minima,
-             r.n_ts, r.largest_component, r.steps, r.converged, r.connect_attempts,
-             round(r.explore_seconds + r.connect_seconds, 1), r.db)
+             r.n_minima, r.n_ts, r.largest_component, *connectivity(r).cells(), r.steps,
+             r.converged, r.connect_attempts, round(r.explore_seconds + r.connect_seconds, 1),
+             r.db)
             for r in res.landscapes.values()]
     return Table("landscapes", "All landscapes", (
         "key", "landscape", "data", "network", "replicate", "parts", "minima", "transition states",
-        "largest connected set", "quenches", "window converged", "connection attempts",
-        "seconds", "database"), rows)
+        "largest connected set", *NETWORK_COLUMNS[1:], "quenches", "window converged",
+        "connection attempts", "seconds", "database"), rows)
 
 
 def _findings_table(fs: list[Finding]) -> Table:

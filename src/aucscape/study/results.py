@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import numpy as np
 from .._files import write_text_atomic
 from ..analysis.tables import to_jsonable
 
-__all__ = ["MINIMA_COLUMNS", "LandscapeResult", "StudyResults"]
+__all__ = ["MINIMA_COLUMNS", "LandscapeResult", "StudyResults", "Work"]
 
 #: Per-minimum columns kept for every landscape (see aucscape.analysis.minimum_properties).
 MINIMA_COLUMNS = ("id", "energy", "train_auc", "test_auc", "ce_loss", "app_auc", "lpphe",
@@ -26,15 +26,39 @@ MINIMA_COLUMNS = ("id", "energy", "train_auc", "test_auc", "ce_loss", "app_auc",
 
 
 @dataclass
-class LandscapeResult:
-    """One explored landscape: its definition, the work spent on it and what was found.
+class Work:
+    """The work spent on one landscape over every invocation: quenches (``steps``),
+    energy-gradient evaluations, seconds, whether the window converged, connection
+    attempts and the largest connected set connect reported; ``discovery`` lists
+    ``[quench count, minimum id]`` for each new minimum basin-hopping stored, in order
+    (the discovery curve; minima added while connecting are not in it). The engine's
+    per-database record extends it; every :class:`LandscapeResult` carries it."""
+
+    steps: int = 0
+    n_eval: int = 0
+    explore_seconds: float = 0.0
+    converged: bool = False
+    connect_attempts: int = 0
+    connect_seconds: float = 0.0
+    largest_component: int = 0
+    discovery: list[list[int]] = field(default_factory=list)
+
+    def work(self) -> dict[str, Any]:
+        """This object's :class:`Work` fields alone, by name."""
+        return {f.name: getattr(self, f.name) for f in fields(Work)}
+
+
+@dataclass(kw_only=True)
+class LandscapeResult(Work):
+    """One explored landscape: its definition, the :class:`Work` spent on it and what was
+    found.
 
     ``minima`` maps each name in :data:`MINIMA_COLUMNS` to one value per minimum (lowest
     energy first); ``ts`` lists transition states as ``[energy, min1_id, min2_id]``;
     ``summary`` is :meth:`aucscape.analysis.LandscapeSummary.to_dict`. ``replicate`` is
     the data/seed draw and ``group`` the key shared by all replicates of this landscape;
-    ``discovery`` lists ``[quench count, minimum id]`` for each minimum basin-hopping
-    found (minima added while connecting are not in it).
+    ``ts_search`` is False when its transition-state search was off (``max_attempts =
+    0``), so it has no network (:mod:`aucscape.study.connected`).
     """
 
     key: str
@@ -48,19 +72,12 @@ class LandscapeResult:
     margin: float | None
     parts: list[str]
     db: str
-    steps: int = 0
-    n_eval: int = 0
-    explore_seconds: float = 0.0
-    converged: bool = False
-    connect_attempts: int = 0
-    connect_seconds: float = 0.0
-    largest_component: int = 0
+    ts_search: bool = True
     minima: dict[str, list[float]] = field(default_factory=dict)
     ts: list[list[float]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     replicate: int = 0
     group: str = ""
-    discovery: list[list[int]] = field(default_factory=list)
     n_test_pos: int = 0
     n_test_neg: int = 0
     #: per minimum, aligned distance to the nearest minimum of the same replicate's CE

@@ -139,12 +139,9 @@ def _run_landscape(config: StudyConfig, spec: Any, dataset: Any, dbdir: Path, wo
         minima, ts, summary = engine.analyze(store, dataset)
     state.save(state_path)
     return LandscapeResult(
-        key=spec.key, label=spec.label, dataset=spec.dataset, loss=spec.loss,
+        **state.work(), key=spec.key, label=spec.label, dataset=spec.dataset, loss=spec.loss,
         hidden=spec.hidden, n_in=int(dataset.X_train.shape[1]), lam=spec.lam, beta=spec.beta,
-        margin=spec.margin, parts=list(spec.parts), db=f"db/{db.name}", steps=state.steps,
-        replicate=spec.replicate, group=spec.group, discovery=state.discovery,
+        margin=spec.margin, parts=list(spec.parts), db=f"db/{db.name}",
+        ts_search=spec.connect.max_attempts > 0, replicate=spec.replicate, group=spec.group,
         n_test_pos=int(dataset.y_test.sum()), n_test_neg=int((dataset.y_test == 0).sum()),
-        n_eval=state.n_eval, explore_seconds=state.explore_seconds,
-        converged=state.converged, connect_attempts=state.connect_attempts,
-        connect_seconds=state.connect_seconds, largest_component=state.largest_component,
         minima=minima, ts=ts, summary=summary)

@@ -6,6 +6,9 @@ averaged over the replicates; its 90 % interval (``… interval`` columns) is th
 Student-t interval of :func:`aucscape.study.stats.interval`. Minima are counted at the strict
 identity of the store and at the energy criterion ΔE < ``duplicate_ediff`` (1e-4, GMIN
 and PATHSAMPLE's), and the landscape size is estimated by Chao1 from the hit counts.
+These counts, the test AUCs and the LPPHEs are of every minimum basin-hopping found; the
+network columns (:data:`NETWORK_COLUMNS`) say how many of the stored minima lie in the
+global minimum's network, the set the disconnectivity graphs draw.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from typing import Any
 import numpy as np
 
 from ..surrogates import SURROGATES
+from .connected import NOT_CONNECTED, connectivity
 from .results import LandscapeResult, StudyResults
 from .stats import auc_se, chao1, interval, merge_by_energy
 
-__all__ = ["Table", "fmt", "group_interval", "group_mean", "landscape_size", "loss_selection",
-           "median_gap", "n_distinct", "tables"]
+__all__ = ["NETWORK_COLUMNS", "Table", "fmt", "group_interval", "group_mean", "landscape_size",
+           "loss_selection", "median_gap", "n_distinct", "network_cells", "tables"]
 
 @dataclass(frozen=True)
 class Table:
@@ -132,14 +136,39 @@ def median_gap(r: LandscapeResult) -> float:
 
 
 # -- tables ---------------------------------------------------------------------------------
+#: The network columns: minima stored (basin-hopping's and connect's), those in the
+#: global minimum's network and those outside it (:mod:`aucscape.study.connected`).
+NETWORK_COLUMNS = ("minima stored", "connected minima", "outside network")
 _T1 = ("landscape", "network", "replicates", "minima", "minima (dE < ediff)",
-       "Chao1 size (dE < ediff)", "transition states", "best test AUC", "mean test AUC",
+       "Chao1 size (dE < ediff)", "transition states", *NETWORK_COLUMNS, "best test AUC",
+       "mean test AUC",
        "mean test AUC 90% interval", "test-set SE", "sd test AUC", "mean LPPHE",
        "mean LPPHE 90% interval", "sd LPPHE", "quenches", "connection attempts")
 
 
 def _stat(name: str) -> Callable[[LandscapeResult], float | None]:
     return lambda r: r.stat(name)
+
+
+def network_cells(reps: Sequence[LandscapeResult]) -> tuple[Any, Any, Any]:
+    """The :data:`NETWORK_COLUMNS` of a landscape over its replicates (means): minima
+    stored M, in the global minimum's network N, outside it K = M − N; N reads
+    :data:`~aucscape.study.connected.NOT_CONNECTED` and K is missing when the landscape's
+    transition-state search was off.
+
+    >>> from aucscape.study.results import LandscapeResult
+    >>> r = LandscapeResult(key="k", label="k", dataset="d", loss="ce", hidden=1, n_in=2,
+    ...                     lam=0.0, beta=None, margin=None, parts=[], db="",
+    ...                     minima={"id": [1, 2, 3], "energy": [0.1, 0.2, 0.3]},
+    ...                     ts=[[0.5, 1, 3]])
+    >>> network_cells([r])
+    (3.0, 2.0, 1.0)
+    """
+    stored = group_mean(reps, lambda r: r.n_minima)
+    if not all(r.ts_search for r in reps):
+        return stored, NOT_CONNECTED, None
+    return (stored, group_mean(reps, lambda r: connectivity(r).connected),
+            group_mean(reps, lambda r: connectivity(r).outside))
 
 
 def _t1_row(reps: list[LandscapeResult], ediff: float) -> tuple:
@@ -151,7 +180,8 @@ def _t1_row(reps: list[LandscapeResult], ediff: float) -> tuple:
     return (r0.label, r0.architecture, len(reps), group_mean(reps, n_distinct),
             group_mean(reps, lambda r: n_distinct(r, ediff)),
             group_mean(reps, lambda r: landscape_size(r, ediff)),
-            group_mean(reps, lambda r: r.n_ts), group_mean(reps, _stat("best_test_auc")),
+            group_mean(reps, lambda r: r.n_ts), *network_cells(reps),
+            group_mean(reps, _stat("best_test_auc")),
             auc, interval_text(auc_lo, auc_hi), se, group_mean(reps, _stat("sd_test_auc")),
             lp, interval_text(lp_lo, lp_hi, ".1f"), group_mean(reps, _stat("sd_lpphe")),
             group_mean(reps, lambda r: r.steps),
@@ -184,11 +214,12 @@ def tables(res: StudyResults) -> list[Table]:
         out.append(Table("table1_spiral", "Table 1: CE and appAUC landscapes (spiral)", _T1,
                          [_t1_row(g, ed) for g in res.groups("main")]))
     if res.part("surrogates"):
-        rows = [(*_t1_row(g, ed)[:13], group_mean(g, lambda r: r.energy_auc_r()),
+        k = _T1.index("mean LPPHE") + 1
+        rows = [(*_t1_row(g, ed)[:k], group_mean(g, lambda r: r.energy_auc_r()),
                  "yes" if SURROGATES[g[0].loss].consistent else "no",
                  group_mean(g, lambda r: r.steps)) for g in res.groups("surrogates")]
         out.append(Table("table2_surrogates", "Table 2: AUC surrogates (spiral)",
-                         (*_T1[:13], "r(loss, test AUC)", "AUC-consistent", "quenches"),
+                         (*_T1[:k], "r(loss, test AUC)", "AUC-consistent", "quenches"),
                          rows))
     if res.part("creditcard"):
         out.append(Table("table3_creditcard", "Table 3: credit-card data", _T1,
