@@ -153,3 +153,18 @@ def test_in_network_matches_breadth_first_search(case):
     rows = {int(i) - 10 for i in np.asarray(r.minima["id"])[in_network(r)]}
     assert rows == expect
     assert connectivity(r).outside == len(energies) - len(expect)
+
+
+def test_report_says_how_many_minima_lie_outside(tmp_path):
+    from aucscape.study.report import write_report
+
+    res = _results([_land("CE", *SPLIT), _land("tanh", [0.1, 0.2], [], ts_search=False,
+                                               loss="tanh")])
+    md = write_report(res, tmp_path).read_text(encoding="utf-8")
+    assert ("transition-state search in 1 of 2 landscapes: 3 of their 5 minima in the "
+            "global minimum's network, 2 outside; the others are not connected (no "
+            "transition-state search)") in md
+    rows = list(csv.DictReader(open(tmp_path / "tables" / "landscapes.csv",
+                                    encoding="utf-8")))
+    assert [(r["connected minima"], r["outside network"]) for r in rows] == [
+        ("3", "2"), (NOT_CONNECTED, "")]

@@ -71,7 +71,7 @@ def draw_graph(r: LandscapeResult, ax: Any, *, title: str | None = None) -> bool
     conn = connectivity(r)
     ax.set_title(f"{title or r.label}\n{conn.text()}", fontsize=8)
     if r.n_minima == 0 or not conn.searched:
-        what = "no minima" if r.n_minima == 0 else f"{r.n_minima} minima stored, no network"
+        what = "no minima" if r.n_minima == 0 else f"{_stored(r)}, no network"
         ax.text(0.5, 0.5, what, ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return False
@@ -82,6 +82,10 @@ def draw_graph(r: LandscapeResult, ax: Any, *, title: str | None = None) -> bool
     return True
 
 
+def _stored(r: LandscapeResult) -> str:
+    return f"{r.n_minima} minim{'um' if r.n_minima == 1 else 'a'} stored"
+
+
 def _graph_file(r: LandscapeResult, out: Path, part: str) -> FigureFile:
     fig = _figure(7.0, 4.5)
     draw_graph(r, fig.add_subplot(1, 1, 1))
@@ -90,7 +94,7 @@ def _graph_file(r: LandscapeResult, out: Path, part: str) -> FigureFile:
         scope = (f"{conn.text()} (the {min(conn.connected, MAX_LEAVES)} lowest of the "
                  f"network drawn, leaves coloured by test AUC)")
     else:
-        scope = f"{conn.text()}: {r.n_minima} minima stored, no graph drawn"
+        scope = f"{conn.text()}: {_stored(r)}, no graph drawn"
     return _figure_file(fig, out, f"graph_{r.key}", f"{part}: {r.label}",
                         f"Disconnectivity graph of {r.label} ({r.dataset}, "
                         f"{r.architecture} network): {scope}; {r.n_ts} transition states "

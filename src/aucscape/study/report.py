@@ -61,7 +61,19 @@ def _facts(res: StudyResults) -> list[str]:
             f"{len(res.landscapes)} landscapes, "
             f"{sum(r.n_minima for r in res.landscapes.values())} minima, "
             f"{sum(r.n_ts for r in res.landscapes.values())} transition states, "
-            f"{sum(r.steps for r in res.landscapes.values())} quenches"]
+            f"{sum(r.steps for r in res.landscapes.values())} quenches",
+            _network_fact(res)]
+
+
+def _network_fact(res: StudyResults) -> str:
+    """How many minima lie in (and outside) their landscape's global-minimum network."""
+    cs = [connectivity(r) for r in res.landscapes.values()]
+    on = [c for c in cs if c.searched]
+    text = (f"transition-state search in {len(on)} of {len(cs)} landscapes: "
+            f"{sum(c.connected for c in on)} of their {sum(c.stored for c in on)} minima in "
+            f"the global minimum's network, {sum(c.outside for c in on)} outside")
+    return text + ("; the others are not connected (no transition-state search)"
+                   if len(on) < len(cs) else "")
 
 
 _INTRO = ('Each row states one qualitative finding of Niroomand, Cafolla, Morgan & Wales '
