@@ -39,6 +39,7 @@ import math
 
 import numba as nb
 import numpy as np
+from numba.extending import register_jitable
 from numpy.typing import NDArray
 
 from aucscape.pairwise import _factorised, _sorted
@@ -51,9 +52,12 @@ __all__ = ["pair_sums", "value_grad"]
 
 _FM = {"reassoc"}
 
-# one definition for NumPy and numba: the class sums and the sorted sums
+# one definition for NumPy and numba: the class sums and the sorted sums (with the plain
+# helpers they call, compiled wherever jitted code calls them)
 _exp_sums = nb.njit(cache=True)(_factorised.exp_sums)
 _quad_sums = nb.njit(cache=True)(_factorised.quad_sums)
+for _helper in _sorted.JITTABLE:
+    register_jitable(_helper)
 _sorted_sums = nb.njit(cache=True)(_sorted.sorted_sums)
 
 
