@@ -266,30 +266,30 @@ def _hinge_d2(z: ArrayLike, beta: float, margin: float) -> Array:
     return np.zeros_like(_f(z))
 
 
-def _sqhinge_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    h = _hinge_value(z, beta, margin)
-    return h * h
+def _squared(clipped: bool) -> dict[str, ScalarFn]:
+    """ℓ = g², g = h₊ (squared hinge, ``clipped``) or h (quad): ℓ' = −2βg, ℓ'' = 2β²[h > 0].
 
+    Unclipped (quad), ℓ'' = 2β² everywhere. One definition for both, through ``clipped``.
+    """
 
-def _sqhinge_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    return -2.0 * (beta * _hinge_value(z, beta, margin))
+    def g(z: ArrayLike, beta: float, margin: float) -> Array:
+        h = _h(z, beta, margin)
+        return np.maximum(h, 0.0) if clipped else h
 
+    def value(z: ArrayLike, beta: float, margin: float) -> Array:
+        gz = g(z, beta, margin)
+        return gz * gz
 
-def _sqhinge_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    return np.where(_h(z, beta, margin) > 0.0, 2.0 * (beta * beta), 0.0)
+    def d1(z: ArrayLike, beta: float, margin: float) -> Array:
+        return -2.0 * (beta * g(z, beta, margin))
 
+    def d2(z: ArrayLike, beta: float, margin: float) -> Array:
+        curvature = 2.0 * (beta * beta)
+        if clipped:
+            return np.where(_h(z, beta, margin) > 0.0, curvature, 0.0)
+        return np.full_like(_f(z), curvature)
 
-def _quad_value(z: ArrayLike, beta: float, margin: float) -> Array:
-    h = _h(z, beta, margin)
-    return h * h
-
-
-def _quad_d1(z: ArrayLike, beta: float, margin: float) -> Array:
-    return -2.0 * (beta * _h(z, beta, margin))
-
-
-def _quad_d2(z: ArrayLike, beta: float, margin: float) -> Array:
-    return np.full_like(_f(z), 2.0 * (beta * beta))
+    return {"value": value, "d1": d1, "d2": d2}
 
 
 def _saturating(code: int, k: float = 1.0) -> Callable[[float, float], KernelForm]:
@@ -306,6 +306,7 @@ def _logistic_form(shifted: bool) -> Callable[[float, float], KernelForm]:
 
 _SIG, _TANH = _sigmoid(1.0), _sigmoid(2.0)
 _LOG, _SMOOTH = _softplus(False), _softplus(True)
+_SQHINGE, _QUAD = _squared(True), _squared(False)
 _MARGIN = {"beta_default": 1.0, "beta_positive": True}
 
 SURROGATES: dict[str, Surrogate] = {
@@ -318,13 +319,13 @@ SURROGATES: dict[str, Surrogate] = {
                   form=_saturating(SIGMOID, 2.0)),
         Surrogate("hinge", False, True, True, "sorted", _hinge_value, _hinge_d1, _hinge_d2,
                   "max(0, m − βz)", form=_margin_form(HINGE, 1), **_MARGIN),
-        Surrogate("squared_hinge", True, True, True, "sorted", _sqhinge_value, _sqhinge_d1,
-                  _sqhinge_d2, "max(0, m − βz)²", form=_margin_form(SQUARED_HINGE, 2),
-                  **_MARGIN),
+        Surrogate("squared_hinge", True, True, True, "sorted", _SQHINGE["value"],
+                  _SQHINGE["d1"], _SQHINGE["d2"], "max(0, m − βz)²",
+                  form=_margin_form(SQUARED_HINGE, 2), **_MARGIN),
         Surrogate("exp", True, True, False, "factorised", _exp_value, _exp_d1, _exp_d2,
                   "exp(−βz)", form=_saturating(EXP)),
-        Surrogate("quad", True, True, True, "factorised", _quad_value, _quad_d1, _quad_d2,
-                  "(m − βz)²", form=_margin_form(QUAD, 2), **_MARGIN),
+        Surrogate("quad", True, True, True, "factorised", _QUAD["value"], _QUAD["d1"],
+                  _QUAD["d2"], "(m − βz)²", form=_margin_form(QUAD, 2), **_MARGIN),
         Surrogate("logistic", True, True, False, "blocked", _LOG["value"], _LOG["d1"],
                   _LOG["d2"], "log(1 + exp(−βz))", form=_logistic_form(False)),
         Surrogate("smooth_hinge", True, True, True, "blocked", _SMOOTH["value"],

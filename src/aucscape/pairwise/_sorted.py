@@ -32,9 +32,25 @@ def _rev_cumsum(x: NDArray) -> NDArray:
     return np.cumsum(x[::-1])[::-1]
 
 
-# ``sorted_sums`` works on plain arrays and uses only what numba compiles (no helper calls):
-# ``aucscape.pairwise.kernels`` jits this very function, so the NumPy path, the numba
-# method and the objectives' compiled kernels share one definition.
+# ``sorted_sums`` works on plain arrays and uses only what numba compiles: its helpers are
+# in ``JITTABLE``. ``aucscape.pairwise.kernels`` registers those with numba and jits this
+# very function, so the NumPy path, the numba method and the objectives' compiled kernels
+# share one definition.
+def _by_score(x: NDArray, w: NDArray) -> tuple[NDArray, NDArray]:
+    """(x sorted ascending, w in the same order).
+
+    Equal weights (the common case) need only a value sort, about 2x faster than argsort.
+    """
+    if np.all(w == w[0]):
+        return np.sort(x), w
+    order = np.argsort(x)
+    return x[order], w[order]
+
+
+#: The helpers :func:`sorted_sums` calls, for numba to compile with it.
+JITTABLE = (_by_score, _rev_cumsum)
+
+
 def sorted_sums(
     sp: NDArray, sn: NDArray, a: NDArray, b: NDArray, margin: float, squared: bool
 ) -> tuple[float, NDArray, NDArray]:
@@ -45,33 +61,20 @@ def sorted_sums(
     Needs at least one positive and one negative.
     """
     r = sp - margin
-    # equal weights (the common case) need only a value sort, about 2x faster than argsort
-    if np.all(b == b[0]):
-        s = np.sort(sn)
-        bs = b
-    else:
-        on = np.argsort(sn)
-        s = sn[on]
-        bs = b[on]
-    if np.all(a == a[0]):
-        rs = np.sort(r)
-        as_ = a
-    else:
-        op = np.argsort(r)
-        rs = r[op]
-        as_ = a[op]
+    s, bs = _by_score(sn, b)
+    rs, as_ = _by_score(r, a)
     k = s.size
     n_pos = rs.size
     # suffix statistics W, T1, T2 of the sorted negatives (zero at k)
     big_w = np.zeros(k + 1)
-    big_w[:k] = np.cumsum(bs[::-1])[::-1]
+    big_w[:k] = _rev_cumsum(bs)
     t1 = np.zeros(k + 1)
     t2 = np.zeros(k + 1)
     if k > 1:
         gap = s[1:] - s[:-1]
-        t1[: k - 1] = np.cumsum((gap * big_w[1:k])[::-1])[::-1]
+        t1[: k - 1] = _rev_cumsum(gap * big_w[1:k])
         if squared:
-            t2[: k - 1] = np.cumsum((gap * (2.0 * t1[1:k] + gap * big_w[1:k]))[::-1])[::-1]
+            t2[: k - 1] = _rev_cumsum(gap * (2.0 * t1[1:k] + gap * big_w[1:k]))
     # prefix statistics A_k = Σ_{i<k} α_i, U_k = Σ_{i<k} α_i (r_{k−1} − r_i) of sorted r
     big_a = np.zeros(n_pos + 1)
     big_a[1:] = np.cumsum(as_)
