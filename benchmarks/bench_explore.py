@@ -41,7 +41,10 @@ within the window counts as beyond it, and a median over more than half such rou
 "-"), the ratio median t_first(k) / median t_mode(k), and a 90 % bootstrap interval of
 that ratio (rounds resampled within each mode, 2000 draws, fixed seed). The issue's line
 is read at k = 40, the largest of the three and the least decided by the first quenches
-of a run; "reached" counts the rounds that got to k.
+of a run; "reached" counts the rounds that got to k. Alongside (a diagnostic, not the
+measure): "minima at Q", the minima each mode had stored by its Q-th quench, Q the fewest
+quenches of any run on that landscape, which tells a walk that finds less per quench
+from one that only runs further into a stall.
 
     python benchmarks/bench_explore.py --seconds 20 --repeats 2
 """
@@ -95,10 +98,12 @@ def run_mode(obj, seconds: float, kwargs: dict, workers: int = 1, seed: int = 0)
             f.result()
     try:
         found: list[float] = []  # time at which each new minimum was stored
+        found_q: list[int] = []  # and the quench that stored it
 
         def progress(stats, t_new=found) -> None:
             while len(t_new) < stats.new_minima:
                 t_new.append(time.perf_counter() - t0)
+                found_q.append(stats.steps)
 
         bh = BasinHopping(obj, store, step=1.0, temperature=2.0, seed=seed,
                           walkers=1 if workers == 1 else 2 * workers, executor=executor,
@@ -113,7 +118,7 @@ def run_mode(obj, seconds: float, kwargs: dict, workers: int = 1, seed: int = 0)
     close = int(np.sum(np.diff(e) < DEFAULT_SLOPPY_EDIFF))
     return {"quenches": st.steps, "wall": wall, "minima": store.n_minima(),
             "evals": st.n_eval, "sloppy_hits": st.sloppy_hits, "ok": verified(obj, store),
-            "close": close, "found": found}
+            "close": close, "found": found, "found_q": found_q}
 
 
 def t_at(run: dict, k: int) -> float:
@@ -228,8 +233,10 @@ def main() -> None:
                     cells.append(f"{_sec(median_t(runs[m], k))} {point:.2f} "
                                  f"[{lo:.2f}-{hi:.2f}] {reached}/{len(runs[m])}")
                 final = [len(a["found"]) for a in runs[m]]
+                q = min(a["quenches"] for rs in runs.values() for a in rs)
+                at_q = [sum(n <= q for n in a["found_q"]) for a in runs[m]]
                 count_rows.append((f"{loss} 2-{h}-2", m, f"{min(final)}-{max(final)}",
-                                   *cells))
+                                   *cells, f"{np.median(at_q):g} ({q})"))
             print(f"... {loss} 2-{h}-2 done", flush=True)
     print(f"spiral, noise 0.1, lambda 1e-5, step 1.0, T 2.0; {args.seconds:g} s per "
           f"mode x {args.repeats} round(s), 1 BLAS thread; ratio = minima/s over "
@@ -249,10 +256,15 @@ def main() -> None:
     print()
     print("equal-count rule: per k, median t(k) over rounds, ratio median t_first / "
           "median t_mode [90 % bootstrap interval], rounds that reached k")
-    cfmt = "{:<15}{:<26}{:>10}" + "{:>34}" * len(ks)
-    print(cfmt.format("landscape", "mode", "final n", *(f"k = {k}" for k in ks)))
+    cfmt = "{:<15}{:<26}{:>10}" + "{:>34}" * len(ks) + "{:>16}"
+    print(cfmt.format("landscape", "mode", "final n", *(f"k = {k}" for k in ks),
+                      "minima at Q"))
     for r in count_rows:
         print(cfmt.format(*r))
+    print("final n: range over rounds of the minima stored in the window; minima at Q: "
+          "median over rounds of the minima stored by the Q-th quench, Q (in brackets) "
+          "the fewest quenches of any run on the landscape: the walk's yield per quench, "
+          "free of quench cost and of how far past Q a run got")
 
 
 def _sec(t: float) -> str:
