@@ -172,6 +172,20 @@ def test_budgets_and_validation():
         BasinHopping(object())
 
 
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"minimize_options": {"memory": 0}}, "minimize_options: memory"),
+    ({"minimize_options": {"memroy": 5}}, r"minimize_options: unknown .*memroy"),
+    ({"sloppy_options": {"polish_below": -1.0}}, "sloppy_options: polish_below"),
+    ({"minimize_options": {"backend": "cuda"}}, "minimize_options: backend"),
+    ({"minimize_options": {"tol": 1e-8}}, "tol"),
+])
+def test_bad_minimiser_options_refused_before_anything_is_written(kwargs, match):
+    store = Store(":memory:", SeparableWells(TILTS).describe())
+    with pytest.raises(ValueError, match=match):
+        BasinHopping(SeparableWells(TILTS), store, **kwargs)
+    assert list(store.iter_runs()) == [] and store.n_minima() == 0
+
+
 def test_run_basinhopping_sequential_matches_class():
     sw = SeparableWells(TILTS)
     stats, store = run_basinhopping(sw, max_steps=20, step=1.8, seed=5)

@@ -66,6 +66,7 @@ from .._validation import check_int, check_nonnegative, check_positive
 from ..protocols import FloatArray, Objective
 from ..spectrum import eigen_summary
 from .identity import DEFAULT_EDIFFTOL, DEFAULT_SLOPPY_EDIFF, MinimumMatcher
+from .minimize import check_lbfgs_kwargs
 from .store import Store, StoreError, _canonical_json, description_differences
 from .walker import (
     QuenchOutcome,
@@ -186,13 +187,18 @@ class BasinHopping:
         self.n_walkers = check_int(walkers, "walkers", minimum=1)
         self.seed = check_int(seed, "seed", minimum=0)
         self.chunk = check_int(chunk, "chunk", minimum=1)
-        self.minimize_options = {**DEFAULT_MINIMIZE_OPTIONS, **(minimize_options or {})}
+        if "tol" in (minimize_options or {}) or "tol" in (sloppy_options or {}):
+            raise ValueError("minimize_options and sloppy_options take no 'tol': give "
+                             "tol= and sloppy_tol= to BasinHopping")
+        self.minimize_options = check_lbfgs_kwargs(
+            {**DEFAULT_MINIMIZE_OPTIONS, **(minimize_options or {})}, "minimize_options")
         self.store = store if store is not None else Store(":memory:", objective.describe())
         self._check_store_objective()
         self.matcher = MinimumMatcher(self.store, edifftol=edifftol, geomdifftol=geomdifftol,
                                       objective=objective)
         self.sloppy_options = dict(DEFAULT_SLOPPY_OPTIONS if sloppy_options is None
                                    else sloppy_options)
+        check_lbfgs_kwargs({**self.minimize_options, **self.sloppy_options}, "sloppy_options")
         self.sloppy = (SloppyStage(self.sloppy_tol, self.sloppy_ediff, self.matcher.edifftol,
                                    self.sloppy_options)
                        if self.sloppy_tol is not None and self.sloppy_tol > self.tol
