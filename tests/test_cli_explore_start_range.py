@@ -7,19 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aucscape.cli import main
 from aucscape.landscape.store import Store
-
-OBJ_FLAGS = ["--dataset", "spiral", "--loss", "ce", "--hidden", "2", "--lam", "1e-5"]
-
-
-def cli(capsys, *argv: object) -> tuple[int, str, str]:
-    try:
-        rc = main([str(a) for a in argv])
-    except SystemExit as exc:  # argparse errors and --help
-        rc = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return rc, out, err
+from test_cli_landscape import OBJ_FLAGS, cli  # the in-process CLI runner, tiny 2-2-2 net
 
 
 def recorded(path: Path) -> list:
