@@ -357,10 +357,10 @@ def lbfgs(objective: Objective, x0: Any, options: LbfgsOptions | None = None, *,
     tol, max_iter = opts.tol, opts.max_iter
 
     def run(x_start: Any, run_tol: float, run_max_iter: int) -> MinimizeResult:
-        stage = opts.with_changes(tol=run_tol, max_iter=run_max_iter)
         if kernel is None:
+            stage = opts.with_changes(tol=run_tol, max_iter=run_max_iter)
             return minimize_fn(fg, x_start, stage, callback=callback)
-        return _run_numba(objective, kernel, x_start, stage)
+        return _run_numba(objective, kernel, x_start, opts, run_tol, run_max_iter)
 
     if polish_below is not None:
         check_positive(polish_below, "polish_below")
@@ -397,9 +397,10 @@ def _with_tol(result: MinimizeResult, tol: float) -> MinimizeResult:
     return result
 
 
-def _run_numba(objective: Objective, kernel: Any, x0: Any,
-               opts: LbfgsOptions) -> MinimizeResult:
-    """The compiled L-BFGS loop (:mod:`._lbfgs_numba`) over ``kernel = (fn, args)``."""
+def _run_numba(objective: Objective, kernel: Any, x0: Any, opts: LbfgsOptions, tol: float,
+               max_iter: int) -> MinimizeResult:
+    """The compiled L-BFGS loop (:mod:`._lbfgs_numba`) over ``kernel = (fn, args)``, with
+    ``opts`` but the stage's ``tol`` and ``max_iter`` (derived from validated ones)."""
     x = _start_point(x0)
     n_params = getattr(objective, "n_params", x.size)
     if x.size != n_params:
@@ -408,11 +409,12 @@ def _run_numba(objective: Objective, kernel: Any, x0: Any,
     from . import _lbfgs_numba  # lazy: compiling must not hit `import aucscape`
 
     fn, args = kernel
-    x, energy, g, n_iter, n_eval, status = _lbfgs_numba.run(fn, args, x, **vars(opts))
+    x, energy, g, n_iter, n_eval, status = _lbfgs_numba.run(
+        fn, args, x, **{**vars(opts), "tol": tol, "max_iter": max_iter})
     if status == _lbfgs_numba.NOT_FINITE:
         raise ValueError("energy or gradient is not finite at x0")
     r = rms(g)
     return MinimizeResult(
         x=x, energy=energy, grad=g, rms_grad=r, n_iter=n_iter, n_eval=n_eval,
-        converged=bool(r <= opts.tol), message=_lbfgs_numba.MESSAGES[status],
+        converged=bool(r <= tol), message=_lbfgs_numba.MESSAGES[status],
     )
