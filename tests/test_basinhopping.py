@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from aucscape.data import spiral
 from aucscape.landscape.basinhopping import (
     BasinHopping,
     metropolis,
@@ -15,6 +16,8 @@ from aucscape.landscape.basinhopping import (
     walk,
 )
 from aucscape.landscape.store import Store, StoreError
+from aucscape.landscape.walker import start_point
+from aucscape.objectives import make_objective
 from aucscape.testsurfaces import MuellerBrown, SeparableWells
 
 TILTS = [0.3, -0.2, 0.45, 0.1]
@@ -172,6 +175,20 @@ def test_budgets_and_validation():
         BasinHopping(object())
 
 
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"minimize_options": {"memory": 0}}, "minimize_options: memory"),
+    ({"minimize_options": {"memroy": 5}}, r"minimize_options: unknown .*memroy"),
+    ({"sloppy_options": {"polish_below": -1.0}}, "sloppy_options: polish_below"),
+    ({"minimize_options": {"backend": "cuda"}}, "minimize_options: backend"),
+    ({"minimize_options": {"tol": 1e-8}}, "tol"),
+])
+def test_bad_minimiser_options_refused_before_anything_is_written(kwargs, match):
+    store = Store(":memory:", SeparableWells(TILTS).describe())
+    with pytest.raises(ValueError, match=match):
+        BasinHopping(SeparableWells(TILTS), store, **kwargs)
+    assert list(store.iter_runs()) == [] and store.n_minima() == 0
+
+
 def test_run_basinhopping_sequential_matches_class():
     sw = SeparableWells(TILTS)
     stats, store = run_basinhopping(sw, max_steps=20, step=1.8, seed=5)
@@ -197,3 +214,53 @@ def test_walker_chain_does_not_depend_on_chunk():
     last = max(i for i, ok in enumerate(accepted) if ok)
     np.testing.assert_array_equal(x, outcomes[last].x)
     assert energy == outcomes[last].energy
+
+
+def _net():
+    return make_objective(spiral(noise=0.1, seed=0), "ce", hidden=2, lam=1e-5)
+
+
+def test_start_range_one_is_the_default_start_of_a_network():
+    """Unset, a network walker starts at random_point, U(-1, 1): the same database as
+    start_range=1; another range gives another database."""
+    net = _net()
+    dbs = []
+    for start_range in (None, 1.0, 0.3):
+        bh = BasinHopping(net, seed=4, walkers=2, start_range=start_range)
+        bh.run(max_steps=6)
+        dbs.append(rows(bh.store))
+    assert dbs[0] == dbs[1] and dbs[0] != dbs[2]
+
+
+def test_start_point_draws_uniform_in_the_range_and_walk_quenches_from_it():
+    net = _net()
+    pts = np.array([start_point(net, np.random.default_rng(k), 0.25) for k in range(400)])
+    assert pts.shape == (400, net.n_params) and np.abs(pts).max() <= 0.25
+    assert abs(pts.mean()) < 0.01 and pts.var() == pytest.approx(0.25**2 / 3, rel=0.05)
+    outcomes, *_ = walk(net, None, np.inf, np.random.default_rng(9), 1, 1.0, 2.0, 1e-10,
+                        start_range=0.25)
+    ref = quench(net, np.random.default_rng(9).uniform(-0.25, 0.25, net.n_params))
+    np.testing.assert_array_equal(outcomes[0].x, ref.x)
+
+
+def test_start_range_recorded_and_taken_over_on_resume(tmp_path):
+    sw = SeparableWells(TILTS)
+    path = tmp_path / "sr.db"
+    with Store(path, sw.describe()) as store:
+        assert BasinHopping(sw, store).start_range is None
+        BasinHopping(sw, store, start_range=0.7, seed=1).run(max_steps=2)
+        assert BasinHopping(sw, store).start_range == 0.7
+        BasinHopping(sw, store, start_range=1.5).run(max_steps=1)
+        again = BasinHopping(sw, store)
+        again.run(max_steps=1)
+        assert [r["basinhopping"]["start_range"] for _, r in store.iter_runs()] == [0.7, 1.5,
+                                                                                    1.5]
+        assert again.settings()["start_range"] == 1.5
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf")])
+def test_bad_start_range_refused(bad):
+    store = Store(":memory:", SeparableWells(TILTS).describe())
+    with pytest.raises(ValueError, match="start_range"):
+        BasinHopping(SeparableWells(TILTS), store, start_range=bad)
+    assert list(store.iter_runs()) == []

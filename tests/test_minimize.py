@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aucscape.landscape.minimize import MinimizeResult, lbfgs, minimize_fn, rms
+from aucscape.landscape.minimize import LbfgsOptions, MinimizeResult, lbfgs, minimize_fn, rms
 from aucscape.testsurfaces import DoubleWell2D, MuellerBrown, SeparableWells
 
 
@@ -158,6 +158,28 @@ def test_validation_errors():
         lbfgs(object(), [0.0])
     with pytest.raises(ValueError, match="not finite"):
         minimize_fn(lambda x: (np.inf, x), [1.0])
+    with pytest.raises(ValueError, match=r"unknown L-BFGS option.*memroy"):
+        lbfgs(mb, [0.0, 0.0], memroy=5)
+    with pytest.raises(ValueError, match="max_halvings"):
+        LbfgsOptions(max_halvings=-1)
+
+
+def test_options_object_and_keywords_are_one_setting():
+    """An LbfgsOptions, its fields as keywords, and keywords over an object agree."""
+    mb = MuellerBrown()
+    x0 = MuellerBrown.MINIMA[1] + np.array([0.11, -0.07])
+    opts = LbfgsOptions(memory=4, max_step=0.1)
+    for backend in ("numpy", "auto"):
+        a = lbfgs(mb, x0, opts, backend=backend)
+        b = lbfgs(mb, x0, memory=4, max_step=0.1, backend=backend)
+        c = lbfgs(mb, x0, LbfgsOptions(memory=4), max_step=0.1, backend=backend)
+        assert a.converged and (a.n_iter, a.n_eval) == (b.n_iter, b.n_eval) == (c.n_iter,
+                                                                                c.n_eval)
+        np.testing.assert_array_equal(a.x, b.x)
+        np.testing.assert_array_equal(a.x, c.x)
+    f = minimize_fn(mb.energy_gradient, x0, opts)
+    assert f.converged and f.energy == pytest.approx(a.energy, abs=1e-9)
+    assert opts.with_changes(memory=4) is opts  # unchanged options are not rebuilt
 
 
 @settings(max_examples=20, deadline=None)

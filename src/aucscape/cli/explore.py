@@ -74,6 +74,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Metropolis temperature T (default 2.0)")
     s.add_argument("--tol", type=float, default=1e-10,
                    help="RMS-gradient tolerance of stored minima (default 1e-10)")
+    s.add_argument("--start-range", type=float, metavar="R",
+                   help="a fresh walker's first point has every weight uniform in [-R, R] "
+                        "(default: R as the database's last explore run recorded it, else "
+                        "1, GMIN's start); resumed walkers start from stored minima")
     s.add_argument("--sloppy-tol", type=float, default=1e-6, metavar="TOL",
                    help="RMS-gradient tolerance of the walk's quenches (GMIN's SLOPPYCONV, "
                         "default 1e-6): only minima new at this stage are converged to --tol "
@@ -95,6 +99,7 @@ def _check(args: argparse.Namespace) -> None:
     check_flag(args.temperature, "--temperature", minimum=0)
     check_flag(args.tol, "--tol", minimum=0, strict=True)
     check_flag(args.sloppy_tol, "--sloppy-tol", minimum=0)
+    check_flag(args.start_range, "--start-range", minimum=0, strict=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -136,7 +141,7 @@ def _explore(args: argparse.Namespace, store: Store, objective: Objective, ex: A
     with bar:
         bh = BasinHopping(objective, store, step=args.step, temperature=args.temperature,
                           tol=args.tol, sloppy_tol=args.sloppy_tol or None, seed=args.seed,
-                          walkers=walkers, executor=ex,
+                          walkers=walkers, executor=ex, start_range=args.start_range,
                           progress=progress)
         stats = bh.run(max_steps=args.steps, max_time=args.time)
     if not args.quiet:

@@ -17,11 +17,15 @@ on disk: a compiled loop that took ``fn`` as an argument would have to be recomp
 kernel included, in every process (numba cannot cache functions typed on another
 dispatcher), costing seconds per worker.
 
-No ``fastmath``: every floating-point operation is the one ``minimize_fn`` performs, so
-both loops take the same steps up to the rounding of dot products. The vector updates
-of the two-loop recursion are written as element loops into preallocated buffers (no
-temporary arrays): with the memory of 100 pairs that exploration uses, temporaries made
-the bookkeeping cost as much as a network's energy-gradient evaluation.
+No ``fastmath``: every floating-point operation is one ``minimize_fn`` performs, except
+that dot products are summed here as four interleaved partial sums (:func:`_dot`) where
+numpy's BLAS sums in its own order, so both loops take the same steps up to the rounding
+of dot products (over hundreds of steps the iteration counts drift apart by a few per
+cent). The vector updates of the two-loop recursion are written as element loops into
+preallocated buffers (no temporary arrays) and the dot products inlined: with the memory
+of 100 pairs that exploration uses, temporaries and a BLAS call per product made the
+bookkeeping cost as much as a network's energy-gradient evaluation
+(``benchmarks/bench_lbfgs_loop.py`` measures the loop against an earlier copy).
 """
 
 from __future__ import annotations
@@ -67,8 +71,36 @@ def _views(F, I):  # pragma: no cover - jitted
 
 
 @nb.njit(cache=True)
+def _dot(a, b):  # pragma: no cover - jitted
+    """sum_k a_k b_k, inlined where np.dot calls BLAS once per product: four partial sums
+    over k mod 4 (independent additions the CPU overlaps), added as (s0 + s1) + (s2 + s3)."""
+    n = a.size
+    s0 = s1 = s2 = s3 = 0.0
+    k = 0
+    while k + 4 <= n:
+        s0 += a[k] * b[k]
+        s1 += a[k + 1] * b[k + 1]
+        s2 += a[k + 2] * b[k + 2]
+        s3 += a[k + 3] * b[k + 3]
+        k += 4
+    while k < n:
+        s0 += a[k] * b[k]
+        k += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+@nb.njit(cache=True)
+def _finite(v):  # pragma: no cover - jitted
+    """Every entry finite (no temporary array)."""
+    for k in range(v.size):
+        if not math.isfinite(v[k]):
+            return False
+    return True
+
+
+@nb.njit(cache=True)
 def _norm(v):  # pragma: no cover - jitted
-    return math.sqrt(np.dot(v, v))
+    return math.sqrt(_dot(v, v))
 
 
 @nb.njit(cache=True)
@@ -90,11 +122,11 @@ def _propose(F, I):  # pragma: no cover - jitted
     n_order = I[_NORD]
     dguess = sc[_DG]
     if n_order > 0:  # two-loop recursion, oldest pair first, in d (no temporaries)
-        alpha = np.empty(n_order)
+        alpha = _alpha(F, I)
         d[:] = g
         for j in range(n_order - 1, -1, -1):
             i = I[_ORDER + j]
-            a = rho[i] * np.dot(S[i], d)
+            a = rho[i] * _dot(S[i], d)
             alpha[j] = a
             for k in range(n):
                 d[k] -= a * Y[i, k]
@@ -103,7 +135,7 @@ def _propose(F, I):  # pragma: no cover - jitted
             d[k] = h0 * d[k]
         for j in range(n_order):
             i = I[_ORDER + j]
-            c = alpha[j] - rho[i] * np.dot(Y[i], d)
+            c = alpha[j] - rho[i] * _dot(Y[i], d)
             for k in range(n):
                 d[k] += S[i, k] * c
         for k in range(n):
@@ -111,7 +143,7 @@ def _propose(F, I):  # pragma: no cover - jitted
     else:
         for k in range(n):
             d[k] = -dguess * g[k]
-    if np.dot(d, g) >= 0.0:  # numerically not a descent direction: start afresh
+    if _dot(d, g) >= 0.0:  # numerically not a descent direction: start afresh
         I[_NORD] = 0
         for k in range(n):
             d[k] = -dguess * g[k]
@@ -128,11 +160,25 @@ def _start(F, I, e, g0):  # pragma: no cover - jitted
     """Take E(x0), g(x0) (x0 already in F) and propose the first trial point."""
     g, sc = _views(F, I)[1::6]
     I[_NEV] = 1
-    if not (np.isfinite(e) and np.all(np.isfinite(g0))):
+    if not (math.isfinite(e) and _finite(g0)):
         return NOT_FINITE
     g[:] = g0
     sc[_E] = e
     return _propose(F, I)
+
+
+@nb.njit(cache=True)
+def _scratch(I):  # pragma: no cover - jitted
+    """Offset in F of the scratch block: s, y (n each), then alpha (memory entries)."""
+    n, m = I[_N], I[_M]
+    return 4 * n + 2 * m * n + m + 6
+
+
+@nb.njit(cache=True)
+def _alpha(F, I):  # pragma: no cover - jitted
+    """The two-loop recursion's alpha coefficients, the first n_order of the block."""
+    o = _scratch(I) + 2 * I[_N]
+    return F[o:o + I[_NORD]]
 
 
 @nb.njit(cache=True)
@@ -150,7 +196,7 @@ def _advance(F, I, e_new, g_new):  # pragma: no cover - jitted
     I[_NEV] += 1
     energy = sc[_E]
     allowed = max(sc[_RISE], 64.0 * _EPS * max(1.0, abs(energy)))
-    if not (np.isfinite(e_new) and np.all(np.isfinite(g_new)) and e_new - energy <= allowed):
+    if not (math.isfinite(e_new) and _finite(g_new) and e_new - energy <= allowed):
         I[_HALV] += 1
         if I[_HALV] <= I[_MAXHALV]:
             d *= 0.5
@@ -165,14 +211,14 @@ def _advance(F, I, e_new, g_new):  # pragma: no cover - jitted
         for k in range(I[_N]):
             xt[k] = x[k] + d[k]
         return NEED_EVAL
-    s = F[4 * I[_N] + 2 * I[_M] * I[_N] + I[_M] + 6:]  # scratch for s and y (see run)
     n = I[_N]
-    y = s[n:2 * n]
-    s = s[:n]
+    o = _scratch(I)  # s and y (see run)
+    s = F[o:o + n]
+    y = F[o + n:o + 2 * n]
     for k in range(n):
         s[k] = xt[k] - x[k]
         y[k] = g_new[k] - g[k]
-    sy = np.dot(s, y)
+    sy = _dot(s, y)
     if sy > 1e-300:
         m = I[_M]
         if I[_NORD] == m:
@@ -189,7 +235,7 @@ def _advance(F, I, e_new, g_new):  # pragma: no cover - jitted
         rho[slot] = 1.0 / sy
         I[_ORDER + I[_NORD]] = slot
         I[_NORD] += 1
-        sc[_H0] = sy / np.dot(y, y)
+        sc[_H0] = sy / _dot(y, y)
     x[:] = xt
     g[:] = g_new
     sc[_E] = e_new
@@ -207,7 +253,7 @@ def run(fn: Callable[..., tuple[float, FloatArray]], args: tuple[Any, ...], x0: 
     """
     x0 = np.ascontiguousarray(x0, dtype=np.float64)
     n, m = x0.size, int(memory)
-    F = np.zeros(4 * n + 2 * m * n + m + 6 + 2 * n)  # + scratch for s, y in _advance
+    F = np.zeros(4 * n + 2 * m * n + m + 6 + 2 * n + m)  # + scratch s, y, alpha
     F[:n] = x0
     sc = F[4 * n + 2 * m * n + m:]
     sc[_E], sc[_H0], sc[_TOL] = 0.0, float(dguess), float(tol)

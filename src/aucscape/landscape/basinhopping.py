@@ -18,9 +18,13 @@ One step of a walker at minimum x (energy E):
    exp(-(E_q - E) / T), E_q being the tight energy of a tightened quench and the sloppy
    energy of a sloppy hit. Only quenches that passed step 3 can be accepted.
 
-A walker without a minimum yet (fresh start) proposes ``objective.random_point(rng)``
-instead. On a store that already holds minima, walker k resumes from the k-th lowest
-stored minimum (walker 0 from the lowest); walkers beyond the stored count start fresh.
+A walker without a minimum yet (fresh start) proposes a random point instead: every
+parameter U(−r, r) with r = ``start_range``, or ``objective.random_point(rng)`` when it is
+None (for a network GMIN's U(−1, 1), the same draws as r = 1). ``start_range`` is kept in
+the run record, and a run on a store without it given takes the one its last
+basin-hopping run recorded. On a store that already holds minima, walker k resumes from
+the k-th lowest stored minimum (walker 0 from the lowest); walkers beyond the stored count
+start fresh.
 
 Defaults follow GMIN practice for the small networks of the paper: step = 1.0 (each
 weight moved by up to +-1), T = 2.0 (in the loss's units), tol = 1e-10, sloppy_tol =
@@ -66,6 +70,7 @@ from .._validation import check_int, check_nonnegative, check_positive
 from ..protocols import FloatArray, Objective
 from ..spectrum import eigen_summary
 from .identity import DEFAULT_EDIFFTOL, DEFAULT_SLOPPY_EDIFF, MinimumMatcher
+from .minimize import check_lbfgs_kwargs
 from .store import Store, StoreError, _canonical_json, description_differences
 from .walker import (
     QuenchOutcome,
@@ -89,7 +94,8 @@ DEFAULT_SLOPPY_OPTIONS: dict[str, Any] = {"polish_below": None}
 
 __all__ = ["DEFAULT_MINIMIZE_OPTIONS", "DEFAULT_SLOPPY_OPTIONS", "BasinHopping",
            "BasinHoppingStats", "QuenchOutcome", "SloppyStage",
-           "default_walkers", "metropolis", "quench", "rejection", "run_basinhopping",
+           "default_walkers", "metropolis", "quench", "recorded_start_range", "rejection",
+           "run_basinhopping",
            "stats_dict", "two_stage_quench", "walk"]
 
 
@@ -150,6 +156,9 @@ class BasinHopping:
     sloppy_options : minimiser options of the sloppy stage that replace those of
         ``minimize_options``; None gives :data:`DEFAULT_SLOPPY_OPTIONS` (pure L-BFGS).
     seed : seed of all randomness (perturbations, random starts, Metropolis draws).
+    start_range : half-width r of a fresh walker's first point, every parameter U(−r, r)
+        (GMIN: 1); None takes the store's last recorded value, else the objective's
+        ``random_point``.
     walkers : number of independent walkers (chains that run in parallel).
     edifftol, geomdifftol : identity tolerances (see :mod:`.identity`).
     minimize_options : keyword arguments for :func:`.lbfgs` (max_step, memory, ...) on top
@@ -170,7 +179,7 @@ class BasinHopping:
                  minimize_options: dict[str, Any] | None = None,
                  executor: Executor | None = None,
                  progress: Callable[[BasinHoppingStats], None] | None = None,
-                 chunk: int = 8) -> None:
+                 chunk: int = 8, start_range: float | None = None) -> None:
         missing = [name for name in ("n_params", "energy_gradient", "hessian", "random_point",
                                      "describe") if not hasattr(objective, name)]
         if missing:
@@ -186,13 +195,20 @@ class BasinHopping:
         self.n_walkers = check_int(walkers, "walkers", minimum=1)
         self.seed = check_int(seed, "seed", minimum=0)
         self.chunk = check_int(chunk, "chunk", minimum=1)
-        self.minimize_options = {**DEFAULT_MINIMIZE_OPTIONS, **(minimize_options or {})}
+        if "tol" in (minimize_options or {}) or "tol" in (sloppy_options or {}):
+            raise ValueError("minimize_options and sloppy_options take no 'tol': give "
+                             "tol= and sloppy_tol= to BasinHopping")
+        self.minimize_options = check_lbfgs_kwargs(
+            {**DEFAULT_MINIMIZE_OPTIONS, **(minimize_options or {})}, "minimize_options")
         self.store = store if store is not None else Store(":memory:", objective.describe())
         self._check_store_objective()
+        self.start_range = (check_positive(start_range, "start_range")
+                            if start_range is not None else recorded_start_range(self.store))
         self.matcher = MinimumMatcher(self.store, edifftol=edifftol, geomdifftol=geomdifftol,
                                       objective=objective)
         self.sloppy_options = dict(DEFAULT_SLOPPY_OPTIONS if sloppy_options is None
                                    else sloppy_options)
+        check_lbfgs_kwargs({**self.minimize_options, **self.sloppy_options}, "sloppy_options")
         self.sloppy = (SloppyStage(self.sloppy_tol, self.sloppy_ediff, self.matcher.edifftol,
                                    self.sloppy_options)
                        if self.sloppy_tol is not None and self.sloppy_tol > self.tol
@@ -226,7 +242,7 @@ class BasinHopping:
                 "sloppy_options": self.sloppy_options,
                 "walkers": self.n_walkers, "edifftol": self.matcher.edifftol,
                 "geomdifftol": self.matcher.geomdifftol,
-                "minimize_options": self.minimize_options}
+                "minimize_options": self.minimize_options, "start_range": self.start_range}
 
     # -- bookkeeping of one quench (driver side) ------------------------------------------
     def _apply(self, q: QuenchOutcome, accepted: bool) -> None:
@@ -303,12 +319,12 @@ class BasinHopping:
             w = self.walkers[i]
             args = (self.objective, w.x, w.energy, w.rng, n, self.step, self.temperature,
                     self.tol, self.minimize_options)
-            kw: dict[str, Any] = {}
+            kw: dict[str, Any] = {"start_range": self.start_range}
             if self.sloppy is not None:
                 known = self._known
                 if just_found:
                     known = np.sort(np.concatenate([known, np.asarray(just_found)]))
-                kw = {"sloppy": self.sloppy, "known": known}
+                kw.update(sloppy=self.sloppy, known=known)
             if self.executor is None:
                 return _Done(walk(*args, **kw))
             return self.executor.submit(walk, *args, **kw)
@@ -335,6 +351,17 @@ class BasinHopping:
                         self.progress(self.stats)
         self.stats.elapsed = start_elapsed + time.monotonic() - t0
         return self.stats
+
+
+def recorded_start_range(store: Store) -> float | None:
+    """The ``start_range`` of the store's last basin-hopping run that recorded one (None
+    when none did), so that a resumed run starts fresh walkers as the first did."""
+    value = None
+    for _, record in store.iter_runs():
+        recorded = record.get("basinhopping", {}).get("start_range")
+        if recorded is not None:
+            value = float(recorded)
+    return value
 
 
 def default_walkers(workers: int) -> int:

@@ -24,12 +24,13 @@ reach RMS 1e-10 on ill-conditioned problems (eigenvalues spanning 1e-5..10).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from .._validation import check_positive
+from .._validation import check_int, check_nonnegative, check_positive
 from ..protocols import FloatArray, Objective
 from .polish import newton_polish
 
@@ -78,47 +79,10 @@ def _two_loop(g: FloatArray, S: np.ndarray, Y: np.ndarray, rho: np.ndarray, orde
     return -r
 
 
-def _check_options(x0: Any, tol: float, max_iter: int, max_step: float, memory: int,
-                   max_rise: float, dguess: float,
-                   max_halvings: int) -> tuple[FloatArray, dict[str, Any]]:
-    """Validated x0 (a new flat float64 array) and options, shared by both backends."""
-    tol = check_positive(tol, "tol")
-    max_step = check_positive(max_step, "max_step")
-    max_rise = float(max_rise)
-    if not np.isfinite(max_rise) or max_rise < 0:
-        raise ValueError(f"max_rise must be a finite number >= 0, got {max_rise!r}")
-    dguess = check_positive(dguess, "dguess")
-    if int(memory) < 1:
-        raise ValueError(f"memory must be >= 1, got {memory!r}")
-    if int(max_iter) < 0:
-        raise ValueError(f"max_iter must be >= 0, got {max_iter!r}")
-    x = np.array(x0, dtype=np.float64).ravel()
-    if x.size == 0:
-        raise ValueError("x0 must have at least one coordinate")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x0 contains NaN or inf")
-    return x, {"tol": tol, "max_iter": int(max_iter), "max_step": max_step,
-               "memory": int(memory), "max_rise": max_rise, "dguess": dguess,
-               "max_halvings": int(max_halvings)}
+@dataclass(frozen=True)
+class LbfgsOptions:
+    """Settings of the L-BFGS loop (module docstring), validated once when made.
 
-
-def minimize_fn(
-    fun_grad: FunGrad,
-    x0: Any,
-    *,
-    tol: float = 1e-10,
-    max_iter: int = 20000,
-    max_step: float = 0.4,
-    memory: int = 10,
-    max_rise: float = 1e-10,
-    dguess: float = 0.1,
-    max_halvings: int = 20,
-    callback: Callable[[FloatArray, float, float], None] | None = None,
-) -> MinimizeResult:
-    """Minimise a plain callable ``fun_grad(x) -> (E, g)`` from ``x0`` (see module doc).
-
-    Parameters
-    ----------
     tol : RMS-gradient tolerance, ||g||/sqrt(n) <= tol.
     max_iter : maximum number of accepted steps.
     max_step : maximum Euclidean length of one step (GMIN's MAXBFGS, default 0.4).
@@ -126,13 +90,112 @@ def minimize_fn(
     max_rise : largest accepted energy rise per step (GMIN's MAXERISE, default 1e-10).
     dguess : initial inverse-Hessian diagonal before any pair is known (GMIN's DGUESS).
     max_halvings : step halvings tried before the memory is reset.
-    callback : called as ``callback(x, energy, rms_grad)`` after every accepted step.
+
+    :func:`minimize_fn` and :func:`lbfgs` take one as ``options`` and its fields as
+    keyword arguments, which replace those of ``options``.
+
+    >>> LbfgsOptions(memory=100).memory
+    100
+    >>> LbfgsOptions(memory=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: memory must be an integer >= 1, got 0
     """
-    x, opts = _check_options(x0, tol, max_iter, max_step, memory, max_rise, dguess,
-                             max_halvings)
-    tol, max_iter, max_step = opts["tol"], opts["max_iter"], opts["max_step"]
-    memory, max_rise, dguess = opts["memory"], opts["max_rise"], opts["dguess"]
-    max_halvings = opts["max_halvings"]
+
+    tol: float = 1e-10
+    max_iter: int = 20000
+    max_step: float = 0.4
+    memory: int = 10
+    max_rise: float = 1e-10
+    dguess: float = 0.1
+    max_halvings: int = 20
+
+    def __post_init__(self) -> None:
+        put = partial(object.__setattr__, self)
+        put("tol", check_positive(self.tol, "tol"))
+        put("max_iter", check_int(self.max_iter, "max_iter", minimum=0))
+        put("max_step", check_positive(self.max_step, "max_step"))
+        put("memory", check_int(self.memory, "memory", minimum=1))
+        put("max_rise", check_nonnegative(self.max_rise, "max_rise"))
+        put("dguess", check_positive(self.dguess, "dguess"))
+        put("max_halvings", check_int(self.max_halvings, "max_halvings", minimum=0))
+
+    def with_changes(self, **changes: Any) -> LbfgsOptions:
+        """These options with ``changes`` (field name -> value), validated; unknown
+        names are a ValueError naming them.
+
+        >>> LbfgsOptions().with_changes(tol=1e-6).tol
+        1e-06
+        """
+        unknown = sorted(set(changes) - _FIELDS)
+        if unknown:
+            raise ValueError(f"unknown L-BFGS option(s) {', '.join(unknown)}; expected "
+                             f"{', '.join(sorted(_FIELDS))}")
+        changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        return replace(self, **changes) if changes else self
+
+
+_FIELDS = frozenset(f.name for f in fields(LbfgsOptions))
+_DEFAULT = LbfgsOptions()
+
+
+def _options(options: LbfgsOptions | None, overrides: dict[str, Any]) -> LbfgsOptions:
+    """``options`` (the defaults when None) with the keyword ``overrides``."""
+    return (_DEFAULT if options is None else options).with_changes(**overrides)
+
+
+def check_lbfgs_kwargs(kwargs: dict[str, Any], name: str) -> dict[str, Any]:
+    """``kwargs`` after checking they are valid keyword arguments of :func:`lbfgs` (the
+    :class:`LbfgsOptions` fields, ``backend``, ``polish_below``); a ValueError names
+    ``name`` and the key otherwise. For callers that pass the same options to many
+    quenches (in worker processes), so that a mistake is refused before any work.
+
+    >>> check_lbfgs_kwargs({"memory": 100, "polish_below": None}, "minimize_options")
+    {'memory': 100, 'polish_below': None}
+    """
+    opts = dict(kwargs)
+    backend = opts.pop("backend", "auto")
+    polish_below = opts.pop("polish_below", None)
+    try:
+        _DEFAULT.with_changes(**opts)
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+        if polish_below is not None:
+            check_positive(polish_below, "polish_below")
+    except ValueError as err:
+        raise ValueError(f"{name}: {err}") from None
+    return dict(kwargs)
+
+
+def _start_point(x0: Any) -> FloatArray:
+    """x0 as a new flat float64 array; ValueError when empty or not finite."""
+    x = np.array(x0, dtype=np.float64).ravel()
+    if x.size == 0:
+        raise ValueError("x0 must have at least one coordinate")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x0 contains NaN or inf")
+    return x
+
+
+def minimize_fn(fun_grad: FunGrad, x0: Any, options: LbfgsOptions | None = None, *,
+                callback: Callable[[FloatArray, float, float], None] | None = None,
+                **overrides: Any) -> MinimizeResult:
+    """Minimise a plain callable ``fun_grad(x) -> (E, g)`` from ``x0`` (see module doc).
+
+    ``options``: an :class:`LbfgsOptions` (its defaults when None); ``overrides``: any of
+    its fields as keywords (tol, max_iter, max_step, memory, max_rise, dguess,
+    max_halvings), replacing those of ``options``. ``callback`` is called as
+    ``callback(x, energy, rms_grad)`` after every accepted step.
+
+    >>> r = minimize_fn(lambda x: (float(x @ x), 2 * x), [1.0, -2.0], max_step=5.0)
+    >>> bool(r.converged and r.rms_grad <= 1e-10)
+    True
+    """
+    opts = _options(options, overrides)
+    x = _start_point(x0)
+    tol, max_iter, max_step = opts.tol, opts.max_iter, opts.max_step
+    memory, max_rise, dguess = opts.memory, opts.max_rise, opts.dguess
+    max_halvings = opts.max_halvings
     n = x.size
 
     def evaluate(z: FloatArray) -> tuple[float, FloatArray]:
@@ -252,24 +315,14 @@ def _numba_kernel(objective: Objective, backend: str, has_callback: bool) -> Any
     return kernel
 
 
-def lbfgs(
-    objective: Objective,
-    x0: Any,
-    *,
-    tol: float = 1e-10,
-    max_iter: int = 20000,
-    max_step: float = 0.4,
-    memory: int = 10,
-    max_rise: float = 1e-10,
-    dguess: float = 0.1,
-    max_halvings: int = 20,
-    callback: Callable[[FloatArray, float, float], None] | None = None,
-    backend: str = "auto",
-    polish_below: float | None = 1e-4,
-) -> MinimizeResult:
+def lbfgs(objective: Objective, x0: Any, options: LbfgsOptions | None = None, *,
+          backend: str = "auto", polish_below: float | None = 1e-4,
+          callback: Callable[[FloatArray, float, float], None] | None = None,
+          **overrides: Any) -> MinimizeResult:
     """Quench ``x0`` on ``objective`` (anything with ``energy_gradient(w) -> (E, g)``).
 
-    The keyword arguments are those of :func:`minimize_fn`, plus ``backend``:
+    ``options``, ``overrides`` (the fields of :class:`LbfgsOptions` as keywords) and
+    ``callback`` are those of :func:`minimize_fn`; ``backend`` chooses the loop:
 
     - ``"numpy"``: :func:`minimize_fn` over ``objective.energy_gradient``;
     - ``"numba"``: the same algorithm compiled (:mod:`._lbfgs_numba`) over the objective's
@@ -287,23 +340,27 @@ def lbfgs(
     (:mod:`.polish`); if they cannot (a non-positive eigenvalue, no progress), L-BFGS simply
     continues from the best point. ``None`` disables it (pure L-BFGS, GMIN's behaviour).
     The converged point satisfies the same RMS criterion either way.
+
+    >>> from aucscape.testsurfaces import MuellerBrown
+    >>> r = lbfgs(MuellerBrown(), MuellerBrown.MINIMA[0] + 0.05, memory=20)
+    >>> bool(r.converged)
+    True
     """
     fg = getattr(objective, "energy_gradient", None)
     if fg is None or not callable(fg):
         raise ValueError(
             f"objective must have an energy_gradient(w) method; got {type(objective).__name__}"
         )
-    _check_options(x0, tol, max_iter, max_step, memory, max_rise, dguess, max_halvings)
+    opts = _options(options, overrides)
+    x0 = _start_point(x0)
     kernel = _numba_kernel(objective, backend, callback is not None)
-    options = {"max_step": max_step, "memory": memory, "max_rise": max_rise,
-               "dguess": dguess, "max_halvings": max_halvings}
+    tol, max_iter = opts.tol, opts.max_iter
 
     def run(x_start: Any, run_tol: float, run_max_iter: int) -> MinimizeResult:
         if kernel is None:
-            return minimize_fn(fg, x_start, tol=run_tol, max_iter=run_max_iter,
-                               callback=callback, **options)
-        return _run_numba(objective, kernel, x_start, tol=run_tol, max_iter=run_max_iter,
-                          **options)
+            stage = opts.with_changes(tol=run_tol, max_iter=run_max_iter)
+            return minimize_fn(fg, x_start, stage, callback=callback)
+        return _run_numba(objective, kernel, x_start, opts, run_tol, run_max_iter)
 
     if polish_below is not None:
         check_positive(polish_below, "polish_below")
@@ -321,7 +378,7 @@ def lbfgs(
         if not stage.converged or stage.rms_grad <= tol:
             return _with_tol(stage, tol)
         polished = newton_polish(objective, stage.x, stage.energy, stage.grad, tol=tol,
-                                 max_step=max_step, max_rise=max_rise)
+                                 max_step=opts.max_step, max_rise=opts.max_rise)
         n_iter += polished.n_steps
         n_eval += polished.n_eval
         if polished.converged:
@@ -340,9 +397,11 @@ def _with_tol(result: MinimizeResult, tol: float) -> MinimizeResult:
     return result
 
 
-def _run_numba(objective: Objective, kernel: Any, x0: Any, **options: Any) -> MinimizeResult:
-    """The compiled L-BFGS loop (:mod:`._lbfgs_numba`) over ``kernel = (fn, args)``."""
-    x, opts = _check_options(x0, **options)
+def _run_numba(objective: Objective, kernel: Any, x0: Any, opts: LbfgsOptions, tol: float,
+               max_iter: int) -> MinimizeResult:
+    """The compiled L-BFGS loop (:mod:`._lbfgs_numba`) over ``kernel = (fn, args)``, with
+    ``opts`` but the stage's ``tol`` and ``max_iter`` (derived from validated ones)."""
+    x = _start_point(x0)
     n_params = getattr(objective, "n_params", x.size)
     if x.size != n_params:
         raise ValueError(f"x0 must have {n_params} coordinates for this objective, "
@@ -350,11 +409,12 @@ def _run_numba(objective: Objective, kernel: Any, x0: Any, **options: Any) -> Mi
     from . import _lbfgs_numba  # lazy: compiling must not hit `import aucscape`
 
     fn, args = kernel
-    x, energy, g, n_iter, n_eval, status = _lbfgs_numba.run(fn, args, x, **opts)
+    x, energy, g, n_iter, n_eval, status = _lbfgs_numba.run(
+        fn, args, x, **{**vars(opts), "tol": tol, "max_iter": max_iter})
     if status == _lbfgs_numba.NOT_FINITE:
         raise ValueError("energy or gradient is not finite at x0")
     r = rms(g)
     return MinimizeResult(
         x=x, energy=energy, grad=g, rms_grad=r, n_iter=n_iter, n_eval=n_eval,
-        converged=bool(r <= opts["tol"]), message=_lbfgs_numba.MESSAGES[status],
+        converged=bool(r <= tol), message=_lbfgs_numba.MESSAGES[status],
     )

@@ -157,19 +157,36 @@ def metropolis(rng: np.random.Generator, e_old: float | None, e_new: float,
     return bool(rng.random() < np.exp(-(e_new - e_old) / temperature))
 
 
+def start_point(objective: Objective, rng: np.random.Generator,
+                start_range: float | None = None) -> FloatArray:
+    """A walker's first point: every coordinate U(−r, r) for ``start_range`` r, else the
+    objective's own ``random_point`` (for a network GMIN's U(−1, 1), the same draws as
+    r = 1).
+
+    >>> import numpy as np
+    >>> from aucscape.testsurfaces import MuellerBrown
+    >>> bool(np.all(np.abs(start_point(MuellerBrown(), np.random.default_rng(0), 0.5)) <= 0.5))
+    True
+    """
+    if start_range is None:
+        return np.asarray(objective.random_point(rng), dtype=np.float64)
+    return rng.uniform(-start_range, start_range, size=int(objective.n_params))
+
+
 def walk(objective: Objective, x: FloatArray | None, energy: float, rng: np.random.Generator,
          n_steps: int, step: float, temperature: float, tol: float,
          options: dict[str, Any] | None = None, *, sloppy: SloppyStage | None = None,
-         known: FloatArray | None = None
+         known: FloatArray | None = None, start_range: float | None = None
          ) -> tuple[list[QuenchOutcome], list[bool], FloatArray | None, float,
                     np.random.Generator]:
     """Worker task: ``n_steps`` basin-hopping steps of one walker (pure).
 
     Each step perturbs every coordinate of the current minimum by U(−step, step) (a random
-    start when there is none yet), quenches (two-stage when ``sloppy`` is given, with
-    ``known`` the sorted energies of the stored minima), and applies the Metropolis test
-    to valid minima only. Valid tightened minima are added to the walker's own copy of
-    ``known``, so a minimum found twice in one task is a sloppy hit the second time.
+    start, :func:`start_point` with ``start_range``, when there is none yet), quenches
+    (two-stage when ``sloppy`` is given, with ``known`` the sorted energies of the stored
+    minima), and applies the Metropolis test to valid minima only. Valid tightened minima
+    are added to the walker's own copy of ``known``, so a minimum found twice in one task
+    is a sloppy hit the second time.
     Returns the outcomes, which were accepted, and the walker's new state (x, energy,
     rng), so a walker's chain is the same whichever process runs it. Running several
     steps per task amortises the cost of sending work to another process.
@@ -179,7 +196,7 @@ def walk(objective: Objective, x: FloatArray | None, energy: float, rng: np.rand
         known = np.asarray([] if known is None else known, dtype=np.float64)
     for _ in range(n_steps):
         if x is None:
-            x0 = np.asarray(objective.random_point(rng), dtype=np.float64)
+            x0 = start_point(objective, rng, start_range)
         else:
             x0 = x + rng.uniform(-step, step, size=x.shape)
         if sloppy is None:
