@@ -31,6 +31,7 @@ hidden = 2
 [explore]
 tol = 1e-7
 max_steps = {steps}
+start_range = 0.5
 [connect]
 max_attempts = 1
 batch = 1
@@ -85,6 +86,7 @@ def test_writes_report_tables_figures_and_databases(study):
     md = (out / "report.md").read_text()
     assert "13,948 vs 1,903" in md and "## Loss selection" in md
     assert "## Set-up: what the paper leaves open" in md
+    assert "starting weights: every parameter uniform in [−0.5, 0.5]" in md  # start_range
     assert ("hinge (assumed): the paper's hinge is run as the hinge (smoothed: "
             "log(1 + e^{m − βz}))") in md
     findings_rows = _csv(out / "tables/findings.csv")
@@ -99,6 +101,7 @@ def test_writes_report_tables_figures_and_databases(study):
 
 
 def test_tables_match_the_databases(study):
+    from aucscape.landscape.basinhopping import recorded_start_range
     from aucscape.landscape.store import Store
     from aucscape.objectives import build_objective
 
@@ -116,6 +119,8 @@ def test_tables_match_the_databases(study):
             assert int(row["minima"]) == len(minima) > 0
             assert int(row["transition states"]) == store.n_ts()
             objective = build_objective(store.objective_description)
+            # [explore] start_range reaches basin-hopping and its run record
+            assert recorded_start_range(store) == 0.5
             # the global minimum's network, by a breadth-first search over the stored TSs
             adj = {m.id: set() for m in minima}
             for t in store.iter_ts():

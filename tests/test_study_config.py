@@ -22,6 +22,7 @@ def test_presets_load_and_run_every_part(name):
     assert cfg.name == {"paper": "full"}.get(name, name)  # paper: the old name of full
     assert cfg.replicates >= 3
     assert cfg.datasets["spiral"]["mlpnorm"] is True
+    assert cfg.explore_settings.start_range == 1.0  # GMIN's U(−1, 1), stated
     assert [p.name for p in cfg.enabled_parts()] == list(PARTS)
     keys = [s.key for s in cfg.landscapes()]
     assert len(keys) == len(set(keys))
@@ -72,6 +73,8 @@ def test_expansion_of_ablations_and_loss_parameters():
     ({"explore": {"max_steps": "ten"}}, "explore.max_steps"),
     ({"explore": {"max_steps": 2.5}}, "explore.max_steps"),
     ({"explore": {"tol": 0}}, "explore.tol"),
+    ({"explore": {"start_range": 0}}, "explore.start_range"),
+    ({"explore": {"start_range": "1"}}, "explore.start_range"),
     ({"parts": {"main": {"explore": {"temperature": 1.0}}}}, "parts.main.explore.temperature"),
     ({"parts": {"beta_exp": {"values": [1.0, -2.0]}}}, "parts.beta_exp.values[1]"),
     ({"parts": {"lambda": {"values": []}}}, "parts.lambda.values"),

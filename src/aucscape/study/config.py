@@ -264,6 +264,7 @@ def parse_config(data: dict[str, Any], source: str = "<dict>") -> StudyConfig:
         tol=ex.get("tol", float, 1e-10, minimum=0, strict=True),
         walkers=ex.get("walkers", int, 0, minimum=0),
         max_iter=ex.get("max_iter", int, 100000, minimum=1),
+        start_range=ex.get("start_range", float, None, minimum=0, strict=True),
     )
     explore = _explore_budget(ex, ExploreBudget())
     ex.done()

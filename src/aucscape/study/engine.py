@@ -131,6 +131,7 @@ def explore(objective: NetworkObjective, store: Store, spec: LandscapeSpec,
                           temperature=settings.temperature, tol=settings.tol,
                           seed=block_seed(seed, spec.key, state.blocks), walkers=walkers,
                           minimize_options={"max_iter": settings.max_iter},
+                          start_range=settings.start_range,
                           executor=executor, progress=progress)
         stats = bh.run(max_steps=n)
         minima = list(store.iter_minima(order="id"))

@@ -50,7 +50,11 @@ def setup_lines(res: StudyResults) -> list[str]:
     lines.append(f"network: n_in-H-2 tanh, H = {', '.join(map(str, hidden))} "
                  f"(by part: " + ", ".join(f"{k} {p['hidden']}" for k, p in parts.items()
                                            if p.get("enabled")) + ")")
-    lines.append("starting weights: every parameter uniform in [−1, 1] (GMIN's default)")
+    r = (cfg.get("explore_settings") or {}).get("start_range")
+    lines.append("starting weights: every parameter uniform in [−1, 1] (GMIN's default)"
+                 if r in (None, 1.0) else
+                 f"starting weights: every parameter uniform in [−{r:g}, {r:g}] "
+                 "(GMIN's default is [−1, 1])")
     lp = cfg.get("loss_params") or {}
     lines.append("surrogate parameters: " + ("; ".join(
         f"{k}: " + ", ".join(f"{a} = {v:g}" for a, v in p.items()) for k, p in lp.items()

@@ -105,13 +105,16 @@ class ConnectBudget:
 @dataclass(frozen=True)
 class ExploreSettings:
     """Basin-hopping settings shared by every landscape (see BasinHopping): ``walkers``
-    0 means one walker per worker."""
+    0 means one walker per worker; ``start_range`` r draws a fresh walker's first point
+    U(−r, r) per parameter (None: the objective's own start, for a network GMIN's
+    U(−1, 1))."""
 
     step: float = 1.0
     temperature: float = 2.0
     tol: float = 1e-10
     walkers: int = 0
     max_iter: int = 100000
+    start_range: float | None = None
 
 
 @dataclass(frozen=True)
