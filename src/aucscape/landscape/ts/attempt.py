@@ -61,7 +61,7 @@ class TSSettings:
     tol: float = 1e-10
     hef_max_iter: int = 150
     hef_max_step: float = 0.5
-    hef_patience: int | None = 20
+    hef_patience: int | None = 40
     eig_tol: float = 0.0
     step: float = 1e-2
     drop: float = 1e-4
