@@ -13,11 +13,13 @@ r /= 2 when |q - 1| > 0.75. A saddle search has no descent test, so a step is re
 (x goes back, r is halved, the old Hessian is reused) only when the model failed
 (|q - 1| > 0.75) and the RMS gradient grew, or E or g is not finite; r never falls below
 1e-3 ``max_step``, so the search cannot stall on rounding. With ``patience`` P the
-search also stops ("stalled") when the best RMS gradient of the last P steps is not below
-half the best one before them: on the sigmoid (beta 40) spiral landscapes a third of
-the climbing images lead onto plateaus where every Hessian eigenvalue is 2 lambda (the
-weight decay alone) or into regions of index 3-10, where the search wanders at constant
-RMS gradient until ``max_iter``, paying one exact Hessian per step. The
+search also stops ("stalled") at a point of index != 1 when the best RMS gradient of the
+last P steps is not below half the best one before them: on the sigmoid (beta 40) spiral
+landscapes a third of the climbing images lead onto plateaus where every Hessian
+eigenvalue is 2 lambda (the weight decay alone) or into regions of index 3-10, where the
+search wanders at constant RMS gradient until ``max_iter``, paying one exact Hessian per
+step. At index 1 it keeps going (a spiral CE search converged after 53 steps there,
+having stalled by this test). The
 h_1 expression maximises the rational-function model along v_1 (it moves uphill whatever
 the sign of lambda_1); the h_i are minimisation steps in the space orthogonal to v_1 that
 always go downhill. Near an index-1 saddle (lambda_1 < 0 < lambda_2) both reduce to the
@@ -100,8 +102,9 @@ def hef(
     tol : RMS-gradient tolerance ||g||/sqrt(n) <= tol (1e-10 by default).
     max_iter : maximum number of eigenvector-following steps.
     max_step : largest trust radius (cap on each mode component and on the step length).
-    patience : stop ("stalled") when the best RMS gradient of the last ``patience`` steps
-        is not below half the best before them (module docstring); None: never.
+    patience : stop ("stalled") at index != 1 when the best RMS gradient of the last
+        ``patience`` steps is not below half the best before them (module docstring);
+        None: never.
     """
     tol = check_positive(tol, "tol")
     max_step = check_positive(max_step, "max_step")
@@ -167,7 +170,7 @@ def hef(
         if it >= max_iter:
             break
         history.append(r)
-        if patience is not None and _stalled(history, int(patience)):
+        if patience is not None and n_neg != 1 and _stalled(history, int(patience)):
             message = f"stalled (RMS gradient {r:.3g}, index {n_neg})"
             break
         gm = vecs.T @ g
