@@ -199,3 +199,48 @@ def test_ts_leading_back_to_one_minimum_is_reported_as_such():
     minimum = lbfgs(ring, np.array([1.0, 0.0])).x
     assert np.allclose(ts.plus.coords, minimum, atol=1e-8)
     assert np.allclose(ts.minus.coords, minimum, atol=1e-8)
+
+
+class _Bowl:
+    """E = c |x|^2: index 0 everywhere (a weight-decay plateau), no saddle to find."""
+
+    n_params = 3
+
+    def __init__(self, c=1e-5):
+        self.c = c
+
+    def energy(self, x):
+        return self.c * float(x @ x)
+
+    def energy_gradient(self, x):
+        return self.energy(x), 2.0 * self.c * np.asarray(x, dtype=float)
+
+    def hessian(self, x):
+        return 2.0 * self.c * np.eye(3)
+
+
+@pytest.mark.parametrize("patience", [3, 10, 25])
+def test_hef_patience_stops_a_search_on_a_plateau(patience):
+    # Climbing the bowl's lowest mode only raises the gradient: the best RMS gradient never
+    # halves again, so the search stops after `patience` steps instead of max_iter.
+    x0 = np.array([0.3, -0.2, 0.1]) + 1e-10 * np.random.default_rng(patience).normal(size=3)
+    h = hef(_Bowl(), x0, max_iter=500, patience=patience)
+    assert not h.converged and h.message.startswith("stalled")
+    assert h.n_iter == patience
+    assert hef(_Bowl(), x0, max_iter=60).n_iter == 60  # without patience: to max_iter
+
+
+@pytest.mark.parametrize("n_images", [8, 17, 30])
+def test_hef_patience_keeps_the_mueller_brown_saddles(n_images):
+    # Quadratic convergence halves the RMS gradient at every step near a saddle: the stall
+    # test never fires on a search that converges.
+    rng = np.random.default_rng(n_images)
+    a, b = MB_MINIMA[0] + 1e-10 * rng.normal(size=2), MB_MINIMA[1] + 1e-10 * rng.normal(size=2)
+    band = dneb(MB, a, b, n_images=n_images, method="lbfgs")
+    for c in band.candidate_points():
+        h0, h1 = hef(MB, c), hef(MB, c, patience=5)
+        assert h1.converged == h0.converged
+        if h0.converged:
+            assert np.max(np.abs(h1.x - h0.x)) < 1e-9
+    with pytest.raises(ValueError, match="patience"):
+        hef(MB, MB_SADDLES[0], patience=0)

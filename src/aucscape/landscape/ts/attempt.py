@@ -41,9 +41,11 @@ class TSSettings:
     image_density, max_images: a band between end points a distance D apart gets
     N = min(max_images, max(n_images, ceil(image_density * D))) interior images, so the
     image spacing, not the image count, is what stays fixed on long paths;
-    tol: RMS-gradient tolerance for saddles and minima (1e-10); hef_max_iter, hef_max_step:
-    eigenvector-following; eig_tol: eigenvalues within +-eig_tol of 0 count as zero;
-    step, drop: step-off (see :func:`step_off`); max_candidates: candidates refined per band;
+    tol: RMS-gradient tolerance for saddles and minima (1e-10); hef_max_iter, hef_max_step,
+    hef_patience: eigenvector-following (see :func:`hef`; patience None: no stall test);
+    eig_tol: eigenvalues within +-eig_tol of 0 count as zero; step, drop: step-off (see
+    :func:`step_off`); max_candidates: candidates refined per band; local_bands: bands one
+    attempt may run through the minima its saddles lead to (:mod:`.local`; 1: one band);
     edifftol, geomdifftol: two stationary points are the same by the criteria of
     :mod:`aucscape.landscape.identity` (relative energy difference, then canonical
     distance; geomdifftol None: energy only).
@@ -59,10 +61,12 @@ class TSSettings:
     tol: float = 1e-10
     hef_max_iter: int = 150
     hef_max_step: float = 0.5
+    hef_patience: int | None = 40
     eig_tol: float = 0.0
     step: float = 1e-2
     drop: float = 1e-4
     max_candidates: int = 4
+    local_bands: int = 1
     edifftol: float = DEFAULT_EDIFFTOL
     geomdifftol: float | None = 1e-3
 
@@ -158,7 +162,7 @@ def refine_candidate(objective: Objective, x0: Any, settings: TSSettings,
     """HEF from ``x0``, verification and step-off; a FoundTS, a KnownTS (energy of a stored
     transition state: no step-off, module docstring), or the reason for rejection."""
     h = hef(objective, x0, tol=settings.tol, max_iter=settings.hef_max_iter,
-            max_step=settings.hef_max_step)
+            max_step=settings.hef_max_step, patience=settings.hef_patience)
     if not h.converged:
         return f"hef: {h.message}"
     chk = check_saddle(objective, h.x, tol=settings.tol, eig_tol=settings.eig_tol)
@@ -181,11 +185,24 @@ def n_images_for(x_a: Any, x_b: Any, settings: TSSettings) -> int:
 
 def attempt_connection(objective: Objective, x_a: Any, x_b: Any, settings: TSSettings | None = None,
                        known_energies: Any | None = None) -> AttemptResult:
-    """Run one DNEB between minima ``x_a`` and ``x_b`` and refine its candidates (module doc);
-    ``known_energies``: stored transition-state energies for the early exit (optional)."""
+    """Join minima ``x_a`` and ``x_b``: one band (:func:`single_band`), or with
+    ``settings.local_bands`` > 1 up to that many bands through the minima the saddles lead
+    to (:func:`.local.connect_pair`); ``known_energies``: stored transition-state energies
+    for the early exit (optional)."""
     known_e = None if known_energies is None else np.sort(
         np.asarray(known_energies, dtype=np.float64).ravel())
     settings = TSSettings() if settings is None else settings
+    if settings.local_bands > 1:
+        from .local import connect_pair
+
+        return connect_pair(objective, x_a, x_b, settings, known_e)
+    return single_band(objective, x_a, x_b, settings, known_e)
+
+
+def single_band(objective: Objective, x_a: Any, x_b: Any, settings: TSSettings,
+                known_e: FloatArray | None = None) -> AttemptResult:
+    """Run one DNEB between minima ``x_a`` and ``x_b`` and refine its candidates (module doc);
+    ``known_e``: sorted stored transition-state energies for the early exit (optional)."""
     band = dneb(objective, x_a, x_b, n_images=n_images_for(x_a, x_b, settings),
                 k_spring=settings.k_spring, tol=settings.dneb_tol,
                 max_iter=settings.dneb_max_iter, method=settings.dneb_method)
