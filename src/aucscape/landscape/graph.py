@@ -35,6 +35,16 @@ class UnionFind:
         self.parent = list(range(n))
         self.size = [1] * n
 
+    def add(self) -> int:
+        """A new singleton set; returns its element (the former n).
+
+        >>> uf = UnionFind(2); uf.add()
+        2
+        """
+        self.parent.append(len(self.parent))
+        self.size.append(1)
+        return len(self.parent) - 1
+
     def find(self, i: int) -> int:
         p = self.parent
         while p[i] != i:

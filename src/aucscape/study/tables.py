@@ -164,11 +164,12 @@ def network_cells(reps: Sequence[LandscapeResult]) -> tuple[Any, Any, Any]:
     >>> network_cells([r])
     (3.0, 2.0, 1.0)
     """
-    stored = group_mean(reps, lambda r: r.n_minima)
-    if not all(r.ts_search for r in reps):
+    cs = [connectivity(r) for r in reps]  # one components() pass per replicate
+    stored = float(np.mean([c.stored for c in cs]))
+    if not all(c.searched for c in cs):
         return stored, NOT_CONNECTED, None
-    return (stored, group_mean(reps, lambda r: connectivity(r).connected),
-            group_mean(reps, lambda r: connectivity(r).outside))
+    return (stored, float(np.mean([c.connected for c in cs])),
+            float(np.mean([c.outside for c in cs])))
 
 
 def _t1_row(reps: list[LandscapeResult], ediff: float) -> tuple:

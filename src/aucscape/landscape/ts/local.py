@@ -110,9 +110,7 @@ def connect_pair(objective: Objective, x_a: FloatArray, x_b: FloatArray,
                 return k
         coords.append(np.asarray(m.coords, dtype=np.float64))
         energies.append(float(m.energy))
-        uf.parent.append(len(uf.parent))
-        uf.size.append(1)
-        return len(coords) - 1
+        return uf.add()
 
     while bands < settings.local_bands and uf.find(0) != uf.find(1):
         gaps = gaps_between(coords, joined, tried, dist, cache)
