@@ -16,6 +16,22 @@ store's strict identity and merged at ΔE < 1e-4 (GMIN EDIFF).
     PYTHONPATH=src python3 scripts/step_sensitivity.py --quenches 2000 --steps 1,3,5,8
 
 Prints a Markdown table.
+
+``--choose`` picks the study's step on the **CE landscapes only** (no AUC surrogate is
+run, so nothing about appAUC is tuned). Criterion, fixed before ``--choose`` was first
+run:
+
+- grid: step ∈ {1, 1.5, 2, 3, 4, 5, 6, 8} (half-width of U(−s, s) per parameter);
+- on the preset's main-part CE landscape of replicates 0, 1 and 2, one walker
+  (T and tolerance as the preset), ``--quenches`` quenches (default 500) from seed 0;
+  the same number of independent U(−1, 1) starts on the same landscape as reference;
+- D_w(s, r) and D_0(r): distinct minima at ΔE ≥ 1e-4 of the walker and of the starts;
+- chosen: the **smallest** step with D_w(s, r) ≥ D_0(r) in **every** replicate (a
+  walker that samples at least as many basins as independent restarts is not trapped,
+  and the smallest such step stays closest to GMIN's ``STEP 1.0``). If no step meets it,
+  the step with the largest min_r D_w/D_0 is reported, marked "none met the criterion".
+
+    PYTHONPATH=src python3 scripts/step_sensitivity.py --choose
 """
 
 from __future__ import annotations
