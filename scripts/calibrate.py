@@ -18,8 +18,9 @@ run:
 Grid (fixed in advance): generator ∈ {cmu (Lang & Witbrock's 3 turns, noise ±0.1),
 sampled 1.5 turns, sampled 2 turns (noise ±0.05, radius 1)} × hidden ∈ {3, 4, 10} ×
 points per arm ∈ {97, 194}; MLPNORM input scaling on, λ = 1e-5, 80/20 split, GMIN's
-basin-hopping (step 1, T = 2, RMS 1e-10). Default budget: 3 replicates × 40 quenches per
-cell, 18 cells: a few minutes on two cores.
+basin-hopping (T = 2, RMS 1e-10) at the quick preset's step (chosen on CE by
+``scripts/step_sensitivity.py --choose``; before that choice, GMIN's step 1). Default
+budget: 3 replicates × 40 quenches per cell, 18 cells: a few minutes on two cores.
 
     PYTHONPATH=src python3 scripts/calibrate.py --workers 2          # the default grid
     PYTHONPATH=src python3 scripts/calibrate.py --quenches 100 --replicates 5
@@ -40,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from aucscape.study import parse_config, run_study
+from aucscape.study.config import load_preset
 
 TARGET_LPPHE, TOL_LPPHE = -110.0, 0.2 * 110.0
 TARGET_AUC, TOL_AUC = 0.66, 0.08
@@ -49,6 +51,9 @@ GENERATORS = {
     "sampled-2": {"generator": "sampled", "turns": 2.0, "noise": 0.05},
 }
 HIDDEN = (3, 4, 10)
+#: The study's basin-hopping step, from the quick preset (chosen on CE by
+#: scripts/step_sensitivity.py --choose); one home: the preset.
+STEP = load_preset("quick").explore_settings.step
 POINTS = (97, 194)
 
 
@@ -61,7 +66,7 @@ def _config(gen: dict, hidden: int, points: int, quenches: int, replicates: int,
     return {"study": {"name": "calibrate", "seed": seed, "replicates": replicates},
             "datasets": {"spiral": data},
             "model": {"hidden": hidden, "lam": 1e-5},
-            "explore": {"max_steps": quenches},
+            "explore": {"max_steps": quenches, "step": STEP},
             "connect": {"max_attempts": 0},
             "parts": {"main": {"losses": ["ce"]}, "surrogates": off, "creditcard": off,
                       "beta_sigmoid": off, "beta_exp": off, "lambda": off}}

@@ -87,15 +87,82 @@ def random_start_minima(objective, quenches: int, seed: int, tol: float,
     return out
 
 
+CHOOSE_GRID = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
+CHOOSE_REPLICATES = (0, 1, 2)
+
+
+def chosen_step(ratios: dict[float, list[float]]) -> tuple[float, bool]:
+    """The criterion of ``--choose``: the smallest step whose walker/starts ratio of
+    distinct minima is ≥ 1 in every replicate; else the step with the largest worst-case
+    ratio, and False.
+
+    >>> chosen_step({1.0: [0.1, 0.2], 3.0: [1.0, 1.4], 5.0: [2.0, 2.5]})
+    (3.0, True)
+    >>> chosen_step({1.0: [0.1, 0.2], 3.0: [0.9, 0.5]})
+    (3.0, False)
+    """
+    met = [s for s in sorted(ratios) if min(ratios[s]) >= 1.0]
+    if met:
+        return met[0], True
+    return max(sorted(ratios), key=lambda s: min(ratios[s])), False
+
+
+def choose(cfg, preset: str, quenches: int, seed: int) -> int:
+    """Run the pre-registered step choice on the preset's CE landscapes (module doc)."""
+    es = cfg.explore_settings
+    specs = {s.replicate: s for s in cfg.part_landscapes("main") if s.loss == "ce"}
+    missing = [r for r in CHOOSE_REPLICATES if r not in specs]
+    if missing:
+        raise SystemExit(f"the {preset} preset's main part has no CE replicate {missing}")
+    print(f"{preset} preset, main part, CE only, replicates {list(CHOOSE_REPLICATES)}; "
+          f"{quenches} quenches per cell, T = {es.temperature}, one walker, seed {seed}\n")
+    print("| replicate | start | distinct at ΔE < 1e-4 | D_w / D_0 | lowest energy | "
+          "seconds |")
+    print("|---|---|---|---|---|---|")
+    ratios: dict[float, list[float]] = {s: [] for s in CHOOSE_GRID}
+    for r in CHOOSE_REPLICATES:
+        spec = specs[r]
+        ds = engine.build_dataset(cfg.dataset_spec(spec.dataset, spec.replicate))
+        objective = engine.build_objective(ds, spec)
+        t0 = time.perf_counter()
+        ref = random_start_minima(objective, quenches, seed, es.tol, es.max_iter)
+        d0 = merged(ref)
+        print(f"| {r} | independent U(−1, 1) starts | {d0} | 1 | {min(ref):.5f} | "
+              f"{time.perf_counter() - t0:.1f} |", flush=True)
+        for step in CHOOSE_GRID:
+            t0 = time.perf_counter()
+            es_w = walker_minima(objective, step, quenches, seed, es.tol, es.max_iter,
+                                 es.temperature)
+            dw = merged(es_w)
+            ratios[step].append(dw / max(d0, 1))
+            low = f"{min(es_w):.5f}" if es_w else "–"
+            print(f"| {r} | walker, step {step:g} | {dw} | {dw / max(d0, 1):.2f} | {low} | "
+                  f"{time.perf_counter() - t0:.1f} |", flush=True)
+    step, met = chosen_step(ratios)
+    print("\n| step | worst D_w / D_0 | median D_w / D_0 |\n|---|---|---|")
+    for s in CHOOSE_GRID:
+        print(f"| {s:g} | {min(ratios[s]):.2f} | {float(np.median(ratios[s])):.2f} |")
+    print(f"\nchosen step: {step:g}" + ("" if met else " (none met the criterion)"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--preset", default="quick", help="study preset (default quick)")
     ap.add_argument("--replicate", type=int, default=0, help="data replicate (default 0)")
     ap.add_argument("--losses", default="ce,sigmoid", help="main-part losses to scan")
     ap.add_argument("--steps", default="1,2,3,5", help="step sizes (comma-separated)")
-    ap.add_argument("--quenches", type=int, default=1000, help="quenches per cell")
+    ap.add_argument("--quenches", type=int, help="quenches per cell (default 1000)")
     ap.add_argument("--seed", type=int, default=0, help="basin-hopping / start seed")
+    ap.add_argument("--choose", action="store_true",
+                    help="choose the study's step by the pre-registered CE-only criterion "
+                         "(module doc); --quenches defaults to 500 there")
     args = ap.parse_args(argv)
+    if args.choose:
+        return choose(load_preset(args.preset), args.preset,
+                      500 if args.quenches is None else args.quenches, args.seed)
+    if args.quenches is None:
+        args.quenches = 1000
     steps = [float(s) for s in args.steps.split(",")]
     if not steps or min(steps) <= 0 or args.quenches < 1:
         ap.error("--steps must be positive numbers and --quenches at least 1")

@@ -32,6 +32,7 @@ hidden = 2
 tol = 1e-7
 max_steps = {steps}
 start_range = 0.5
+step = 2.5
 [connect]
 max_attempts = 1
 batch = 1
@@ -87,6 +88,7 @@ def test_writes_report_tables_figures_and_databases(study):
     assert "13,948 vs 1,903" in md and "## Loss selection" in md
     assert "## Set-up: what the paper leaves open" in md
     assert "starting weights: every parameter uniform in [−0.5, 0.5]" in md  # start_range
+    assert "basin-hopping step: every parameter moved by U(−2.5, 2.5) at T = 2" in md
     assert ("hinge (assumed): the paper's hinge is run as the hinge (smoothed: "
             "log(1 + e^{m − βz}))") in md
     findings_rows = _csv(out / "tables/findings.csv")

@@ -172,6 +172,20 @@ def test_sensitivity_variant_reruns_main_with_one_choice_changed():
     assert c.datasets["spiral"] == {"kind": "spiral", "generator": "cmu", "turns": 3.0,
                                     "mlpnorm": True}
     assert {s.hidden for s in c.landscapes()} == {10}
+    assert c.explore_settings.step == cfg.explore_settings.step
+
+
+def test_step_variant_changes_only_the_basin_hopping_step():
+    data = _minimal(main={}, surrogates={})
+    data["explore"] = {"step": 5.0, "temperature": 3.0}
+    data["sensitivity"] = {"variants": {"step1": {"step": 1.0}}}
+    cfg = parse_config(data)
+    v = cfg.variant("step1")
+    assert v.explore_settings.step == 1.0 and cfg.explore_settings.step == 5.0
+    assert v.explore_settings.temperature == 3.0
+    assert v.datasets == cfg.datasets
+    with pytest.raises(ConfigError, match=r"sensitivity\.variants\.bad\.step"):
+        parse_config({**data, "sensitivity": {"variants": {"bad": {"step": 0.0}}}})
 
 
 @pytest.mark.parametrize(("patch", "key"), [

@@ -96,7 +96,8 @@ def _dataset(t: _Section, dname: str) -> dict[str, Any]:
 def _sensitivity(s: _Section, datasets: dict, parts: dict[str, PartConfig]
                  ) -> Sensitivity | None:
     """``[sensitivity]``: replicates, max_steps, and ``[sensitivity.variants.LABEL]``
-    tables of ``hidden`` and/or ``dataset = {...}`` overrides of the main data set."""
+    tables of ``hidden``, ``step`` (basin-hopping) and/or ``dataset = {...}`` overrides
+    of the main data set."""
     if not s.data:
         s.done()
         return None
@@ -110,13 +111,16 @@ def _sensitivity(s: _Section, datasets: dict, parts: dict[str, PartConfig]
         change: dict[str, Any] = {}
         if v.has("hidden"):
             change["hidden"] = _hidden(v, 1)
+        if v.has("step"):
+            change["step"] = v.get("step", float, None, minimum=0, strict=True)
         if v.has("dataset"):
             base = datasets.get(main_ds, {"kind": main_ds})
             merged = _dataset(_Section({**base, **v.data["dataset"]}, v.key("dataset")),
                               main_ds)
             change["dataset"] = {k: merged[k] for k in v.data["dataset"]}
         if not change:
-            raise ConfigError(f"{v.key('hidden')}: a variant changes hidden and/or dataset")
+            raise ConfigError(f"{v.key('hidden')}: a variant changes hidden, step and/or "
+                              "dataset")
         v.done()
         variants[label] = change
     vs.done()

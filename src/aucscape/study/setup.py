@@ -1,7 +1,8 @@
 """The report's set-up and sensitivity sections: what was assumed and how much it matters.
 
 :func:`setup_lines` lists every choice Niroomand et al. (2022) leave open (spiral
-generator, points, turns, noise, input scaling, hidden size, starting weights, β and
+generator, points, turns, noise, input scaling, hidden size, starting weights, the
+basin-hopping step, β and
 margins, the smoothing assumed for the hinge, duplicate criterion, replicates) with the
 value this run used, read from the recorded config. :func:`sensitivity_table` puts the
 main part's findings under the default set-up next to their verdicts under each
@@ -19,6 +20,8 @@ from .tables import Table, fmt
 
 __all__ = ["sensitivity_table", "setup_lines"]
 
+STEP_CHOICE = ("scripts/step_sensitivity.py --choose on CE landscapes only, "
+               "docs/reproduction.md")
 CALIBRATION = ("docs/reproduction.md (the calibration table of scripts/calibrate.py, "
                "chosen on CE landscapes only)")
 
@@ -55,6 +58,13 @@ def setup_lines(res: StudyResults) -> list[str]:
                  if r in (None, 1.0) else
                  f"starting weights: every parameter uniform in [−{r:g}, {r:g}] "
                  "(GMIN's default is [−1, 1])")
+    es = cfg.get("explore_settings") or {}
+    step = es.get("step", 1.0)
+    lines.append(f"basin-hopping step: every parameter moved by U(−{step:g}, {step:g}) "
+                 f"at T = {es.get('temperature', 2.0):g} ("
+                 + ("GMIN's template STEP 1.0" if step == 1.0 else
+                    "GMIN's template has STEP 1.0, at which a CE walker stays in one basin")
+                 + f"; chosen by {STEP_CHOICE})")
     lp = cfg.get("loss_params") or {}
     lines.append("surrogate parameters: " + ("; ".join(
         f"{k}: " + ", ".join(f"{a} = {v:g}" for a, v in p.items()) for k, p in lp.items()

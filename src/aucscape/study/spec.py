@@ -147,8 +147,9 @@ class PartConfig:
 class Sensitivity:
     """Alternatives to the default set-up, each re-running the main part.
 
-    ``variants`` maps a label to its changes: ``hidden`` (int) and/or ``dataset`` (a dict
-    of keys overriding the main part's data set, e.g. ``{"mlpnorm": False}``). Each
+    ``variants`` maps a label to its changes: ``hidden`` (int), ``step`` (the
+    basin-hopping step, float) and/or ``dataset`` (a dict of keys overriding the main
+    part's data set, e.g. ``{"mlpnorm": False}``). Each
     variant runs ``replicates`` replicates at ``max_steps`` quenches per landscape.
     """
 
@@ -247,8 +248,11 @@ class StudyConfig:
         parts = {k: replace(p, enabled=False) for k, p in self.parts.items()}
         parts["main"] = replace(main, enabled=True, hidden=change.get("hidden", main.hidden),
                                 explore=budget, connect=ConnectBudget(0))
+        explore = replace(self.explore_settings,
+                          step=change.get("step", self.explore_settings.step))
         return replace(self, name=f"{self.name}-{label}", datasets=datasets, parts=parts,
-                       replicates=sens.replicates, sensitivity=None)
+                       replicates=sens.replicates, sensitivity=None,
+                       explore_settings=explore)
 
     def enabled_parts(self) -> list[PartConfig]:
         return [p for p in self.parts.values() if p.enabled]
