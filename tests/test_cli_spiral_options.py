@@ -149,3 +149,4 @@ def option_help(out: str, flag: str) -> str:
     end = next((i for i in range(start + 1, len(lines))
                 if not lines[i].startswith("   ")), len(lines))
     return " ".join(" ".join(lines[start:end]).split())
+

@@ -99,24 +99,30 @@ def check_flag(value: Any, flag: str, *, minimum: float, strict: bool = False,
 def add_objective_args(p: argparse.ArgumentParser) -> None:
     """The flags that define the loss landscape (all default to None = not given)."""
     g = p.add_argument_group("objective (the loss landscape)")
+    o, d = OBJECTIVE_DEFAULTS, _SPIRAL_DEFAULTS
     g.add_argument("--dataset", metavar="NAME|PATH",
-                   help="spiral, creditcard or a CSV file (label in the last column); "
-                        "default spiral")
-    g.add_argument("--loss", choices=LOSSES, help="ce or an AUC surrogate (default sigmoid)")
-    g.add_argument("--beta", type=float, help="surrogate steepness β (default 40)")
-    g.add_argument("--margin", type=float, help="margin m of hinge/squared_hinge/quad "
-                                                "(default 1)")
-    g.add_argument("--lam", type=float, help="weight decay λ on every parameter (default 1e-5)")
-    g.add_argument("--hidden", type=int, help="tanh hidden units (default 10)")
-    d = _SPIRAL_DEFAULTS
-    g.add_argument("--noise", type=float, help="spiral only: half-width a of the U(-a, a) "
-                                               f"noise on each coordinate (default {d['noise']:g})")
+                   help="spiral, creditcard or a CSV file (label in the last column; "
+                        f"default {o['dataset']})")
+    g.add_argument("--loss", choices=LOSSES,
+                   help=f"ce or an AUC surrogate (default {o['loss']})")
+    g.add_argument("--beta", type=float, metavar="B",
+                   help=f"surrogate steepness β (default {o['beta']:g})")
+    g.add_argument("--margin", type=float, metavar="M",
+                   help=f"margin m of hinge/squared_hinge/quad (default {o['margin']:g})")
+    g.add_argument("--lam", type=float, metavar="L",
+                   help="weight decay λ on every parameter (default "
+                        f"{o['lam']:g})".replace("e-0", "e-"))  # 1e-5, not 1e-05
+    g.add_argument("--hidden", type=int, metavar="N",
+                   help=f"tanh hidden units (default {o['hidden']})")
+    g.add_argument("--noise", type=float, metavar="A",
+                   help="spiral only: half-width a of the U(-a, a) noise on each coordinate "
+                        f"(default {d['noise']:g})")
     g.add_argument("--generator", choices=GENERATORS,
                    help="spiral only: cmu = Lang & Witbrock's deterministic points (3 turns, "
                         "radius 6.5 to 0.5); sampled = random positions along two "
                         "Archimedean arms of radius 1, as the study presets use "
                         f"(default {d['generator']})")
-    g.add_argument("--turns", type=float,
+    g.add_argument("--turns", type=float, metavar="T",
                    help="spiral only: turns of each arm; other than 3 needs --generator "
                         f"sampled (default {d['turns']:g})")
     g.add_argument("--points-per-arm", type=int, metavar="N",
@@ -126,8 +132,9 @@ def add_objective_args(p: argparse.ArgumentParser) -> None:
                    help="spiral only: divide each input column by its mean magnitude on the "
                         "training split (GMIN/OPTIM's MLPNORM), as the study presets do "
                         f"(default {'on' if d['mlpnorm'] else 'off: raw coordinates'})")
-    g.add_argument("--data-seed", type=int, help="seed of the data set's sampling, noise and "
-                                                 "train/test split (default 0)")
+    g.add_argument("--data-seed", type=int, metavar="N",
+                   help="seed of the data set's sampling, noise and train/test split "
+                        f"(default {o['data_seed']})")
 
 
 def objective_flags_given(args: argparse.Namespace) -> list[str]:
