@@ -3,7 +3,8 @@
 - one-line argument errors (``aucscape CMD: error: ...``, exit status 2) instead of
   argparse's usage block;
 - range checks on flag values that raise :class:`~aucscape.cli.CLIError` naming the flag;
-- the objective options (``--dataset --loss --beta --margin --lam --hidden --noise``) and
+- the objective options (``--dataset --loss --beta --margin --lam --hidden``, the spiral's
+  ``--noise --generator --turns --points-per-arm --mlpnorm`` and ``--data-seed``) and
   building an :class:`~aucscape.protocols.Objective` from them, or from a database's record;
 - opening a database with friendly errors; an executor with friendly errors;
 - a tqdm progress bar that is silent when standard error is not a terminal or with --quiet;
@@ -14,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import inspect
 import math
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ..data.spiral import GENERATORS, spiral
 from ..surrogates import SURROGATES
 from . import CLIError
 
@@ -33,8 +36,17 @@ LOSSES = ("ce", *SURROGATES)
 #: :func:`objective_from_args` so that commands can tell whether any flag was given.
 OBJECTIVE_DEFAULTS: dict[str, Any] = {
     "dataset": "spiral", "loss": "sigmoid", "beta": 40.0, "margin": 1.0, "lam": 1e-5,
-    "hidden": 10, "noise": None, "data_seed": 0,
+    "hidden": 10, "noise": None, "generator": None, "turns": None, "points_per_arm": None,
+    "mlpnorm": None, "data_seed": 0,
 }
+
+#: Flags passed to the data set's loader only when given (None above: the loader's own
+#: default applies, so a run without them describes the same data as before they existed).
+#: Which data sets take each is decided by :func:`aucscape.data.dataset_options`.
+DATASET_FLAGS = ("noise", "generator", "turns", "points_per_arm", "mlpnorm")
+
+#: The spiral loader's defaults, stated in --help (one home: :func:`aucscape.data.spiral`).
+_SPIRAL_DEFAULTS = {k: v.default for k, v in inspect.signature(spiral).parameters.items()}
 
 
 def one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -87,18 +99,42 @@ def check_flag(value: Any, flag: str, *, minimum: float, strict: bool = False,
 def add_objective_args(p: argparse.ArgumentParser) -> None:
     """The flags that define the loss landscape (all default to None = not given)."""
     g = p.add_argument_group("objective (the loss landscape)")
+    o, d = OBJECTIVE_DEFAULTS, _SPIRAL_DEFAULTS
     g.add_argument("--dataset", metavar="NAME|PATH",
-                   help="spiral, creditcard or a CSV file (label in the last column); "
-                        "default spiral")
-    g.add_argument("--loss", choices=LOSSES, help="ce or an AUC surrogate (default sigmoid)")
-    g.add_argument("--beta", type=float, help="surrogate steepness β (default 40)")
-    g.add_argument("--margin", type=float, help="margin m of hinge/squared_hinge/quad "
-                                                "(default 1)")
-    g.add_argument("--lam", type=float, help="weight decay λ on every parameter (default 1e-5)")
-    g.add_argument("--hidden", type=int, help="tanh hidden units (default 10)")
-    g.add_argument("--noise", type=float, help="spiral only: uniform noise (default 0.1)")
-    g.add_argument("--data-seed", type=int, help="seed of the data set's noise and "
-                                                 "train/test split (default 0)")
+                   help="spiral, creditcard or a CSV file (label in the last column; "
+                        f"default {o['dataset']})")
+    g.add_argument("--loss", choices=LOSSES,
+                   help=f"ce or an AUC surrogate (default {o['loss']})")
+    g.add_argument("--beta", type=float, metavar="B",
+                   help=f"surrogate steepness β (default {o['beta']:g})")
+    g.add_argument("--margin", type=float, metavar="M",
+                   help=f"margin m of hinge/squared_hinge/quad (default {o['margin']:g})")
+    g.add_argument("--lam", type=float, metavar="L",
+                   help="weight decay λ on every parameter (default "
+                        f"{o['lam']:g})".replace("e-0", "e-"))  # 1e-5, not 1e-05
+    g.add_argument("--hidden", type=int, metavar="N",
+                   help=f"tanh hidden units (default {o['hidden']})")
+    g.add_argument("--noise", type=float, metavar="A",
+                   help="spiral only: half-width a of the U(-a, a) noise on each coordinate "
+                        f"(default {d['noise']:g})")
+    g.add_argument("--generator", choices=GENERATORS,
+                   help="spiral only: cmu = Lang & Witbrock's deterministic points (3 turns, "
+                        "radius 6.5 to 0.5); sampled = random positions along two "
+                        "Archimedean arms of radius 1, as the study presets use "
+                        f"(default {d['generator']})")
+    g.add_argument("--turns", type=float, metavar="T",
+                   help="spiral only: turns of each arm; other than 3 needs --generator "
+                        f"sampled (default {d['turns']:g})")
+    g.add_argument("--points-per-arm", type=int, metavar="N",
+                   help="spiral only: points on each of the two arms, train and test "
+                        f"together (default {d['points_per_arm']})")
+    g.add_argument("--mlpnorm", action=argparse.BooleanOptionalAction,
+                   help="spiral only: divide each input column by its mean magnitude on the "
+                        "training split (GMIN/OPTIM's MLPNORM), as the study presets do "
+                        f"(default {'on' if d['mlpnorm'] else 'off: raw coordinates'})")
+    g.add_argument("--data-seed", type=int, metavar="N",
+                   help="seed of the data set's sampling, noise and train/test split "
+                        f"(default {o['data_seed']})")
 
 
 def objective_flags_given(args: argparse.Namespace) -> list[str]:
@@ -112,7 +148,7 @@ def objective_from_args(args: argparse.Namespace) -> Any:
     E = data term of ``--loss`` on the training split of ``--dataset`` for an
     n_in-``hidden``-2 tanh network, + λ Σ W² (see :func:`aucscape.objectives.make_objective`).
     """
-    from ..data import dataset_options, load_dataset
+    from ..data import DATASETS, dataset_options, load_dataset
     from ..objectives import make_objective
     from ..objectives.factory import FLAT_LAMBDA_REASON, check_network_size
 
@@ -125,18 +161,29 @@ def objective_from_args(args: argparse.Namespace) -> Any:
         raise CLIError(f"--lam 0 is refused: {FLAT_LAMBDA_REASON}")
     check_flag(o["hidden"], "--hidden", minimum=1, integer=True)
     check_flag(o["noise"], "--noise", minimum=0)
+    check_flag(o["turns"], "--turns", minimum=0, strict=True)
+    check_flag(o["points_per_arm"], "--points-per-arm", minimum=2, integer=True)
     check_flag(o["data_seed"], "--data-seed", minimum=0, integer=True)
     name = str(o["dataset"])
     kwargs: dict[str, Any] = {"seed": o["data_seed"]}
-    if o["noise"] is not None:
-        if "noise" not in dataset_options(name):
-            raise CLIError(f"--noise does not apply to --dataset {name} (spiral only)")
-        kwargs["noise"] = o["noise"]
+    takes = dataset_options(name)
+    for key in DATASET_FLAGS:
+        if o[key] is not None:
+            if key not in takes:
+                users = [n for n in DATASETS if key in dataset_options(n)]
+                raise CLIError(f"{_flag(key)} does not apply to --dataset {name} "
+                               f"({', '.join(users)} only)")
+            kwargs[key] = o[key]
     dataset = load_dataset(name, **kwargs)
     check_network_size(dataset.X_train.shape[1], o["hidden"], dataset.X_train.shape[0],
                        name="--hidden")
     return make_objective(dataset, o["loss"], hidden=int(o["hidden"]), beta=float(o["beta"]),
                           margin=float(o["margin"]), lam=float(o["lam"]))
+
+
+def _flag(key: str) -> str:
+    """The command-line flag of an objective key (``points_per_arm`` -> ``--points-per-arm``)."""
+    return "--" + key.replace("_", "-")
 
 
 def describe_objective(desc: dict[str, Any]) -> str:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 EPILOG = """examples:
   aucscape connect --db ce.db --attempts 200
+  aucscape connect --db ce.db --attempts 100 --order energy   # lowest minima first
   aucscape connect --db auc.db --time 3600 --workers 8
   aucscape connect --db auc.db --scheduler tcp://10.0.0.1:8786 --workers 32 --batch 64
 """
@@ -48,12 +49,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                    doc=__doc__, epilog=EPILOG)
     add_db_argument(p)
     p.add_argument("--attempts", type=int, metavar="N",
-                   help="at most N connection attempts (default: until connected)")
+                   help="at most N connection attempts, bridge bands included (default: no "
+                        "limit, until every minimum is connected or no pair remains)")
     p.add_argument("--time", type=float, metavar="SECONDS",
-                   help="wall-time budget (checked between rounds)")
+                   help="wall-time budget (checked between rounds; default: no limit)")
     p.add_argument("--workers", type=int, default=1, metavar="N",
                    help="local worker processes (default 1: in-process)")
-    p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address, tcp://HOST:PORT")
+    p.add_argument("--scheduler", metavar="ADDR",
+                   help="Dask scheduler address, tcp://HOST:PORT (default: none, local "
+                        "processes)")
     p.add_argument("--batch", type=int, metavar="N",
                    help="attempts per round (default: max(4, --workers))")
     p.add_argument("--max-tries", type=int, default=3, metavar="N",
@@ -62,7 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="which unconnected minima first: nearest in path cost (default) or "
                         "lowest in energy (PATHSAMPLE's CONNECTUNC)")
     p.add_argument("--quiet", action="store_true",
-                   help="no progress bar and no summary on standard output")
+                   help="no progress bar and no summary on standard output (default: "
+                        "both, the bar only when standard error is a terminal)")
     p.set_defaults(func=run)
 
 

@@ -43,6 +43,8 @@ EPILOG = """examples:
   aucscape explore --dataset spiral --loss ce --hidden 10 --steps 1000 --db ce.db
   aucscape explore --dataset spiral --loss sigmoid --beta 40 --time 3600 --workers 8 --db auc.db
   aucscape explore --db auc.db --steps 500          # resume auc.db with its own objective
+  aucscape explore --loss ce --hidden 3 --generator sampled --turns 2 --points-per-arm 194 \
+      --noise 0.05 --mlpnorm --steps 500 --db study.db   # the study presets' spiral
   aucscape explore --dataset creditcard --loss sigmoid --hidden 3 --steps 200 --db cc.db \\
       --scheduler tcp://10.0.0.1:8786 --workers 32   # 32 walkers on a Dask cluster
 """
@@ -54,23 +56,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(p, "created, or resumed when it exists")
     add_objective_args(p)
     b = p.add_argument_group("budget and parallelism")
-    b.add_argument("--steps", type=int, metavar="N", help="number of quenches")
+    b.add_argument("--steps", type=int, metavar="N",
+                   help="number of quenches (default: no limit; give --steps, --time or both)")
     b.add_argument("--time", type=float, metavar="SECONDS",
-                   help="wall-time budget (checked between rounds of quenches)")
+                   help="wall-time budget (checked between rounds of quenches; default: no "
+                        "limit)")
     b.add_argument("--workers", type=int, default=1, metavar="N",
                    help="local worker processes (default 1: in-process); with --scheduler, "
                         "the number of quenches sent to the cluster at once")
     b.add_argument("--scheduler", metavar="ADDR",
-                   help="Dask scheduler address, e.g. tcp://HOST:8786 (instead of local "
-                        "processes)")
+                   help="Dask scheduler address, e.g. tcp://HOST:8786, instead of local "
+                        "processes (default: none, local processes)")
     b.add_argument("--walkers", type=int, metavar="N",
                    help="independent basin-hopping walkers (default: 1 in-process, two per "
                         "worker process otherwise)")
     s = p.add_argument_group("basin-hopping")
-    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    s.add_argument("--step", type=float, default=1.0,
+    s.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="random seed of the walk (default 0)")
+    s.add_argument("--step", type=float, default=1.0, metavar="S",
                    help="half-width of the uniform perturbation (default 1.0)")
-    s.add_argument("--temperature", type=float, default=2.0,
+    s.add_argument("--temperature", type=float, default=2.0, metavar="T",
                    help="Metropolis temperature T (default 2.0)")
     s.add_argument("--tol", type=float, default=1e-10,
                    help="RMS-gradient tolerance of stored minima (default 1e-10)")
@@ -83,7 +88,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "default 1e-6): only minima new at this stage are converged to --tol "
                         "and stored; 0 quenches every step to --tol")
     p.add_argument("--quiet", action="store_true",
-                   help="no progress bar and no summary on standard output")
+                   help="no progress bar and no summary on standard output (default: "
+                        "both, the bar only when standard error is a terminal)")
     p.set_defaults(func=run)
 
 

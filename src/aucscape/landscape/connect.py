@@ -323,9 +323,11 @@ def connect_landscape(objective: Objective, store: Store, *, settings: TSSetting
                     follow.extend(_follow_jobs(objective, store, net, key, job[0], refound[0]))
             pending.extend((t, job[0]) for t in detours)
         attempts += len(chosen)
-        if intermediate and (pending or follow) and keep == "attached":
+        room = None if max_attempts is None else max_attempts - attempts  # bridges count
+        if intermediate and (pending or follow) and keep == "attached" and room != 0:
             attempts += _bridge(objective, store, pending[:batch], follow[:batch], settings,
-                                executor, _ts_energies(store) if early_exit else None, run_id)
+                                executor, _ts_energies(store) if early_exit else None, run_id,
+                                limit=room)
     if persist_tries:
         _save_tries(store, tries)
     return state
@@ -355,13 +357,17 @@ def _follow_jobs(objective: Objective, store: Store, net: Network, key: Pair,
 def _bridge(objective: Objective, store: Store,
             detours: list[tuple[FoundTS, tuple[FloatArray, FloatArray]]],
             follow: list[tuple[FloatArray, FloatArray]], settings: TSSettings,
-            executor: Any | None, known: FloatArray | None, run_id: int | None) -> int:
+            executor: Any | None, known: FloatArray | None, run_id: int | None,
+            limit: int | None = None) -> int:
     """Bridge bands for ``detours`` ((TS, band end points)) and the ``follow`` bands of
-    re-found saddles; store what attaches, then the detours that attach through it
+    re-found saddles, at most ``limit`` of them (the attempt budget left; detours' bridges
+    first); store what attaches, then the detours that attach through it
     (:mod:`.ts.detour`). Returns the attempts made."""
     jobs = [(ends, settings) for t, (xa, xb) in detours
             for ends in bridge_ends(objective, t, xa, xb)]
     jobs += [(ends, settings) for ends in follow]
+    if limit is not None:
+        jobs = jobs[:max(0, int(limit))]
     for res in _run_batch(objective, jobs, executor, known):
         record_detail(objective, store, res, settings, run_id, "attached")
     record_detail(objective, store, AttemptResult([t for t, _ in detours], 0), settings, run_id,
