@@ -74,7 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=int, default=0, metavar="N",
                    help="random seed of the walk (default 0)")
     s.add_argument("--step", type=float, default=1.0, metavar="S",
-                   help="half-width of the uniform perturbation (default 1.0)")
+                   help="half-width of the uniform perturbation (default 1.0, GMIN's "
+                        "STEP; the study uses 5, at which a walker on its spiral CE "
+                        "landscapes is not trapped: scripts/step_sensitivity.py)")
     s.add_argument("--temperature", type=float, default=2.0, metavar="T",
                    help="Metropolis temperature T (default 2.0)")
     s.add_argument("--tol", type=float, default=1e-10,
