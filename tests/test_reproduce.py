@@ -437,8 +437,8 @@ def test_config_error_leaves_nothing_behind(tmp_path, capsys):
 
 def test_nearest_distances_see_through_hidden_unit_symmetry():
     from aucscape.data import spiral
+    from aucscape.landscape.ts.symmetry import nearest_distances
     from aucscape.objectives import make_objective
-    from aucscape.study.engine import nearest_distances
 
     obj = make_objective(spiral(points_per_arm=20), "ce", hidden=3)
     rng = np.random.default_rng(4)

@@ -29,8 +29,7 @@ if TYPE_CHECKING:
     from ..landscape.store import Store
     from ..objectives import NetworkObjective
 
-__all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore",
-           "nearest_distances"]
+__all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore"]
 
 
 @dataclass
@@ -179,21 +178,3 @@ def analyze(store: Store, dataset: Dataset) -> tuple[dict[str, list], list[list[
     cols = {c: [getattr(p, c) for p in a.minima] for c in MINIMA_COLUMNS}
     ts = [[t.energy, t.min1, t.min2] for t in store.iter_ts(order="id")]
     return cols, ts, a.summary.to_dict()
-
-
-def nearest_distances(objective: NetworkObjective, coords: list[np.ndarray],
-                      reference: list[np.ndarray] | None = None) -> list[float]:
-    """For each point, the symmetry-aligned distance (hidden-unit permutations and tanh
-    sign flips, :func:`aucscape.landscape.ts.symmetry.aligned_distance`) to the nearest
-    point of ``reference``, or, when ``reference`` is None, to the nearest *other* point
-    of ``coords`` (NaN when there is none)."""
-    from ..landscape.ts.symmetry import aligned_distance
-
-    own = reference is None
-    ref = coords if own else reference
-    out = []
-    for i, x in enumerate(coords):
-        d = [aligned_distance(objective, x, y) for j, y in enumerate(ref)
-             if not (own and i == j)]
-        out.append(min(d) if d else float("nan"))
-    return out

@@ -85,6 +85,7 @@ def _distances_to_ce(config: StudyConfig, results: dict[str, LandscapeResult],
     """Fill ``nearest_ce`` for the main part: how far each minimum lies from the CE
     landscape's minima of the same replicate (aligned distances, lowest minima first)."""
     from ..landscape.store import Store
+    from ..landscape.ts.symmetry import nearest_distances
     from ..objectives import build_objective
 
     specs = config.part_landscapes("main")
@@ -99,8 +100,7 @@ def _distances_to_ce(config: StudyConfig, results: dict[str, LandscapeResult],
             objective = build_objective(store.objective_description)
         for s in same:
             ref = None if s.key == ce.key else coords[ce.key]
-            results[s.key].nearest_ce = engine.nearest_distances(objective, coords[s.key],
-                                                                 ref)
+            results[s.key].nearest_ce = nearest_distances(objective, coords[s.key], ref)
 
 
 def _run_all(config: StudyConfig, dbdir: Path, workers: int, executor: Any,
