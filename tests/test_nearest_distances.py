@@ -81,3 +81,15 @@ def test_objectives_without_copies_align_pair_by_pair():
 
     pts = np.array(list(itertools.product([0.0, 1.0], [0.0, 2.0])))
     assert nearest_distances(MuellerBrown(), pts) == [1.0, 1.0, 1.0, 1.0]
+
+
+def test_large_symmetry_groups_are_never_enumerated():
+    """H = 10 has 3.7e9 copies: the distances align pair by pair, and asking for the copies
+    is refused instead of exhausting memory."""
+    obj = _objective(10)
+    assert obj.n_symmetry_copies == 3628800 * 1024
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1, 1, size=(4, obj.n_params))
+    np.testing.assert_allclose(nearest_distances(obj, x), _brute(obj, x), rtol=1e-12)
+    with pytest.raises(ValueError, match="MAX_SYMMETRY_COPIES"):
+        obj.symmetry_copies(x[0])

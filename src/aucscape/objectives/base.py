@@ -17,6 +17,7 @@ paper's C = 2 it turns the Gauss-Newton term into a single (P, N) @ (N, P) produ
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -233,7 +234,9 @@ class NetworkObjective:
         Rows are u'_j = s_j u_π(j) for every permutation π of the H hidden units and every
         sign vector s ∈ {±1}^H (b2 unchanged): (H!·2^H, P), the identity first. So
         min_T ‖a − T(b)‖ = min over rows r of copies(b) of ‖a − r‖, the aligned distance
-        as a plain nearest-neighbour search. Grows as H!·2^H: 48 rows at H = 3, 384 at 4.
+        as a plain nearest-neighbour search. Grows as H!·2^H (48 rows at H = 3, 384 at 4;
+        :attr:`n_symmetry_copies`); refused (ValueError) above
+        :data:`MAX_SYMMETRY_COPIES`.
 
         >>> from aucscape.data import spiral
         >>> from aucscape.objectives import make_objective
@@ -244,6 +247,12 @@ class NetworkObjective:
         w = self.model.check_params(w)
         index, sign = _symmetry_maps(self.model)
         return w[index] * sign
+
+    @property
+    def n_symmetry_copies(self) -> int:
+        """H!·2^H, the rows :meth:`symmetry_copies` returns (optional hook, read before
+        asking for them: 3,628,800·1,024 at H = 10)."""
+        return math.factorial(self.model.n_hidden) * 2 ** self.model.n_hidden
 
     def descriptor(self, w: ArrayLike) -> FloatArray:
         """A cheap symmetry copy of ``w`` for nearest-neighbour search (optional hook).
@@ -323,6 +332,9 @@ def _symmetry_maps(model: Any) -> tuple[np.ndarray, FloatArray]:
     import itertools
 
     H, P = model.n_hidden, model.n_params
+    if math.factorial(H) * 2 ** H > MAX_SYMMETRY_COPIES:
+        raise ValueError(f"{H} hidden units have {math.factorial(H) * 2 ** H:,} symmetry "
+                         f"copies, more than MAX_SYMMETRY_COPIES = {MAX_SYMMETRY_COPIES:,}")
     key = (model.n_in, H, model.n_out)
     if key not in _SYMMETRY_MAPS:
         W1i, b1i, W2i, b2i = model.unpack(np.arange(P, dtype=np.float64))
@@ -339,5 +351,7 @@ def _symmetry_maps(model: Any) -> tuple[np.ndarray, FloatArray]:
     return _SYMMETRY_MAPS[key]
 
 
+#: The most copies :meth:`NetworkObjective.symmetry_copies` builds (H ≤ 6: 46,080).
+MAX_SYMMETRY_COPIES = 50_000
 #: Index and sign maps of :func:`_symmetry_maps` by architecture (K, H, C).
 _SYMMETRY_MAPS: dict[tuple[int, int, int], tuple[np.ndarray, FloatArray]] = {}

@@ -88,12 +88,12 @@ def nearest_distances(objective: Objective, coords: Any, reference: Any | None =
     when ``reference`` is None, over the *other* rows of ``coords`` (NaN when there is
     none); D is the aligned distance of the module docstring.
 
-    With the objective's optional hook ``symmetry_copies(w)`` (every T(w), at most
-    :data:`MAX_TREE_COPIES` of them) this is one exact nearest-neighbour search: D(x, y)
-    = min_T ‖x − T(y)‖, so the nearest row among all copies of all reference points
-    (a :class:`scipy.spatial.cKDTree`) gives it, O((N + M|G|) log(M|G|)) instead of N·M
-    Hungarian alignments. Without the hook, or for larger groups, every pair is aligned
-    (:func:`aligned_distance`).
+    With the objective's optional hooks ``symmetry_copies(w)`` (every T(w)) and
+    ``n_symmetry_copies`` (their number, at most :data:`MAX_TREE_COPIES`) this is one
+    exact nearest-neighbour search: D(x, y) = min_T ‖x − T(y)‖, so the nearest row among
+    all copies of all reference points (a :class:`scipy.spatial.cKDTree`) gives it,
+    O((N + M|G|) log(M|G|)) instead of N·M Hungarian alignments. Without the hooks, or
+    for larger groups, every pair is aligned (:func:`aligned_distance`).
 
     >>> import numpy as np
     >>> from aucscape.testsurfaces import MuellerBrown
@@ -108,8 +108,8 @@ def nearest_distances(objective: Objective, coords: Any, reference: Any | None =
     if ref.size == 0 or (own and len(x) < 2):
         return [float("nan")] * len(x)
     copies = getattr(objective, "symmetry_copies", None)
-    n_copies = 0 if copies is None else len(copies(ref[0]))
-    if copies is None or n_copies > MAX_TREE_COPIES:
+    n_copies = int(getattr(objective, "n_symmetry_copies", 0))
+    if copies is None or not 0 < n_copies <= MAX_TREE_COPIES:
         out = []
         for i, xi in enumerate(x):
             d = [aligned_distance(objective, xi, y) for j, y in enumerate(ref)
