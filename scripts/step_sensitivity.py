@@ -48,20 +48,17 @@ from aucscape.landscape.store import Store
 from aucscape.landscape.walker import quench, rejection
 from aucscape.study import engine
 from aucscape.study.config import load_preset
+from aucscape.study.stats import merge_by_energy
 
 
 def merged(energies: list[float], ediff: float = 1e-4) -> int:
-    """Distinct energies when a value closer than ``ediff`` to the last kept one merges.
+    """Distinct minima at ΔE < ``ediff``, by the study's own rule
+    (:func:`aucscape.study.stats.merge_by_energy`: chains of close energies merge).
 
     >>> merged([0.0, 5e-5, 1.0])
     2
     """
-    es = np.sort(np.asarray(energies, dtype=float))
-    kept: list[float] = []
-    for e in es:
-        if not kept or e - kept[-1] >= ediff:
-            kept.append(float(e))
-    return len(kept)
+    return len(merge_by_energy(energies, np.ones(len(energies), dtype=np.int64), ediff))
 
 
 def walker_minima(objective, step: float, quenches: int, seed: int, tol: float,

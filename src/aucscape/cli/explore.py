@@ -43,7 +43,7 @@ EPILOG = """examples:
   aucscape explore --dataset spiral --loss ce --hidden 10 --steps 1000 --db ce.db
   aucscape explore --dataset spiral --loss sigmoid --beta 40 --time 3600 --workers 8 --db auc.db
   aucscape explore --db auc.db --steps 500          # resume auc.db with its own objective
-  aucscape explore --loss ce --hidden 3 --generator sampled --turns 2 --points-per-arm 194 \
+  aucscape explore --loss ce --hidden 3 --generator sampled --turns 2 --points-per-arm 194 \\
       --noise 0.05 --mlpnorm --steps 500 --db study.db   # the study presets' spiral
   aucscape explore --dataset creditcard --loss sigmoid --hidden 3 --steps 200 --db cc.db \\
       --scheduler tcp://10.0.0.1:8786 --workers 32   # 32 walkers on a Dask cluster

@@ -53,12 +53,12 @@ def setup_lines(res: StudyResults) -> list[str]:
     lines.append(f"network: n_in-H-2 tanh, H = {', '.join(map(str, hidden))} "
                  f"(by part: " + ", ".join(f"{k} {p['hidden']}" for k, p in parts.items()
                                            if p.get("enabled")) + ")")
-    r = (cfg.get("explore_settings") or {}).get("start_range")
+    es = cfg.get("explore_settings") or {}
+    r = es.get("start_range")
     lines.append("starting weights: every parameter uniform in [−1, 1] (GMIN's default)"
                  if r in (None, 1.0) else
                  f"starting weights: every parameter uniform in [−{r:g}, {r:g}] "
                  "(GMIN's default is [−1, 1])")
-    es = cfg.get("explore_settings") or {}
     step = es.get("step", 1.0)
     lines.append(f"basin-hopping step: every parameter moved by U(−{step:g}, {step:g}) "
                  f"at T = {es.get('temperature', 2.0):g} ("
