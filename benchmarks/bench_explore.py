@@ -1,7 +1,8 @@
 """Basin-hopping throughput: distinct minima per second, single-tolerance vs two-stage quench.
 
 Problem: spiral data (noise 0.1, seed 0), n_in-h-2 tanh networks (h = 4 and 10), loss CE
-and sigmoid appAUC (β = 40), λ = 1e-5; perturbation U(−1, 1) on every weight, T = 2.0,
+and sigmoid appAUC (β = 40), λ = 1e-5; perturbation U(−step, step) on every weight
+(``--step``, default 1.0, GMIN's STEP), T = 2.0,
 one walker in-process, BLAS pinned to one thread. Each mode gets the same wall
 time on each landscape, in the same run, modes taking turns (``--repeats`` rounds, round
 r with seed r for every mode, the rates pooled over rounds), so that load on a shared
@@ -88,7 +89,8 @@ def verified(obj, store: Store) -> bool:
     return True
 
 
-def run_mode(obj, seconds: float, kwargs: dict, workers: int = 1, seed: int = 0) -> dict:
+def run_mode(obj, seconds: float, kwargs: dict, workers: int = 1, seed: int = 0,
+             step: float = 1.0) -> dict:
     store = Store(":memory:", obj.describe())
     executor = None
     if workers > 1:  # start and warm the pool outside the timed window
@@ -105,7 +107,7 @@ def run_mode(obj, seconds: float, kwargs: dict, workers: int = 1, seed: int = 0)
                 t_new.append(time.perf_counter() - t0)
                 found_q.append(stats.steps)
 
-        bh = BasinHopping(obj, store, step=1.0, temperature=2.0, seed=seed,
+        bh = BasinHopping(obj, store, step=step, temperature=2.0, seed=seed,
                           walkers=1 if workers == 1 else 2 * workers, executor=executor,
                           progress=progress, **kwargs)
         t0 = time.perf_counter()
@@ -154,7 +156,7 @@ def pool(runs: list[dict]) -> dict:
     return out
 
 
-def run_scipy(obj, seconds: float) -> dict:
+def run_scipy(obj, seconds: float, step: float = 1.0) -> dict:
     """scipy's basinhopping (L-BFGS-B, default tolerances); minima re-quenched untimed."""
     from scipy.optimize import basinhopping
 
@@ -167,7 +169,7 @@ def run_scipy(obj, seconds: float) -> dict:
 
     t0 = time.perf_counter()
     basinhopping(obj.energy_gradient, obj.random_point(np.random.default_rng(0)),
-                 niter=10**9, T=2.0, stepsize=1.0, interval=10**9,
+                 niter=10**9, T=2.0, stepsize=step, interval=10**9,
                  minimizer_kwargs={"method": "L-BFGS-B", "jac": True}, callback=callback,
                  seed=np.random.default_rng(0))
     wall = time.perf_counter() - t0
@@ -191,6 +193,9 @@ def main() -> None:
     ap.add_argument("--modes", default=",".join(MODES), help="comma-separated mode names")
     ap.add_argument("--scipy", action="store_true", help="add scipy basinhopping rows")
     ap.add_argument("--workers", type=int, default=1, help="add a row with this pool size")
+    ap.add_argument("--step", type=float, default=1.0,
+                    help="perturbation half-width (default 1.0, GMIN's STEP; the study's "
+                         "presets use 5)")
     ap.add_argument("--k", default="10,20,40",
                     help="minimum counts of the equal-count table (default 10,20,40)")
     args = ap.parse_args()
@@ -207,13 +212,15 @@ def main() -> None:
             runs: dict[str, list[dict]] = {m: [] for m in modes}
             for r in range(args.repeats):
                 for m in modes:
-                    runs[m].append(run_mode(obj, args.seconds, MODES[m], seed=r))
+                    runs[m].append(run_mode(obj, args.seconds, MODES[m], seed=r,
+                                            step=args.step))
             res = {m: pool(r) for m, r in runs.items()}
             if args.scipy:
-                res["scipy L-BFGS-B"] = run_scipy(obj, args.seconds * args.repeats)
+                res["scipy L-BFGS-B"] = run_scipy(obj, args.seconds * args.repeats, args.step)
             if args.workers > 1:
                 res[f"two-stage --workers {args.workers}"] = run_mode(
-                    obj, args.seconds * args.repeats, {}, workers=args.workers)
+                    obj, args.seconds * args.repeats, {}, workers=args.workers,
+                    step=args.step)
             base = res[modes[0]]["minima"] / res[modes[0]]["wall"]
             for m, r in res.items():
                 rate = r["minima"] / r["wall"]
@@ -238,7 +245,7 @@ def main() -> None:
                 count_rows.append((f"{loss} 2-{h}-2", m, f"{min(final)}-{max(final)}",
                                    *cells, f"{np.median(at_q):g} ({q})"))
             print(f"... {loss} 2-{h}-2 done", flush=True)
-    print(f"spiral, noise 0.1, lambda 1e-5, step 1.0, T 2.0; {args.seconds:g} s per "
+    print(f"spiral, noise 0.1, lambda 1e-5, step {args.step:g}, T 2.0; {args.seconds:g} s per "
           f"mode x {args.repeats} round(s), 1 BLAS thread; ratio = minima/s over "
           f"'{modes[0]}'")
     head = ("landscape", "mode", "quenches", "quench/s", "minima", "minima/s", "ratio",
