@@ -214,3 +214,15 @@ def test_every_data_value_is_checked_before_any_work(patch, key):
     with pytest.raises(ConfigError) as err:
         parse_config(data)
     assert str(err.value).startswith(key), str(err.value)
+
+
+@pytest.mark.parametrize("name", ["quick", "full"])
+def test_presets_fix_the_walkers_so_tables_do_not_depend_on_workers(name):
+    """walkers = 0 would give one walker in-process and two per worker otherwise
+    (landscape.basinhopping.default_walkers), so --workers 1 and 2 gave different tables."""
+    from aucscape.landscape.basinhopping import default_walkers
+    from aucscape.study.config import load_preset
+
+    walkers = load_preset(name).explore_settings.walkers
+    assert walkers > 0
+    assert walkers == default_walkers(2)  # the worker count every recorded run used
