@@ -105,7 +105,9 @@ class ConnectBudget:
 @dataclass(frozen=True)
 class ExploreSettings:
     """Basin-hopping settings shared by every landscape (see BasinHopping): ``walkers``
-    0 means one walker per worker; ``start_range`` r draws a fresh walker's first point
+    0 means :func:`~aucscape.landscape.basinhopping.default_walkers` (one in-process, two per
+    worker process, so results then depend on ``--workers``; the presets fix 4);
+    ``start_range`` r draws a fresh walker's first point
     U(−r, r) per parameter (None: the objective's own start, for a network GMIN's
     U(−1, 1))."""
 
