@@ -84,6 +84,12 @@ def random_start_minima(objective, quenches: int, seed: int, tol: float,
     return out
 
 
+def landscape_objective(cfg, spec):
+    """The objective of one study landscape (its data replicate and loss)."""
+    ds = engine.build_dataset(cfg.dataset_spec(spec.dataset, spec.replicate))
+    return engine.build_objective(ds, spec)
+
+
 CHOOSE_GRID = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 CHOOSE_REPLICATES = (0, 1, 2)
 
@@ -118,9 +124,7 @@ def choose(cfg, preset: str, quenches: int, seed: int) -> int:
     print("|---|---|---|---|---|---|")
     ratios: dict[float, list[float]] = {s: [] for s in CHOOSE_GRID}
     for r in CHOOSE_REPLICATES:
-        spec = specs[r]
-        ds = engine.build_dataset(cfg.dataset_spec(spec.dataset, spec.replicate))
-        objective = engine.build_objective(ds, spec)
+        objective = landscape_objective(cfg, specs[r])
         t0 = time.perf_counter()
         ref = random_start_minima(objective, quenches, seed, es.tol, es.max_iter)
         d0 = merged(ref)
@@ -175,9 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| loss | start | minima stored | distinct at ΔE < 1e-4 | lowest energy | seconds |")
     print("|---|---|---|---|---|---|")
     for loss in wanted:
-        spec = specs[loss]
-        ds = engine.build_dataset(cfg.dataset_spec(spec.dataset, spec.replicate))
-        objective = engine.build_objective(ds, spec)
+        objective = landscape_objective(cfg, specs[loss])
         for step in [*steps, None]:
             t0 = time.perf_counter()
             if step is None:

@@ -252,7 +252,7 @@ class NetworkObjective:
     def n_symmetry_copies(self) -> int:
         """H!·2^H, the rows :meth:`symmetry_copies` returns (optional hook, read before
         asking for them: 3,628,800·1,024 at H = 10)."""
-        return math.factorial(self.model.n_hidden) * 2 ** self.model.n_hidden
+        return _group_size(self.model.n_hidden)
 
     def descriptor(self, w: ArrayLike) -> FloatArray:
         """A cheap symmetry copy of ``w`` for nearest-neighbour search (optional hook).
@@ -325,6 +325,11 @@ class NetworkObjective:
         )
 
 
+def _group_size(n_hidden: int) -> int:
+    """H!·2^H: hidden-unit permutations times tanh sign flips."""
+    return math.factorial(n_hidden) * 2 ** n_hidden
+
+
 def _symmetry_maps(model: Any) -> tuple[np.ndarray, FloatArray]:
     """(index, sign), each (H!·2^H, P): copy r of w is w[index[r]] * sign[r]
     (:meth:`NetworkObjective.symmetry_copies`); built by applying every (π, s) to the
@@ -332,8 +337,8 @@ def _symmetry_maps(model: Any) -> tuple[np.ndarray, FloatArray]:
     import itertools
 
     H, P = model.n_hidden, model.n_params
-    if math.factorial(H) * 2 ** H > MAX_SYMMETRY_COPIES:
-        raise ValueError(f"{H} hidden units have {math.factorial(H) * 2 ** H:,} symmetry "
+    if _group_size(H) > MAX_SYMMETRY_COPIES:
+        raise ValueError(f"{H} hidden units have {_group_size(H):,} symmetry "
                          f"copies, more than MAX_SYMMETRY_COPIES = {MAX_SYMMETRY_COPIES:,}")
     key = (model.n_in, H, model.n_out)
     if key not in _SYMMETRY_MAPS:

@@ -114,8 +114,11 @@ def step_off(
         if objective.energy(x + s * v) < e0 and objective.energy(x - s * v) < e0:
             break
         s *= 0.5
-    dguess = max(LbfgsOptions().dguess, min(1.0 / abs(neg_eig), 1e12)) if neg_eig else None
-    scale = {} if dguess is None else {"dguess": dguess}
-    plus = lbfgs(objective, x + s * v, tol=tol, max_iter=max_iter, max_step=max_step, **scale)
-    minus = lbfgs(objective, x - s * v, tol=tol, max_iter=max_iter, max_step=max_step, **scale)
+    dguess = LbfgsOptions().dguess
+    if neg_eig:
+        dguess = max(dguess, min(1.0 / abs(neg_eig), 1e12))
+    plus = lbfgs(objective, x + s * v, tol=tol, max_iter=max_iter, max_step=max_step,
+                 dguess=dguess)
+    minus = lbfgs(objective, x - s * v, tol=tol, max_iter=max_iter, max_step=max_step,
+                  dguess=dguess)
     return StepOff(plus=plus, minus=minus, step=float(s))
