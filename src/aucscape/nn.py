@@ -213,10 +213,11 @@ class MLP:
         Hm = np.zeros((P, P))
         hid = self.hidden_index()
         out = self.output_index()
-        for j in range(H):  # H small matmuls (K+1, N) @ (N, K+1); H <= a few tens
-            Hm[np.ix_(hid[j], hid[j])] = (Xt * U[:, j : j + 1]).T @ Xt
+        # A[j, k, l] = Σ_d U_dj x̃_dk x̃_dl: all H diagonal blocks in one matmul
+        A = (U.T[:, None, :] * Xt.T[None, :, :]) @ Xt  # (H, K+1, K+1)
+        Hm[hid[:, :, None], hid[:, None, :]] = A
         # B[c, j, k] = Σ_d G_dc (1 − h_dj²) x̃_dk
-        B = np.einsum("nc,nj,nk->cjk", G, dh, Xt, optimize=True)
+        B = ((G.T[:, :, None] * dh[None, :, :]).transpose(0, 2, 1) @ Xt)  # (C, H, K+1)
         rows = np.broadcast_to(out[:, :, None], (C, H, K + 1))
         cols = np.broadcast_to(hid[None, :, :], (C, H, K + 1))
         Hm[rows, cols] = B
