@@ -80,6 +80,56 @@ def test_kernel_three_classes_and_one_class(spiral_ds):
     assert E == pytest.approx(1e-3 * w @ w, rel=1e-14)
 
 
+def _assert_same_hessian(H, H0, rel=1e-11):
+    assert H.shape == H0.shape and np.array_equal(H, H.T)
+    assert np.abs(H - H0).max() <= rel * np.abs(H0).max()
+
+
+@pytest.mark.parametrize("surrogate", sorted(SURROGATES))
+def test_hessian_kernel_matches_numpy_hessian(surrogate, spiral_ds, card_ds):
+    """The compiled ∇²E against the NumPy one, every surrogate, at points where scores
+    spread (kinks active, β·range past the product identity's 700), with pos_weight and a
+    margin; and against central differences of the gradient."""
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(23)
+    for ds, hidden, scale, beta, margin, pw in [
+        (spiral_ds, 4, 1.0, 40.0, 1.0, 1.0),
+        (spiral_ds, 10, 3.0, 40.0 if surrogate == "exp" else 900.0, 0.5, 2.5),  # exp: finite
+        (card_ds, 3, 0.5, 4.0, 1.0, 0.7)]:
+        obj = PairwiseAUC(MLP(ds.X_train.shape[1], hidden), ds.X_train, ds.y_train, surrogate,
+                          beta=beta, margin=margin, pos_weight=pw, lam=3e-4)
+        assert obj._hessian_kernel() is not None
+        for _ in range(2):
+            w = scale * obj.random_point(rng)
+            H = obj.hessian(w)
+            _assert_same_hessian(H, obj.hessian_numpy(w))
+        if surrogate in ("sigmoid", "tanh", "logistic", "exp") and hidden == 4:
+            h = 1e-6
+            fd = np.array([(obj.energy_gradient(w + h * e)[1] - obj.energy_gradient(w - h * e)[1])
+                           / (2 * h) for e in np.eye(w.size)])
+            assert np.abs(H - fd).max() <= 1e-5 * np.abs(H).max()
+
+
+def test_hessian_kernel_falls_back_to_numpy(spiral_ds, monkeypatch):
+    """Three classes, one class, and a pair count past HESSIAN_KERNEL_PAIRS take the NumPy
+    Hessian (or have no pairs), with the same result."""
+    pytest.importorskip("numba")
+    from aucscape.objectives import pairwise_auc
+
+    X, y = spiral_ds.X_train, spiral_ds.y_train
+    rng = np.random.default_rng(8)
+    one = PairwiseAUC(MLP(2, 4), X, np.ones(X.shape[0], dtype=int), lam=1e-3)
+    w = one.random_point(rng)
+    _assert_same_hessian(one.hessian(w), one.hessian_numpy(w))
+    np.testing.assert_allclose(one.hessian(w), 2e-3 * np.eye(w.size), atol=1e-15)
+    obj = PairwiseAUC(MLP(2, 4), X, y, lam=1e-3)
+    w = obj.random_point(rng)
+    H = obj.hessian(w)
+    monkeypatch.setattr(pairwise_auc, "HESSIAN_KERNEL_PAIRS", 10)
+    assert obj._hessian_kernel() is None
+    _assert_same_hessian(obj.hessian(w), H)
+
+
 @pytest.mark.parametrize("loss", ["ce", "sigmoid", "squared_hinge"])
 def test_numba_loop_takes_the_numpy_loops_steps(loss, card_ds):
     """Same kernel, both loops: the same steps up to the rounding of dot products (the

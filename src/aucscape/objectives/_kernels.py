@@ -10,6 +10,9 @@ without touching Python. The maths is that of the NumPy objectives, written as l
     ∇E = backprop(G) + 2λW, backprop(G) = Σ_{d,c} G_dc ∇_w o_dc,  E = L + λ Σ W²
 
 - :func:`ce_energy_gradient`: L = (1/N) Σ_d (logsumexp(o_d) − o_{d,y_d}), G = (p − e_y)/N.
+- :func:`auc_hessian` (C = 2): the exact ∇²E of that objective (its docstring), the maths
+  of :class:`aucscape.objectives.PairwiseAUC`'s NumPy Hessian with the per-pair ℓ'' of
+  :func:`aucscape.pairwise.kernels.pair_d2` and two BLAS products for the pair coupling.
 - :func:`auc_energy_gradient`: L = R(s) = Σ_p Σ_n α_p b_n ℓ(s_p − s_n) with s = p_1 and
   the weights of :mod:`aucscape.pairwise._problem` (α_p = pos_weight/Z, b_n = 1), and
   G_dc = (∂R/∂s_d) p_1 (δ_1c − p_c). The pair sums are the public compiled entry point
@@ -26,9 +29,10 @@ import math
 import numba as nb
 import numpy as np
 
-from aucscape.pairwise.kernels import pair_sums
+from aucscape.pairwise.kernels import pair_d2, pair_sums
+from aucscape.surrogates import LOGISTIC
 
-__all__ = ["auc_energy_gradient", "ce_energy_gradient"]
+__all__ = ["auc_energy_gradient", "auc_hessian", "ce_energy_gradient"]
 
 # reassociation only (SIMD sums along the data points); see aucscape.pairwise.kernels
 _FM = {"reassoc"}
@@ -209,3 +213,116 @@ def auc_energy_gradient(w, XT, H, C, lam, ipos, ineg, a, b, code, beta,
         GT[1, d] += gs[d] * pT[1, d]
     g = _backprop_l2(w, XT, hT, GT, H, C, lam)
     return R + _l2(w, lam), g
+
+
+@nb.njit(cache=True)
+def _delta_jacobian(w, XT, hT, H):  # pragma: no cover - jitted
+    """J (N, P): rows ∇_w δ_d of the logit difference δ = o_1 − o_0 (C = 2, flat layout)."""
+    K, N = XT.shape
+    o_b1 = H * K
+    o_w2 = o_b1 + H
+    o_b2 = o_w2 + 2 * H
+    J = np.zeros((N, w.size))
+    for j in range(H):
+        cj = w[o_w2 + H + j] - w[o_w2 + j]
+        for d in range(N):
+            h = hT[j, d]
+            da = cj * (1.0 - h * h)
+            for k in range(K):
+                J[d, j * K + k] = da * XT[k, d]
+            J[d, o_b1 + j] = da
+            J[d, o_w2 + H + j] = h
+            J[d, o_w2 + j] = -h
+    for d in range(N):
+        J[d, o_b2 + 1] = 1.0
+        J[d, o_b2] = -1.0
+    return J
+
+
+@nb.njit(cache=True)
+def auc_hessian(w, XT, H, C, lam, ipos, ineg, a, b, code, beta,
+                margin):  # pragma: no cover - jitted
+    """∇²E of :func:`auc_energy_gradient` for C = 2 (same arguments), (P, P), symmetric.
+
+    With s_d = σ(δ_d), u_d = σ'(δ_d) = s_d(1 − s_d), σ'' = u(1 − 2s), J_d = ∇δ_d,
+    g = ∂R/∂s (:func:`pair_sums`) and L_pn = α_p b_n ℓ''(s_p − s_n) (:func:`pair_d2`):
+
+        ∇²E = Σ_d (D_d u_d² + g_d σ''_d) J_d J_dᵀ − Σ_{p,n} L_pn u_p u_n (J_p J_nᵀ + J_n J_pᵀ)
+              + Σ_d g_d u_d ∇²δ_d + 2λI,
+
+    D_p = Σ_n L_pn, D_n = Σ_p L_pn (the diagonal of ∂²R/∂s²), and ∇²δ_d the network's
+    own curvature (:meth:`aucscape.nn.MLP.second_order` with cotangent e_1 − e_0):
+    c_j tanh''(a_dj) x̃ x̃ᵀ within hidden unit j's inputs, ±(1 − h_dj²) x̃ between them and
+    W2[1, j] / W2[0, j] (c_j = W2[1, j] − W2[0, j], tanh'' = −2h(1 − h²), x̃ = (x, 1)).
+    """
+    K, N = XT.shape
+    P = w.size
+    hT, _, pT = _forward(w, XT, H, C)
+    s = pT[1]
+    g = np.zeros(N)
+    D = np.zeros(N)
+    u = np.empty(N)
+    for d in range(N):
+        u[d] = s[d] * (1.0 - s[d])
+    J = _delta_jacobian(w, XT, hT, H)
+    Hm = np.zeros((P, P))
+    if ipos.size > 0 and ineg.size > 0:
+        sp = s[ipos]
+        sn = s[ineg]
+        _, g_pos, g_neg = pair_sums(code, sp, sn, a, b, beta, margin)
+        g[ipos] = g_pos
+        g[ineg] = g_neg
+        m = margin
+        if code == LOGISTIC and margin != 0.0:  # smooth hinge: logistic at s_p − m/β
+            sp = sp - margin / beta
+            m = 0.0
+        NP, NN = sp.size, sn.size
+        Lt = np.empty((NP, NN))  # L_pn u_p u_n
+        for i in range(NP):
+            key = sp[i] - m
+            acc = 0.0
+            for k in range(NN):
+                lpn = a[i] * b[k] * pair_d2(code, sp[i], sn[k], key, beta, m)
+                acc += lpn
+                D[ineg[k]] += lpn
+                Lt[i, k] = lpn * u[ipos[i]] * u[ineg[k]]
+            D[ipos[i]] += acc
+        JP = np.ascontiguousarray(J[ipos])
+        JN = np.ascontiguousarray(J[ineg])
+        cross = np.dot(JP.T, np.dot(Lt, JN))  # Σ_{p,n} L̃_pn J_p J_nᵀ
+        Hm -= cross + cross.T
+    Jw = np.empty((P, N))  # (J · weight)ᵀ for the pointwise Gauss-Newton term
+    for d in range(N):
+        wd = D[d] * u[d] * u[d] + g[d] * u[d] * (1.0 - 2.0 * s[d])
+        for p in range(P):
+            Jw[p, d] = J[d, p] * wd
+    Hm += np.dot(Jw, J)
+    # network curvature Σ_d r_d ∇²δ_d, r = g u
+    o_b1 = H * K
+    o_w2 = o_b1 + H
+    xt = np.empty(K + 1)
+    for j in range(H):
+        cj = w[o_w2 + H + j] - w[o_w2 + j]
+        for d in range(N):
+            r = g[d] * u[d]
+            if r == 0.0:
+                continue
+            h = hT[j, d]
+            dh = 1.0 - h * h
+            for k in range(K):
+                xt[k] = XT[k, d]
+            xt[K] = 1.0
+            t2 = r * cj * (-2.0 * h * dh)
+            for k in range(K + 1):
+                ik = j * K + k if k < K else o_b1 + j
+                for l in range(K + 1):
+                    il = j * K + l if l < K else o_b1 + j
+                    Hm[ik, il] += t2 * xt[k] * xt[l]
+                v = r * dh * xt[k]
+                Hm[o_w2 + H + j, ik] += v
+                Hm[ik, o_w2 + H + j] += v
+                Hm[o_w2 + j, ik] -= v
+                Hm[ik, o_w2 + j] -= v
+    for p in range(P):
+        Hm[p, p] += 2.0 * lam
+    return 0.5 * (Hm + Hm.T)

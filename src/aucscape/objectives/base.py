@@ -125,7 +125,21 @@ class NetworkObjective:
         return float(L + self.lam * np.dot(w, w)), g
 
     def hessian(self, w: ArrayLike) -> FloatArray:
-        """Exact dense ∇²E, (P, P), symmetric."""
+        """Exact dense ∇²E, (P, P), symmetric.
+
+        Uses the compiled kernel of :meth:`_hessian_kernel` when numba imports and the
+        subclass has one for this network and data (same maths, agreeing to rounding),
+        else :meth:`hessian_numpy`.
+        """
+        if numba_available():
+            kernel = self._hessian_kernel()
+            if kernel is not None:
+                fn, args = kernel
+                return fn(np.ascontiguousarray(self.model.check_params(w)), *args)
+        return self.hessian_numpy(w)
+
+    def hessian_numpy(self, w: ArrayLike) -> FloatArray:
+        """Exact dense ∇²E by NumPy only (the reference path, and the one without numba)."""
         w = self.model.check_params(w)
         H = self._loss_hessian(w, self.model.forward(w, self.X))
         H = 0.5 * (H + H.T)  # exact up to rounding; enforce symmetry bit for bit
@@ -307,6 +321,10 @@ class NetworkObjective:
 
     def _describe_loss(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def _hessian_kernel(self) -> tuple[Callable[..., FloatArray], tuple[Any, ...]] | None:
+        """``(fn, args)`` with ``fn(w, *args) -> ∇²E`` compiled, or None (NumPy Hessian)."""
+        return None
 
     def _has_kernel(self) -> bool:
         return type(self)._kernel_function is not NetworkObjective._kernel_function

@@ -36,7 +36,11 @@ from aucscape.surrogates import (
 #: surrogate (before, hinge, squared hinge and quad ignored β).
 SURROGATE_FORM = 2
 
-__all__ = ["PairwiseAUC"]
+#: Largest NP·NN for which the Hessian runs compiled (its pair curvature, 8 bytes a pair,
+#: is held whole: 16 MB); the blocked NumPy Hessian keeps memory bounded beyond it.
+HESSIAN_KERNEL_PAIRS = 1 << 21
+
+__all__ = ["HESSIAN_KERNEL_PAIRS", "PairwiseAUC"]
 
 
 class PairwiseAUC(NetworkObjective):
@@ -137,6 +141,19 @@ class PairwiseAUC(NetworkObjective):
 
     def _kernel_function(self, kernels: Any) -> Any:
         return kernels.auc_energy_gradient
+
+    def _hessian_kernel(self) -> tuple[Any, tuple[Any, ...]] | None:
+        """``auc_hessian`` with the E/∇E kernel's arguments, for two classes and at most
+        :data:`HESSIAN_KERNEL_PAIRS` pairs (it holds the NP × NN pair curvature; larger
+        problems take the blocked NumPy Hessian)."""
+        if self.model.n_out != 2:
+            return None
+        n_pos = int(np.count_nonzero(self.y))
+        if n_pos * (self.y.size - n_pos) > HESSIAN_KERNEL_PAIRS:
+            return None
+        from aucscape.objectives import _kernels
+
+        return _kernels.auc_hessian, self.numba_kernel()[1]  # type: ignore[index]
 
     def _build_kernel_args(self) -> tuple[Any, ...]:
         """(Xᵀ, H, C, λ, ipos, ineg, α', b, code, β', m') for ``auc_energy_gradient``.

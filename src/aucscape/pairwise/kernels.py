@@ -48,7 +48,7 @@ from aucscape.pairwise._blocked import value_grad as blocked_value_grad
 from aucscape.pairwise._problem import PairProblem
 from aucscape.surrogates import EXP, HINGE, LOGISTIC, QUAD, SIGMOID, SQUARED_HINGE
 
-__all__ = ["pair_sums", "value_grad"]
+__all__ = ["pair_d2", "pair_sums", "value_grad"]
 
 _FM = {"reassoc"}
 
@@ -127,6 +127,34 @@ def _pair(code, spi, snj, key, beta, margin):  # pragma: no cover - jitted
     if code == SIGMOID:
         return s_minus, -beta * e * q * q
     return max(-u, 0.0) + math.log1p(e), -beta * s_minus  # LOGISTIC
+
+
+@nb.njit(cache=True, fastmath=_FM, error_model="numpy")
+def pair_d2(code, spi, snj, key, beta, margin):  # pragma: no cover - jitted
+    """k''(z) of one pair, z = s_p − s_n (d²/dz², as :meth:`Surrogate.pair_d2` up to the
+    ``outer`` factor); ``key`` = s_p − m for the kink rule, as :func:`_pair`. Smooth hinge:
+    the caller passes s_p − m/β with margin 0 (``KernelForm.shift``).
+
+    sigmoid σ(−u), u = βz: β² σ(u)σ(−u)(σ(u) − σ(−u)) = β² sign(u) e(1 − e)/(1 + e)³ with
+    e = e^{−|u|}; logistic log(1 + e^{−u}): β² σ(u)σ(−u) = β² e/(1 + e)²; exp: β² e^{−βz};
+    quad: 2; squared hinge: 2 on active pairs; hinge: 0.
+    """
+    if code == HINGE:
+        return 0.0
+    if code == SQUARED_HINGE:
+        return 2.0 if snj > key else 0.0
+    z = spi - snj
+    if code == QUAD:
+        return 2.0
+    if code == EXP:
+        return beta * (beta * math.exp(-beta * z))
+    u = beta * z
+    e = math.exp(-abs(u))
+    q = 1.0 / (1.0 + e)
+    if code == SIGMOID:
+        d = e * (1.0 - e) * (q * q * q)
+        return beta * (beta * (d if u >= 0.0 else -d))
+    return beta * (beta * (e * q * q))  # LOGISTIC
 
 
 @nb.njit(cache=True, fastmath=_FM, error_model="numpy")
