@@ -297,32 +297,39 @@ def auc_hessian(w, XT, H, C, lam, ipos, ineg, a, b, code, beta,
         for p in range(P):
             Jw[p, d] = J[d, p] * wd
     Hm += np.dot(Jw, J)
-    # network curvature Σ_d r_d ∇²δ_d, r = g u
+    # network curvature Σ_d r_d ∇²δ_d, r = g u: per hidden unit one (K+1)² product
     o_b1 = H * K
     o_w2 = o_b1 + H
-    xt = np.empty(K + 1)
+    Xt = np.empty((N, K + 1))
+    for d in range(N):
+        for k in range(K):
+            Xt[d, k] = XT[k, d]
+        Xt[d, K] = 1.0
+    idx = np.empty(K + 1, dtype=np.int64)
+    Xw = np.empty((K + 1, N))
+    rd = np.empty(N)
     for j in range(H):
         cj = w[o_w2 + H + j] - w[o_w2 + j]
+        for k in range(K):
+            idx[k] = j * K + k
+        idx[K] = o_b1 + j
         for d in range(N):
-            r = g[d] * u[d]
-            if r == 0.0:
-                continue
             h = hT[j, d]
             dh = 1.0 - h * h
-            for k in range(K):
-                xt[k] = XT[k, d]
-            xt[K] = 1.0
+            r = g[d] * u[d]
+            rd[d] = r * dh
             t2 = r * cj * (-2.0 * h * dh)
             for k in range(K + 1):
-                ik = j * K + k if k < K else o_b1 + j
-                for l in range(K + 1):
-                    il = j * K + l if l < K else o_b1 + j
-                    Hm[ik, il] += t2 * xt[k] * xt[l]
-                v = r * dh * xt[k]
-                Hm[o_w2 + H + j, ik] += v
-                Hm[ik, o_w2 + H + j] += v
-                Hm[o_w2 + j, ik] -= v
-                Hm[ik, o_w2 + j] -= v
+                Xw[k, d] = Xt[d, k] * t2
+        A = np.dot(Xw, Xt)  # Σ_d t2_d x̃ x̃ᵀ
+        v = np.dot(rd, Xt)  # Σ_d r_d (1 − h²) x̃
+        for k in range(K + 1):
+            for l in range(K + 1):
+                Hm[idx[k], idx[l]] += A[k, l]
+            Hm[o_w2 + H + j, idx[k]] += v[k]
+            Hm[idx[k], o_w2 + H + j] += v[k]
+            Hm[o_w2 + j, idx[k]] -= v[k]
+            Hm[idx[k], o_w2 + j] -= v[k]
     for p in range(P):
         Hm[p, p] += 2.0 * lam
     return 0.5 * (Hm + Hm.T)
