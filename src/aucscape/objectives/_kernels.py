@@ -263,7 +263,7 @@ def auc_hessian(w, XT, H, C, lam, ipos, ineg, a, b, code, beta,
     D = np.zeros(N)
     u = np.empty(N)
     for d in range(N):
-        u[d] = s[d] * (1.0 - s[d])
+        u[d] = pT[0, d] * s[d]  # σ(δ)σ(−δ), both from one exp: exact when saturated
     J = _delta_jacobian(w, XT, hT, H)
     Hm = np.zeros((P, P))
     if ipos.size > 0 and ineg.size > 0:
@@ -293,7 +293,7 @@ def auc_hessian(w, XT, H, C, lam, ipos, ineg, a, b, code, beta,
         Hm -= cross + cross.T
     Jw = np.empty((P, N))  # (J · weight)ᵀ for the pointwise Gauss-Newton term
     for d in range(N):
-        wd = D[d] * u[d] * u[d] + g[d] * u[d] * (1.0 - 2.0 * s[d])
+        wd = D[d] * u[d] * u[d] + g[d] * u[d] * (pT[0, d] - s[d])  # σ'' = u(1 − 2s)
         for p in range(P):
             Jw[p, d] = J[d, p] * wd
     Hm += np.dot(Jw, J)
