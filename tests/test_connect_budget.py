@@ -115,3 +115,24 @@ def test_census_matches_brute_force(tmp_path_factory, case):
 def test_floor_is_none_when_out_of_reach():
     c = NetworkCensus(4, 4, 1, 1, 0, [], np.array([np.inf]))
     assert c.floor_ts(0.5) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_nearest_other_hops_matches_all_pairs_shortest_paths(seed):
+    """The one-pass Voronoi search against scipy's all-pairs breadth-first distances on
+    sparse random graphs of 300 nodes (several components, isolated terminals)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import shortest_path
+
+    from aucscape.landscape.budget import nearest_other_hops
+
+    rng = np.random.default_rng(seed)
+    n = 300
+    pairs = rng.integers(0, n, size=(330, 2))
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    terminals = np.sort(rng.choice(n, size=40, replace=False))
+    dist = shortest_path(coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
+                                    shape=(n, n)).tocsr(), directed=False, unweighted=True,
+                         indices=terminals)[:, terminals]
+    np.fill_diagonal(dist, np.inf)
+    np.testing.assert_array_equal(nearest_other_hops(n, pairs, terminals), dist.min(axis=1))
