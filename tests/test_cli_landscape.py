@@ -184,6 +184,7 @@ BAD = [
     (["explore", *OBJ_FLAGS, "--steps", "1", "--db", "{dir}"], "directory"),
     (["connect", "--db", "{db}"], "no such database"),
     (["connect", "--db", "{junk}"], "not a valid aucscape database"),
+    (["connect", "--db", "{db}", "--local-bands", "0"], "--local-bands"),
     (["graph", "--db", "{db}", "-o", "{dir}/g.png"], "no such database"),
     (["export", "--db", "{db}", "{dir}/out"], "no such database"),
     (["import", "--db", "{db}", "{dir}/nothing"], "no such directory"),
@@ -224,6 +225,23 @@ def test_connect_stores_index_one_saddles(connected, capsys):
     # a second run resumes: nothing left to do once all minima are connected
     rc, out, _ = cli(capsys, "connect", "--db", connected, "--attempts", 2)
     assert rc == 0 and "largest connected set" in out
+
+
+def test_connect_local_bands_is_used_and_recorded(explored, tmp_path, capsys):
+    """--local-bands N reaches TSSettings (recorded in the run) and every stored saddle
+    still verifies."""
+    path = tmp_path / "local.db"
+    shutil.copy(explored, path)
+    rc, _, _ = cli(capsys, "connect", "--db", path, "--attempts", 2, "--local-bands", 3,
+                   "--quiet")
+    assert rc == 0
+    obj = reference_objective()
+    with Store(path, read_only=True) as s:
+        recs = [rec for _, rec in s.iter_runs() if rec.get("command") == "connect"]
+        tss = list(s.iter_ts())
+    assert recs[-1]["ts_settings"]["local_bands"] == 3
+    for t in tss:
+        assert np.sum(np.linalg.eigvalsh(obj.hessian(t.coords)) < 0) == 1
 
 
 def test_graph_colours_and_files(connected, tmp_path, capsys):

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 EPILOG = """examples:
   aucscape connect --db ce.db --attempts 200
   aucscape connect --db ce.db --attempts 100 --order energy   # lowest minima first
+  aucscape connect --db auc.db --time 600 --workers 2 --local-bands 4
   aucscape connect --db auc.db --time 3600 --workers 8
   aucscape connect --db auc.db --scheduler tcp://10.0.0.1:8786 --workers 32 --batch 64
 """
@@ -62,6 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="attempts per round (default: max(4, --workers))")
     p.add_argument("--max-tries", type=int, default=3, metavar="N",
                    help="attempts per pair of minima before giving it up (default 3)")
+    p.add_argument("--local-bands", type=int, default=1, metavar="N",
+                   help="bands one attempt may run through the minima its own saddles lead "
+                        "to, as OPTIM's connect does (default 1: one band per attempt; see "
+                        "README for what 4 did on the sigmoid spiral landscape)")
     p.add_argument("--order", choices=("nearest", "energy"), default="nearest",
                    help="which unconnected minima first: nearest in path cost (default) or "
                         "lowest in energy (PATHSAMPLE's CONNECTUNC)")
@@ -79,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
     check_flag(args.workers, "--workers", minimum=1)
     check_flag(args.batch, "--batch", minimum=1)
     check_flag(args.max_tries, "--max-tries", minimum=1)
+    check_flag(args.local_bands, "--local-bands", minimum=1)
     batch = args.batch if args.batch is not None else max(4, args.workers)
-    settings = TSSettings()
+    settings = TSSettings(local_bands=args.local_bands)
     with open_store(args.db, must_exist=True) as store:
         objective = stored_objective(store)
         if store.n_minima() == 0:
