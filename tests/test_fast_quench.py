@@ -122,6 +122,10 @@ def test_hessian_kernel_falls_back_to_numpy(spiral_ds, monkeypatch):
     w = one.random_point(rng)
     _assert_same_hessian(one.hessian(w), one.hessian_numpy(w))
     np.testing.assert_allclose(one.hessian(w), 2e-3 * np.eye(w.size), atol=1e-15)
+    three = PairwiseAUC(MLP(2, 4, 3), X, y, lam=1e-3)
+    assert three._hessian_kernel() is None
+    w = three.random_point(rng)
+    np.testing.assert_array_equal(three.hessian(w), three.hessian_numpy(w))
     obj = PairwiseAUC(MLP(2, 4), X, y, lam=1e-3)
     w = obj.random_point(rng)
     H = obj.hessian(w)

@@ -29,8 +29,7 @@ import math
 import numba as nb
 import numpy as np
 
-from aucscape.pairwise.kernels import pair_d2, pair_sums
-from aucscape.surrogates import LOGISTIC
+from aucscape.pairwise.kernels import margin_free, pair_d2, pair_sums
 
 __all__ = ["auc_energy_gradient", "auc_hessian", "ce_energy_gradient"]
 
@@ -244,7 +243,7 @@ def auc_hessian(w, XT, H, C, lam, ipos, ineg, a, b, code, beta,
                 margin):  # pragma: no cover - jitted
     """∇²E of :func:`auc_energy_gradient` for C = 2 (same arguments), (P, P), symmetric.
 
-    With s_d = σ(δ_d), u_d = σ'(δ_d) = s_d(1 − s_d), σ'' = u(1 − 2s), J_d = ∇δ_d,
+    With s_d = σ(δ_d), u_d = σ'(δ_d) = p_0 p_1, σ'' = u(p_0 − p_1), J_d = ∇δ_d,
     g = ∂R/∂s (:func:`pair_sums`) and L_pn = α_p b_n ℓ''(s_p − s_n) (:func:`pair_d2`):
 
         ∇²E = Σ_d (D_d u_d² + g_d σ''_d) J_d J_dᵀ − Σ_{p,n} L_pn u_p u_n (J_p J_nᵀ + J_n J_pᵀ)
@@ -272,10 +271,7 @@ def auc_hessian(w, XT, H, C, lam, ipos, ineg, a, b, code, beta,
         _, g_pos, g_neg = pair_sums(code, sp, sn, a, b, beta, margin)
         g[ipos] = g_pos
         g[ineg] = g_neg
-        m = margin
-        if code == LOGISTIC and margin != 0.0:  # smooth hinge: logistic at s_p − m/β
-            sp = sp - margin / beta
-            m = 0.0
+        sp, m = margin_free(code, sp, beta, margin)
         NP, NN = sp.size, sn.size
         Lt = np.empty((NP, NN))  # L_pn u_p u_n
         for i in range(NP):

@@ -48,7 +48,7 @@ from aucscape.pairwise._blocked import value_grad as blocked_value_grad
 from aucscape.pairwise._problem import PairProblem
 from aucscape.surrogates import EXP, HINGE, LOGISTIC, QUAD, SIGMOID, SQUARED_HINGE
 
-__all__ = ["pair_d2", "pair_sums", "value_grad"]
+__all__ = ["margin_free", "pair_d2", "pair_sums", "value_grad"]
 
 _FM = {"reassoc"}
 
@@ -133,7 +133,7 @@ def _pair(code, spi, snj, key, beta, margin):  # pragma: no cover - jitted
 def pair_d2(code, spi, snj, key, beta, margin):  # pragma: no cover - jitted
     """k''(z) of one pair, z = s_p − s_n (d²/dz², as :meth:`Surrogate.pair_d2` up to the
     ``outer`` factor); ``key`` = s_p − m for the kink rule, as :func:`_pair`. Smooth hinge:
-    the caller passes s_p − m/β with margin 0 (``KernelForm.shift``).
+    the caller passes its positives through :func:`margin_free` first.
 
     sigmoid σ(−u), u = βz: β² σ(u)σ(−u)(σ(u) − σ(−u)) = β² sign(u) e(1 − e)/(1 + e)³ with
     e = e^{−|u|}; logistic log(1 + e^{−u}): β² σ(u)σ(−u) = β² e/(1 + e)²; exp: β² e^{−βz};
@@ -177,6 +177,15 @@ def _generic(code, sp, sn, a, b, beta, margin, g_pos, col):  # pragma: no cover 
 
 
 @nb.njit(cache=True)
+def margin_free(code, sp, beta, margin):  # pragma: no cover - jitted
+    """(s_p, m) as the per-pair kernels see them: the smooth hinge (LOGISTIC with a margin)
+    is logistic at s_p − m/β with margin 0 (``KernelForm.shift``); others unchanged."""
+    if code == LOGISTIC and margin != 0.0:
+        return sp - margin / beta, 0.0
+    return sp, margin
+
+
+@nb.njit(cache=True)
 def pair_sums(code, sp, sn, a, b, beta, margin):  # pragma: no cover - jitted
     """(value, g_pos, g_neg) of Σ_p Σ_n α_p b_n k_code(β(s_p − s_n); m), ``method="auto"``.
 
@@ -189,9 +198,7 @@ def pair_sums(code, sp, sn, a, b, beta, margin):  # pragma: no cover - jitted
         return _quad_sums(sp, sn, a, b, margin)
     if code == HINGE or code == SQUARED_HINGE:
         return _sorted_sums(sp, sn, a, b, margin, code == SQUARED_HINGE)
-    if code == LOGISTIC and margin != 0.0:  # smooth hinge: logistic at s_p − m/β
-        sp = sp - margin / beta
-        margin = 0.0
+    sp, margin = margin_free(code, sp, beta, margin)
     g_pos = np.empty(sp.size)
     col = np.zeros(sn.size)
     lo = min(sp.min(), sn.min())
