@@ -26,6 +26,17 @@ always go downhill. Near an index-1 saddle (lambda_1 < 0 < lambda_2) both reduce
 Newton step h_i = -g_i / lambda_i, so convergence is quadratic and RMS gradients of 1e-10
 are reached in a few steps. The exact Hessian is affordable at the sizes explored here
 (a Rayleigh-Ritz / Lanczos estimate of v_1 would replace ``eigh`` for larger problems).
+
+Mode following (``follow``, the single-ended searches of :mod:`.single_ended`): from a
+minimum every eigenvalue is positive, so the lowest mode is only one of n ways uphill,
+and on the network landscapes it is often a flat weight-decay direction (eigenvalue
+2 lambda) that rises for ever. With ``follow`` = u the uphill mode of each step is not
+v_1 but the eigenvector v_j with the largest overlap |v_j . u|; u is then replaced by
+v_j (sign kept), so the search tracks one mode through the curvature changes
+(Cerjan & Miller, JCP 75, 2800 (1981); Wales, *Energy Landscapes*, sec. 6.2). The step is
+the one above with the roles of v_1 and v_j exchanged. The stall test counts only the
+steps taken once the followed mode's eigenvalue is negative: the climb out of the basin
+raises the RMS gradient by design.
 """
 
 from __future__ import annotations
@@ -78,6 +89,23 @@ def ef_step(eigenvalues: FloatArray, g_modes: FloatArray, max_step: float) -> Fl
     return h
 
 
+def _uphill_index(vecs: FloatArray, follow: FloatArray | None) -> int:
+    """Index of the uphill mode: 0 (the lowest), or the eigenvector overlapping ``follow`` most."""
+    if follow is None:
+        return 0
+    return int(np.argmax(np.abs(vecs.T @ follow)))
+
+
+def _mode_step(lam: FloatArray, gm: FloatArray, up: int, radius: float) -> FloatArray:
+    """:func:`ef_step` with mode ``up`` (not 0) taken uphill."""
+    if up == 0:
+        return ef_step(lam, gm, radius)
+    perm = np.r_[up, np.delete(np.arange(len(lam)), up)]
+    h = np.empty_like(gm)
+    h[perm] = ef_step(lam[perm], gm[perm], radius)
+    return h
+
+
 def _stalled(history: list[float], patience: int) -> bool:
     """Has the best RMS gradient of the last ``patience`` entries failed to halve the best
     one before them?"""
@@ -94,6 +122,8 @@ def hef(
     max_iter: int = 500,
     max_step: float = 0.5,
     patience: int | None = None,
+    follow: Any | None = None,
+    max_climb: int | None = None,
 ) -> HEFResult:
     """Converge ``x0`` (e.g. a DNEB climbing image) to an index-1 saddle of ``objective``.
 
@@ -105,6 +135,22 @@ def hef(
     patience : stop ("stalled") at index != 1 when the best RMS gradient of the last
         ``patience`` steps is not below half the best before them (module docstring);
         None: never.
+    follow : a vector u: take uphill the mode overlapping u most, tracked from step to
+        step (mode following, module docstring); None: the lowest mode (plain HEF).
+
+    Returns
+    -------
+    HEFResult
+        The end point, its spectrum, and whether it is a converged index-1 saddle.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from aucscape.testsurfaces import MuellerBrown
+    >>> mb = MuellerBrown()
+    >>> r = hef(mb, [0.2, 0.3])
+    >>> r.converged, np.round(r.x, 3).tolist()
+    (True, [0.212, 0.293])
     """
     tol = check_positive(tol, "tol")
     max_step = check_positive(max_step, "max_step")
@@ -118,6 +164,15 @@ def hef(
         raise ValueError(f"x0 must have shape ({n},), got {x.shape}")
     if not np.all(np.isfinite(x)):
         raise ValueError("x0 contains NaN or inf")
+    u: FloatArray | None = None
+    if follow is not None:
+        u = np.array(follow, dtype=np.float64).ravel()
+        norm = float(np.linalg.norm(u)) if u.shape == (n,) else 0.0
+        if not (np.isfinite(norm) and norm > 0):
+            raise ValueError(f"follow must be a finite non-zero vector of shape ({n},)")
+        u /= norm
+    up = 0
+    climbed = 0  # steps taken while the followed mode's eigenvalue was positive
 
     message = "max_iter reached"
     it = 0
@@ -141,7 +196,7 @@ def hef(
                 radius = max(0.5 * radius, floor)
                 x, energy, g, lam, vecs, r = px, pe, pg, plam, pvecs, pr
                 gm = vecs.T @ g
-                h = ef_step(lam, gm, radius)
+                h = _mode_step(lam, gm, up, radius)
                 predicted = float(gm @ h + 0.5 * lam @ (h * h))
                 x = x + vecs @ h
                 it += 1
@@ -169,12 +224,21 @@ def hef(
             break
         if it >= max_iter:
             break
-        history.append(r)
+        up = _uphill_index(vecs, u)
+        if u is not None:
+            u = vecs[:, up] * (1.0 if vecs[:, up] @ u >= 0 else -1.0)
+        if u is None or lam[up] < 0:
+            history.append(r)
+        else:
+            climbed += 1
+            if max_climb is not None and climbed > int(max_climb):
+                message = f"no inflection along the followed mode in {int(max_climb)} steps"
+                break
         if patience is not None and n_neg != 1 and _stalled(history, int(patience)):
             message = f"stalled (RMS gradient {r:.3g}, index {n_neg})"
             break
         gm = vecs.T @ g
-        h = ef_step(lam, gm, radius)
+        h = _mode_step(lam, gm, up, radius)
         predicted = float(gm @ h + 0.5 * lam @ (h * h))
         prev = (x, float(energy), g, lam, vecs, r)
         x = x + vecs @ h
