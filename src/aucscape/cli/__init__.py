@@ -22,7 +22,8 @@ from pathlib import Path
 from .. import __version__
 
 # Sub-command modules, in the order they appear in --help.
-COMMANDS = ("demo", "explore", "analyze", "grow", "connect", "graph", "export", "import_", "reproduce")
+COMMANDS = ("demo", "explore", "analyze", "grow", "connect", "graph", "export", "import_",
+            "reproduce")
 
 
 class CLIError(Exception):

@@ -64,8 +64,9 @@ class SearchSettings:
     largest perturbation of a coordinate; max_iter, max_step, patience, max_climb: the
     eigenvector-following (:func:`.hef.hef`; the climb out of the basin is part of
     ``max_iter``, and a followed mode whose eigenvalue is still positive after
-    ``max_climb`` steps is given up); seed: for ``start="displace"``. Saddle and minimum tolerances, the
-    step-off and the identity rules are those of :class:`~.attempt.TSSettings`.
+    ``max_climb`` steps is given up); seed: for ``start="displace"``. Saddle and minimum
+    tolerances, the step-off and the identity rules are those of
+    :class:`~.attempt.TSSettings`.
     """
 
     start: str = "mode"
