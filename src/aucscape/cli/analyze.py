@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{result.path}: {describe_objective(result.objective)}; appAUC with beta "
           f"{result.beta:g}")
     print(format_table(summary_rows(result.summary), ("quantity", "value"), floatfmt=".6g"))
+    _print_network(args.db)
     if args.top and records:
         shown = records[: args.top]
         rows = [[r[key] for _, key, _ in _COLUMNS] for r in shown]
@@ -96,3 +97,28 @@ def run(args: argparse.Namespace) -> int:
                            floatfmt=[f for _, _, f in _COLUMNS],
                            title=f"lowest {len(shown)} of {len(records)} minima"))
     return 0
+
+
+def _print_network(path: str) -> None:
+    """Minima and transition states by both identity rules, the network's share, and the
+    growth log's state (:mod:`aucscape.landscape.counts`, :mod:`aucscape.landscape.grow`)."""
+    from ..landscape.counts import census
+    from ..landscape.grow import load_attempts
+    from ._common import open_store, stored_objective
+
+    with open_store(path, read_only=True) as store:
+        c = census(store, stored_objective(store))
+        log = load_attempts(store)
+    if c.minima == 0:
+        return
+    print()
+    print(f"network: {c.in_network} of {c.minima} minima "
+          f"({100.0 * c.in_network / c.minima:.1f} %) and {c.ts_in_network} of {c.ts} "
+          f"transition states in the global minimum's component; {c.components} components")
+    for g, (m, t) in c.pathsample.items():
+        print(f"PATHSAMPLE identity (EDIFFTOL 1e-4, GEOMDIFFTOL {g:g}): {m} minima, "
+              f"{t} transition states")
+    if log:
+        since = next((i for i, r in enumerate(reversed(log)) if int(r[2]) > 0), len(log))
+        print(f"grow: {len(log)} single-ended searches, the last {since} without a new "
+              "minimum")
