@@ -1,11 +1,12 @@
 """The study's configuration: a TOML file (or a shipped preset) checked key by key.
 
 A config has the tables ``[study]`` (name, description, seed), ``[datasets.NAME]``,
-``[model]`` (hidden, lam), ``[losses.NAME]`` (β, margin), ``[explore]`` and ``[connect]``
-(settings and default budgets) and ``[parts.PART]`` for each of the six parts listed in
-:mod:`aucscape.study.spec`, which also holds the typed result (:class:`StudyConfig` and
-its sections: import them from there). Unknown keys are errors, and every problem raises
-:class:`ConfigError` naming the key, e.g. ``parts.surrogates.losses[2]: unknown loss 'tan'``.
+``[model]`` (hidden, lam), ``[losses.NAME]`` (β, margin), ``[explore]``, ``[grow]`` and
+``[connect]`` (settings and default budgets) and ``[parts.PART]`` for each of the six
+parts listed in :mod:`aucscape.study.spec`, which also holds the typed result
+(:class:`StudyConfig` and its sections: import them from there). Unknown keys are errors,
+and every problem raises :class:`ConfigError` naming the key, e.g.
+``parts.surrogates.losses[2]: unknown loss 'tan'``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .spec import (
     ConnectSettings,
     ExploreBudget,
     ExploreSettings,
+    GrowBudget,
     PartConfig,
     Sensitivity,
     StudyConfig,
@@ -174,6 +176,15 @@ def _connect_budget(s: _Section, base: ConnectBudget) -> ConnectBudget:
     )
 
 
+def _grow_budget(s: _Section, base: GrowBudget) -> GrowBudget:
+    return GrowBudget(
+        s.get("max_attempts", int, base.max_attempts, minimum=0),
+        s.get("time_limit", float, base.time_limit, minimum=0, none_if_zero=True)
+        if s.has("time_limit") else base.time_limit,
+        s.get("window", int, base.window, minimum=1),
+    )
+
+
 def _loss_name(v: str, key: str) -> str:
     if v not in LOSSES:
         raise ConfigError(f"{key}: unknown loss {v!r} (known: {', '.join(LOSSES)})")
@@ -194,7 +205,7 @@ _PART_DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def _part(name: str, s: _Section, datasets: dict, hidden: int, lam: float,
-          explore: ExploreBudget, connect: ConnectBudget) -> PartConfig:
+          explore: ExploreBudget, connect: ConnectBudget, grow: GrowBudget) -> PartConfig:
     d = _PART_DEFAULTS[name]
     enabled = s.get("enabled", bool, True)
     dataset = s.get("dataset", str, d["dataset"])
@@ -216,13 +227,15 @@ def _part(name: str, s: _Section, datasets: dict, hidden: int, lam: float,
     if name in ("surrogates",) and "ce" in losses:
         raise ConfigError(f"{s.key('losses')}: the surrogates part compares AUC surrogates; "
                           "'ce' belongs to the main part")
-    e_sec, c_sec = s.table("explore"), s.table("connect")
+    e_sec, c_sec, g_sec = s.table("explore"), s.table("connect"), s.table("grow")
     e = _explore_budget(e_sec, explore)
     c = _connect_budget(c_sec, connect)
+    g = _grow_budget(g_sec, grow)
     e_sec.done()
     c_sec.done()
+    g_sec.done()
     s.done()
-    return PartConfig(name, enabled, dataset, p_hidden, p_lam, losses, values, e, c)
+    return PartConfig(name, enabled, dataset, p_hidden, p_lam, losses, values, e, c, g)
 
 
 def parse_config(data: dict[str, Any], source: str = "<dict>") -> StudyConfig:
@@ -282,6 +295,9 @@ def parse_config(data: dict[str, Any], source: str = "<dict>") -> StudyConfig:
     )
     connect = _connect_budget(co, ConnectBudget())
     co.done()
+    gr = root.table("grow")
+    grow = _grow_budget(gr, GrowBudget())
+    gr.done()
 
     pt = root.table("parts")
     parts: dict[str, PartConfig] = {}
@@ -290,7 +306,7 @@ def parse_config(data: dict[str, Any], source: str = "<dict>") -> StudyConfig:
             raise ConfigError(f"{pt.key(pname)}: unknown part (known: {', '.join(PARTS)})")
     for pname in PARTS:
         t = pt.table(pname)
-        parts[pname] = _part(pname, t, datasets, hidden, lam, explore, connect)
+        parts[pname] = _part(pname, t, datasets, hidden, lam, explore, connect, grow)
     pt.done()
     sensitivity = _sensitivity(root.table("sensitivity"), datasets, parts)
     root.done()

@@ -1,5 +1,5 @@
 """The study's calls into the rest of aucscape, in one place: data, objective, explore,
-connect, analyse. Everything else in :mod:`aucscape.study` works on plain results.
+grow, connect, analyse. Everything else in :mod:`aucscape.study` works on plain results.
 
 Per landscape, the work done so far lives next to its database in ``<db>.json``
 (quenches, evaluations, seconds, connection attempts), so a rerun continues the budget
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from ..landscape.store import Store
     from ..objectives import NetworkObjective
 
-__all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore"]
+__all__ = ["WorkState", "analyze", "build_dataset", "build_objective", "connect", "explore",
+           "grow"]
 
 
 @dataclass
@@ -147,6 +148,29 @@ def explore(objective: NetworkObjective, store: Store, spec: LandscapeSpec,
         save()
 
 
+def grow(objective: NetworkObjective, store: Store, spec: LandscapeSpec, tol: float,
+         state: WorkState, *, executor: Any, workers: int, save: Callable[[], None]) -> None:
+    """Single-ended searches from the stored minima (:func:`aucscape.landscape.grow.grow`)
+    until saturated, or ``spec.grow.max_attempts`` searches over all invocations, or
+    ``spec.grow.time_limit`` seconds of this one; a saturated landscape is not grown
+    again."""
+    from ..landscape.grow import GrowSettings
+    from ..landscape.grow import grow as grow_store
+    from ..landscape.ts.attempt import TSSettings
+
+    left = spec.grow.max_attempts - state.grow_attempts
+    if left <= 0 or store.n_minima() == 0 or state.grow_stopped == "saturated":
+        return
+    settings = GrowSettings(window=spec.grow.window, ts=TSSettings(tol=tol))
+    t0 = time.monotonic()
+    res = grow_store(objective, store, settings, executor=executor, workers=workers,
+                     max_total=left, time_limit=spec.grow.time_limit)
+    state.grow_attempts += res.call_attempts
+    state.grow_seconds += time.monotonic() - t0
+    state.grow_stopped = res.stopped
+    save()
+
+
 def connect(objective: NetworkObjective, store: Store, spec: LandscapeSpec,
             settings: ConnectSettings, tol: float, state: WorkState, *, executor: Any,
             save: Callable[[], None]) -> None:
@@ -170,11 +194,14 @@ def connect(objective: NetworkObjective, store: Store, spec: LandscapeSpec,
     save()
 
 
-def analyze(store: Store, dataset: Dataset) -> tuple[dict[str, list], list[list[float]], dict]:
-    """(per-minimum columns, transition states [E, min1, min2], Table-1 summary dict)."""
+def analyze(store: Store, dataset: Dataset, objective: NetworkObjective
+            ) -> tuple[dict[str, list], list[list[float]], dict, dict]:
+    """(per-minimum columns, transition states [E, min1, min2], Table-1 summary dict,
+    counts by both identity rules: :func:`aucscape.landscape.counts.census`)."""
     from ..analysis import analyze_store
+    from ..landscape.counts import census
 
     a = analyze_store(store, dataset=dataset)
     cols = {c: [getattr(p, c) for p in a.minima] for c in MINIMA_COLUMNS}
     ts = [[t.energy, t.min1, t.min2] for t in store.iter_ts(order="id")]
-    return cols, ts, a.summary.to_dict()
+    return cols, ts, a.summary.to_dict(), census(store, objective).to_dict()

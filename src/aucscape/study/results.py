@@ -28,7 +28,9 @@ MINIMA_COLUMNS = ("id", "energy", "train_auc", "test_auc", "ce_loss", "app_auc",
 @dataclass
 class Work:
     """The work spent on one landscape over every invocation: quenches (``steps``),
-    energy-gradient evaluations, seconds, whether the window converged, connection
+    energy-gradient evaluations, seconds, whether the window converged, single-ended
+    growth searches (``grow_attempts``, ``grow_seconds``, ``grow_stopped``: why the last
+    growth call ended, "saturated" when its window found no new minimum), connection
     attempts and the largest connected set connect reported; ``discovery`` lists
     ``[quench count, minimum id]`` for each new minimum basin-hopping stored, in order
     (the discovery curve; minima added while connecting are not in it). The engine's
@@ -38,6 +40,9 @@ class Work:
     n_eval: int = 0
     explore_seconds: float = 0.0
     converged: bool = False
+    grow_attempts: int = 0
+    grow_seconds: float = 0.0
+    grow_stopped: str = ""
     connect_attempts: int = 0
     connect_seconds: float = 0.0
     largest_component: int = 0
@@ -58,7 +63,9 @@ class LandscapeResult(Work):
     ``summary`` is :meth:`aucscape.analysis.LandscapeSummary.to_dict`. ``replicate`` is
     the data/seed draw and ``group`` the key shared by all replicates of this landscape;
     ``ts_search`` is False when its transition-state search was off (``max_attempts =
-    0``), so it has no network (:mod:`aucscape.study.connected`).
+    0``), so it has no network (:mod:`aucscape.study.connected`). ``counts`` is
+    :meth:`aucscape.landscape.counts.LandscapeCounts.to_dict`: minima and transition states
+    in all and in the global minimum's network, and under PATHSAMPLE's identity rule.
     """
 
     key: str
@@ -78,6 +85,7 @@ class LandscapeResult(Work):
     summary: dict[str, Any] = field(default_factory=dict)
     replicate: int = 0
     group: str = ""
+    counts: dict[str, Any] = field(default_factory=dict)
     n_test_pos: int = 0
     n_test_neg: int = 0
     #: per minimum, aligned distance to the nearest minimum of the same replicate's CE

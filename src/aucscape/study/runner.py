@@ -1,4 +1,4 @@
-"""Run a study: for each landscape, explore → connect → analyse, into ``OUT/db/``.
+"""Run a study: for each landscape, explore → grow → connect → analyse, into ``OUT/db/``.
 
 Each landscape (one per replicate) has its own database ``OUT/db/<key>.db`` (and work
 record ``<key>.json``); sensitivity variants write under ``OUT/sensitivity/LABEL/db/``.
@@ -26,7 +26,7 @@ __all__ = ["Progress", "run_study", "total_steps"]
 
 #: ``progress(event, key, n)``: event "landscape" (n = its index) when a landscape
 #: starts, "quench" (n = 1) after each basin-hopping quench, "phase" with key
-#: "<key>: connect" / "<key>: analyse" when those start.
+#: "<key>: grow" / "<key>: connect" / "<key>: analyse" when those start.
 Progress = Callable[[str, str, int], None]
 
 
@@ -131,17 +131,23 @@ def _run_landscape(config: StudyConfig, spec: Any, dataset: Any, dbdir: Path, wo
                        save=lambda: state.save(state_path),
                        advance=lambda n: report("quench", spec.key, n),
                        ediff=config.duplicate_ediff)
+        if spec.grow.max_attempts:
+            report("phase", f"{spec.key}: grow", 0)
+            engine.grow(objective, store, spec, config.explore_settings.tol, state,
+                        executor=executor, workers=workers,
+                        save=lambda: state.save(state_path))
         report("phase", f"{spec.key}: connect", 0)
         engine.connect(objective, store, spec, config.connect_settings,
                        config.explore_settings.tol, state, executor=executor,
                        save=lambda: state.save(state_path))
         report("phase", f"{spec.key}: analyse", 0)
-        minima, ts, summary = engine.analyze(store, dataset)
+        minima, ts, summary, counts = engine.analyze(store, dataset, objective)
     state.save(state_path)
     return LandscapeResult(
         **state.work(), key=spec.key, label=spec.label, dataset=spec.dataset, loss=spec.loss,
         hidden=spec.hidden, n_in=int(dataset.X_train.shape[1]), lam=spec.lam, beta=spec.beta,
         margin=spec.margin, parts=list(spec.parts), db=f"db/{db.name}",
-        ts_search=spec.connect.max_attempts > 0, replicate=spec.replicate, group=spec.group,
+        ts_search=spec.connect.max_attempts > 0 or spec.grow.max_attempts > 0,
+        replicate=spec.replicate, group=spec.group,
         n_test_pos=int(dataset.y_test.sum()), n_test_neg=int((dataset.y_test == 0).sum()),
-        minima=minima, ts=ts, summary=summary)
+        minima=minima, ts=ts, summary=summary, counts=counts)

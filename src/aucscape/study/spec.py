@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..landscape.grow import GrowSettings
 from ..surrogates import SURROGATES
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "ConnectSettings",
     "ExploreBudget",
     "ExploreSettings",
+    "GrowBudget",
     "LandscapeSpec",
     "PartConfig",
     "Sensitivity",
@@ -103,6 +105,22 @@ class ConnectBudget:
 
 
 @dataclass(frozen=True)
+class GrowBudget:
+    """Growth by single-ended searches (:func:`aucscape.landscape.grow.grow`): at most
+    ``max_attempts`` searches in all (0: no growth), ``time_limit`` seconds per invocation
+    (None: no limit); saturated after ``window`` searches without a new minimum."""
+
+    max_attempts: int = 0
+    time_limit: float | None = None
+    window: int = GrowSettings.window
+
+    def merge(self, other: GrowBudget) -> GrowBudget:
+        return GrowBudget(max(self.max_attempts, other.max_attempts),
+                          _max_opt(self.time_limit, other.time_limit),
+                          max(self.window, other.window))
+
+
+@dataclass(frozen=True)
 class ExploreSettings:
     """Basin-hopping settings shared by every landscape (see BasinHopping): ``walkers``
     0 means :func:`~aucscape.landscape.basinhopping.default_walkers` (one in-process, two per
@@ -143,6 +161,7 @@ class PartConfig:
     values: tuple[float, ...] = ()
     explore: ExploreBudget = field(default_factory=ExploreBudget)
     connect: ConnectBudget = field(default_factory=ConnectBudget)
+    grow: GrowBudget = field(default_factory=GrowBudget)
 
 
 @dataclass(frozen=True)
@@ -174,7 +193,8 @@ def replicate_seed(base: int, study_seed: int, replicate: int) -> int:
 @dataclass(frozen=True)
 class LandscapeSpec:
     """One loss landscape to explore: data set, loss, n_in-hidden-2 network, λ, β, margin,
-    and which replicate (data draw) it is."""
+    its budgets (basin-hopping, growth, connection), and which replicate (data draw) it
+    is."""
 
     key: str
     dataset: str
@@ -187,6 +207,7 @@ class LandscapeSpec:
     connect: ConnectBudget
     parts: tuple[str, ...]
     replicate: int = 0
+    grow: GrowBudget = field(default_factory=GrowBudget)
 
     @property
     def group(self) -> str:
@@ -249,7 +270,7 @@ class StudyConfig:
         budget = replace(main.explore, max_steps=sens.max_steps, window=0)
         parts = {k: replace(p, enabled=False) for k, p in self.parts.items()}
         parts["main"] = replace(main, enabled=True, hidden=change.get("hidden", main.hidden),
-                                explore=budget, connect=ConnectBudget(0))
+                                explore=budget, connect=ConnectBudget(0), grow=GrowBudget())
         explore = replace(self.explore_settings,
                           step=change.get("step", self.explore_settings.step))
         return replace(self, name=f"{self.name}-{label}", datasets=datasets, parts=parts,
@@ -273,7 +294,8 @@ class StudyConfig:
                 old = out.get(s.key)
                 out[s.key] = s if old is None else replace(
                     old, explore=old.explore.merge(s.explore),
-                    connect=old.connect.merge(s.connect), parts=(*old.parts, p.name))
+                    connect=old.connect.merge(s.connect), grow=old.grow.merge(s.grow),
+                    parts=(*old.parts, p.name))
         return list(out.values())
 
     def _expand(self, p: PartConfig) -> list[LandscapeSpec]:
@@ -303,7 +325,7 @@ class StudyConfig:
         key += f"-m{margin:g}" if margin is not None else ""
         key += f"-h{p.hidden}-l{lam:g}-r{replicate}"
         return LandscapeSpec(key, p.dataset, loss, p.hidden, float(lam), beta, margin,
-                             p.explore, p.connect, (p.name,), replicate)
+                             p.explore, p.connect, (p.name,), replicate, p.grow)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (recorded in results.json and the report)."""

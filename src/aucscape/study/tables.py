@@ -27,8 +27,9 @@ from .connected import NOT_CONNECTED, connectivity
 from .results import LandscapeResult, StudyResults
 from .stats import auc_se, chao1, interval, merge_by_energy
 
-__all__ = ["NETWORK_COLUMNS", "Table", "fmt", "group_interval", "group_mean", "landscape_size",
-           "loss_selection", "median_gap", "n_distinct", "network_cells", "tables"]
+__all__ = ["NETWORK_COLUMNS", "PATHSAMPLE_COLUMNS", "Table", "fmt", "group_interval",
+           "group_mean", "landscape_size", "loss_selection", "median_gap", "n_distinct",
+           "network_cells", "tables"]
 
 @dataclass(frozen=True)
 class Table:
@@ -139,11 +140,17 @@ def median_gap(r: LandscapeResult) -> float:
 #: The network columns: minima stored (basin-hopping's and connect's), those in the
 #: global minimum's network and those outside it (:mod:`aucscape.study.connected`).
 NETWORK_COLUMNS = ("minima stored", "connected minima", "outside network")
+#: Minima and transition states under PATHSAMPLE's identity (EDIFFTOL 1e-4 with the
+#: template's GEOMDIFFTOL 1e2, and with 1e-2, which keeps geometrically distinct minima
+#: apart; :mod:`aucscape.landscape.counts`).
+PATHSAMPLE_COLUMNS = ("minima (PATHSAMPLE, geom 1e2)", "TS (PATHSAMPLE, geom 1e2)",
+                      "minima (PATHSAMPLE, geom 1e-2)", "TS (PATHSAMPLE, geom 1e-2)")
 _T1 = ("landscape", "network", "replicates", "minima", "minima (dE < ediff)",
        "Chao1 size (dE < ediff)", "transition states", *NETWORK_COLUMNS, "best test AUC",
        "mean test AUC",
        "mean test AUC 90% interval", "test-set SE", "sd test AUC", "mean LPPHE",
-       "mean LPPHE 90% interval", "sd LPPHE", "quenches", "connection attempts")
+       "mean LPPHE 90% interval", "sd LPPHE", "quenches", "connection attempts",
+       *PATHSAMPLE_COLUMNS, "growth searches", "saturated replicates")
 
 
 def _stat(name: str) -> Callable[[LandscapeResult], float | None]:
@@ -172,6 +179,14 @@ def network_cells(reps: Sequence[LandscapeResult]) -> tuple[Any, Any, Any]:
             float(np.mean([c.outside for c in cs])))
 
 
+def pathsample_cells(reps: Sequence[LandscapeResult]) -> tuple[Any, ...]:
+    """:data:`PATHSAMPLE_COLUMNS` averaged over replicates (None where not counted)."""
+    def count(geom: str, k: int) -> Callable[[LandscapeResult], float | None]:
+        return lambda r: (r.counts.get("pathsample", {}).get(geom) or [None, None])[k]
+
+    return tuple(group_mean(reps, count(g, k)) for g in ("100", "0.01") for k in (0, 1))
+
+
 def _t1_row(reps: list[LandscapeResult], ediff: float) -> tuple:
     r0 = reps[0]
     auc, auc_lo, auc_hi = group_interval(reps, _stat("mean_test_auc"))
@@ -186,7 +201,9 @@ def _t1_row(reps: list[LandscapeResult], ediff: float) -> tuple:
             auc, interval_text(auc_lo, auc_hi), se, group_mean(reps, _stat("sd_test_auc")),
             lp, interval_text(lp_lo, lp_hi, ".1f"), group_mean(reps, _stat("sd_lpphe")),
             group_mean(reps, lambda r: r.steps),
-            group_mean(reps, lambda r: r.connect_attempts))
+            group_mean(reps, lambda r: r.connect_attempts), *pathsample_cells(reps),
+            group_mean(reps, lambda r: r.grow_attempts),
+            f"{sum(r.grow_stopped == 'saturated' for r in reps)} of {len(reps)}")
 
 
 def _ablation_table(name: str, title: str, groups: list[list[LandscapeResult]],
