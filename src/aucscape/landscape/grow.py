@@ -27,6 +27,7 @@ attempts found no new minimum. Otherwise the run ends when ``max_total`` attempt
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import time
 from collections import Counter
@@ -36,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .graph import components, network_from_store
+from .graph import UnionFind, components, network_from_store
 from .record import record_detail
 from .ts.attempt import FoundTS, TSSettings
 from .ts.single_ended import SearchResult, SearchSettings, search_from
@@ -151,30 +152,60 @@ def _since_new(log: list[list[Any]]) -> int:
     return n
 
 
-def _choose(store: Store, counts: Counter[int], ts_counts: Counter[int], n_params: int,
-            settings: GrowSettings, limit: int) -> list[tuple[int, int]]:
-    """Up to ``limit`` (minimum id, k) searches by the settings' order and limits."""
-    cap = settings.max_attempts if settings.max_attempts is not None else 2 * n_params
-    eligible = [(counts[m.id], rank, m.id) for rank, m in enumerate(store.iter_minima("energy"))
-                if counts[m.id] < cap and ts_counts[m.id] < settings.max_ts]
-    if settings.order == "energy":
-        eligible.sort(key=lambda t: t[1])
-    else:
-        eligible.sort()
-    chosen: list[tuple[int, int]] = []
-    planned: Counter[int] = Counter()
-    while eligible and len(chosen) < limit:  # several searches per minimum when few are left
-        for _, _, mid in eligible:
-            if len(chosen) >= limit:
-                break
-            k = counts[mid] + planned[mid]
-            if k < cap:
-                chosen.append((mid, k))
+class _Graph:
+    """The driver's running view of the store, read once and then updated from the new rows
+    only (no coordinates): minimum energies, transition states per minimum, sorted
+    transition-state energies (the early exit) and the components (union-find)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.energy: dict[int, float] = {}
+        self.row: dict[int, int] = {}
+        self.uf = UnionFind(0)
+        self.ts_counts: Counter[int] = Counter()
+        self.ts_energies: list[float] = []
+        self.last_min = self.last_ts = 0
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Take in the minima and transition states stored since the last call."""
+        for mid, e in self.store.minimum_index(self.last_min):
+            self.energy[mid] = e
+            self.row[mid] = self.uf.add()
+            self.last_min = mid
+        for tid, e, a, b in self.store.ts_edges(self.last_ts):
+            self.ts_counts[a] += 1
+            self.ts_counts[b] += 1
+            bisect.insort(self.ts_energies, e)
+            self.uf.union(self.row[a], self.row[b])
+            self.last_ts = tid
+
+    def in_network(self) -> int:
+        """Minima in the global minimum's component."""
+        if not self.energy:
+            return 0
+        gm = self.uf.find(self.row[min(self.energy, key=lambda m: (self.energy[m], m))])
+        return sum(self.uf.find(r) == gm for r in self.row.values())
+
+    def choose(self, counts: Counter[int], n_params: int, settings: GrowSettings,
+               limit: int) -> list[tuple[int, int]]:
+        """Up to ``limit`` (minimum id, k) searches by the settings' order and limits."""
+        cap = settings.max_attempts if settings.max_attempts is not None else 2 * n_params
+        eligible = [(counts[m], e, m) for m, e in self.energy.items()
+                    if counts[m] < cap and self.ts_counts[m] < settings.max_ts]
+        eligible.sort(key=(lambda t: (t[1], t[2])) if settings.order == "energy" else None)
+        chosen: list[tuple[int, int]] = []
+        planned: Counter[int] = Counter()
+        while eligible and len(chosen) < limit:  # several per minimum when few are left
+            for _, _, mid in eligible:
+                if len(chosen) >= limit:
+                    break
+                chosen.append((mid, counts[mid] + planned[mid]))
                 planned[mid] += 1
-        eligible = [t for t in eligible if counts[t[2]] + planned[t[2]] < cap]
-        if settings.order == "energy":
-            break  # PATHSAMPLE's order: the lowest eligible minima, one search each per round
-    return chosen
+            eligible = [t for t in eligible if counts[t[2]] + planned[t[2]] < cap]
+            if settings.order == "energy":
+                break  # PATHSAMPLE's order: the lowest eligible minima, one search each
+        return chosen
 
 
 def _outcome(res: SearchResult, stored: int, attached: bool) -> str:
@@ -230,10 +261,7 @@ def grow(objective: Objective, store: Store, settings: GrowSettings | None = Non
     batch = int(settings.batch) or max(4, int(workers))
     log = load_attempts(store)
     counts: Counter[int] = Counter(int(r[0]) for r in log)
-    ts_counts: Counter[int] = Counter()
-    for t in store.iter_ts():
-        ts_counts[t.min1] += 1
-        ts_counts[t.min2] += 1
+    graph = _Graph(store)
     since = _since_new(log)
     total = len(log)
     done = 0
@@ -243,9 +271,8 @@ def grow(objective: Objective, store: Store, settings: GrowSettings | None = Non
     n = int(objective.n_params)
 
     def state(stopped: str = "") -> GrowProgress:
-        n_min, inside = network_share(store)
-        return GrowProgress(total, n_min, store.n_ts(), inside, since, stopped, done,
-                            Counter(outcomes))
+        return GrowProgress(total, len(graph.energy), len(graph.ts_energies),
+                            graph.in_network(), since, stopped, done, Counter(outcomes))
 
     while True:
         stop = ""
@@ -256,7 +283,7 @@ def grow(objective: Objective, store: Store, settings: GrowSettings | None = Non
         elif time_limit is not None and time.monotonic() - t0 >= time_limit:
             stop = "time"
         limit = batch if max_total is None else min(batch, max_total - done)
-        chosen = [] if stop else _choose(store, counts, ts_counts, n, settings, limit)
+        chosen = [] if stop else graph.choose(counts, n, settings, limit)
         if not stop and not chosen:
             stop = "exhausted"
         if stop:
@@ -264,7 +291,7 @@ def grow(objective: Objective, store: Store, settings: GrowSettings | None = Non
             if progress is not None:
                 progress(final)
             return final
-        known = np.sort(np.array([t.energy for t in store.iter_ts()], dtype=np.float64))
+        known = np.array(graph.ts_energies, dtype=np.float64)
         results = _run(objective, store, chosen, settings, known, executor)
         rows: list[list[Any]] = []
         with store.transaction():  # the round's saddles and its log: together or not at all
@@ -274,12 +301,7 @@ def grow(objective: Objective, store: Store, settings: GrowSettings | None = Non
                 if res.found is not None:
                     new_ts = record_detail(objective, store, _as_attempt(res), settings.ts,
                                            run_id, "all")[0]
-                attached = False
-                for tid in new_ts:
-                    t = store.get_ts(tid)
-                    ts_counts[t.min1] += 1
-                    ts_counts[t.min2] += 1
-                    attached = attached or mid in (t.min1, t.min2)
+                attached = any(mid in (t.min1, t.min2) for t in map(store.get_ts, new_ts))
                 new_min = store.n_minima() - before
                 out = _outcome(res, len(new_ts), attached)
                 outcomes[out] += 1
@@ -287,6 +309,7 @@ def grow(objective: Objective, store: Store, settings: GrowSettings | None = Non
                 counts[mid] += 1
                 since = 0 if new_min else since + 1
             store.add_run({"kind": ATTEMPTS_RUN_KIND, "run_id": run_id, "attempts": rows})
+        graph.refresh()
         total += len(chosen)
         done += len(chosen)
         if progress is not None:

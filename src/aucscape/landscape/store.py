@@ -260,6 +260,12 @@ class Store:
         rows = self._conn.execute("SELECT energy FROM minima ORDER BY energy")
         return np.fromiter((r[0] for r in rows), dtype=np.float64)
 
+    def minimum_index(self, after: int = 0) -> list[tuple[int, float]]:
+        """(id, energy) of the minima with id > ``after``, by id (no coordinates read)."""
+        rows = self._conn.execute("SELECT id, energy FROM minima WHERE id > ? ORDER BY id",
+                                  (int(after),))
+        return [(int(i), float(e)) for i, e in rows]
+
     def iter_minima(self, order: str = "energy") -> Iterator[Minimum]:
         """All minima, by ``order`` = "energy" (lowest first) or "id" (insertion order)."""
         for row in self._conn.execute(f"SELECT {_MIN_COLS} FROM minima ORDER BY "
@@ -308,6 +314,13 @@ class Store:
         for row in self._conn.execute(f"SELECT {_TS_COLS} FROM transition_states ORDER BY "
                                       f"{_order_by(order)}"):
             yield self._ts(row)
+
+    def ts_edges(self, after: int = 0) -> list[tuple[int, float, int, int]]:
+        """(id, energy, min1, min2) of the transition states with id > ``after``, by id (no
+        coordinates read)."""
+        rows = self._conn.execute("SELECT id, energy, min1, min2 FROM transition_states "
+                                  "WHERE id > ? ORDER BY id", (int(after),))
+        return [(int(i), float(e), int(a), int(b)) for i, e, a, b in rows]
 
     def ts_in_window(self, lo: float, hi: float) -> list[TransitionState]:
         rows = self._conn.execute(
