@@ -25,7 +25,9 @@ The package, one idea a module:
 * ``pesg``: :class:`PESG`, the optimiser that descends on the network, a, b and ascends
   on α ≥ 0, with momentum and an epoch-level proximal term;
 * ``losses``: the ``nn.Module`` classes;
-* ``sampler``: :class:`BalancedBatchSampler` for ``DataLoader(batch_sampler=...)``;
+* ``sampler``: :class:`BalancedBatchSampler` for ``DataLoader(batch_sampler=...)``
+  (binary or multi-label targets) and :class:`DistributedBalancedBatchSampler`, its
+  per-rank share under DDP;
 * ``metric``: :class:`StreamingAUROC`, the AUC over an epoch's batches (exact, or binned
   in constant memory with a stated error bound).
 
@@ -54,12 +56,13 @@ from aucscape.torch.losses import (
 )
 from aucscape.torch.metric import StreamingAUROC
 from aucscape.torch.pesg import PESG
-from aucscape.torch.sampler import BalancedBatchSampler
+from aucscape.torch.sampler import BalancedBatchSampler, DistributedBalancedBatchSampler
 
 __all__ = [
     "PESG",
     "AUCMLoss",
     "BalancedBatchSampler",
+    "DistributedBalancedBatchSampler",
     "ExpAUCLoss",
     "FocalLoss",
     "HingeAUCLoss",
