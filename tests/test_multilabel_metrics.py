@@ -105,6 +105,7 @@ def test_multiclass_labels_map_to_sorted_columns_and_logits_allowed():
     # labels 5 < 7 < 11 index columns 0, 1, 2; unnormalised logits are accepted
     close(roc_auc(np.array([5, 7, 11])[codes], logits, multi_class="ovr", average=None), ref)
     close(ref, [brute_auc(codes == c, logits[:, c]) for c in range(3)])
+    close(roc_auc(codes[:, None], logits, multi_class="ovr", average=None), ref)
     close(roc_auc(codes.astype(float), logits, multi_class="ovo"),
           roc_auc(codes, logits, multi_class="ovo"))
 
@@ -140,6 +141,7 @@ def test_binary_path_unchanged_by_new_arguments():
         (lambda y3, p: roc_auc(y3, p, multi_class="ovr", average="samples"),
          "average must be"),
         (lambda y3, p: roc_auc(y3, p, multi_class="ovr", max_fpr=0.5), "max_fpr"),
+        (lambda y3, p: roc_auc(y3[:, None], p, multi_class="ovr", max_fpr=0.5), "max_fpr"),
         (lambda y3, p: roc_auc(y3, p[:, :2], multi_class="ovr"), "3 classes"),
         (lambda y3, p: roc_auc(y3 + 0.5, p, multi_class="ovr"), "integer class labels"),
         (lambda y3, p: roc_auc(np.eye(3)[y3], p, average="mean"), "average must be"),

@@ -205,7 +205,8 @@ def roc_auc(
     """
     s2 = _multilabel.scores_2d(y_score)
     if s2 is not None:
-        if max_fpr is not None and max_fpr != 1 and np.ndim(y_true) == 1:
+        multi_label = np.ndim(y_true) == 2 and np.shape(y_true)[1] != 1
+        if max_fpr is not None and max_fpr != 1 and not multi_label:
             raise ValueError(f"max_fpr={max_fpr!r} is not available for multi-class labels "
                              "(as in scikit-learn); pass max_fpr=None")
         return _multilabel.dispatch(roc_auc, y_true, s2, sample_weight, average,
