@@ -117,6 +117,44 @@ class StreamingAUROC:
         self.pos_hist.index_add_(0, flat[y], ww[y])
         self.neg_hist.index_add_(0, flat[~y], ww[~y])
 
+    def sync(self, group: object = None) -> None:
+        """Make every rank of the process group hold the state of all ranks together.
+
+        Call it on every rank (a collective) before ``compute``: binned mode all-reduces
+        the histograms (sum; the ranks must share ``n_bins``, ``score_range`` and the
+        label count), exact mode all-gathers the kept batches. Afterwards ``compute``
+        gives, on every rank, the AUC of all ranks' batches together. Without an
+        initialised process group it does nothing. Call ``reset`` after use: syncing twice
+        counts the other ranks twice.
+        """
+        dist = torch.distributed
+        if not (dist.is_available() and dist.is_initialized()):
+            return
+        world = dist.get_world_size(group)
+        shapes: list = [None] * world
+        dist.all_gather_object(shapes, (self.n_labels, self._binary, self._weighted), group)
+        known = {s[:2] for s in shapes if s[0] is not None}
+        if len(known) > 1:
+            raise ValueError(f"ranks disagree on the labels: {sorted(known)}")
+        if not known:
+            return
+        self.n_labels, self._binary = known.pop()
+        self._weighted = any(s[2] for s in shapes)
+        if self.mode == "binned":
+            if self.pos_hist is None:
+                device = (torch.device("cuda", torch.cuda.current_device())
+                          if dist.get_backend(group) == "nccl" else torch.device("cpu"))
+                self.pos_hist = torch.zeros(self.n_labels * self.n_bins, dtype=torch.float64,
+                                            device=device)
+                self.neg_hist = torch.zeros_like(self.pos_hist)
+            dist.all_reduce(self.pos_hist, group=group)
+            dist.all_reduce(self.neg_hist, group=group)
+            return
+        mine = [tuple(t.cpu() for t in batch) for batch in self._batches]
+        gathered: list = [None] * world
+        dist.all_gather_object(gathered, mine, group)
+        self._batches = [batch for part in gathered for batch in part]
+
     def _result(self):
         if self.n_labels is None:
             raise ValueError("no batch seen yet; call update before compute")
