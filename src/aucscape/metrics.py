@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from aucscape import _multilabel
 from aucscape._validation import check_labels, check_scores, check_weights, rescale_weights
 
 __all__ = ["average_precision", "roc_auc", "roc_curve"]
@@ -157,7 +158,9 @@ def roc_auc(
     *,
     sample_weight: ArrayLike | None = None,
     max_fpr: float | None = None,
-) -> float:
+    average: str | None = "macro",
+    multi_class: str | None = None,
+) -> float | NDArray[np.float64]:
     """Exact area under the ROC curve (ties count ½), optionally partial with McClish.
 
     Full AUC (``max_fpr`` None or 1):
@@ -175,10 +178,40 @@ def roc_auc(
 
     Cost O(N log N): one sort (two half-size sorts in the unweighted full case).
 
+    Multi-label and multi-class (``y_score`` of shape (N, L), L ≥ 2), as
+    ``sklearn.metrics.roc_auc_score``: labels Y of shape (N, L) in {0, 1} give one AUC per
+    column, combined by ``average`` = "macro" (mean), "weighted" (by each label's
+    positive weight Σ_i w_i Y_il), "micro" (all N·L entries as one binary problem),
+    "samples" (mean over rows) or None (the (L,) array); ``max_fpr`` applies per label.
+    Integer class labels of shape (N,) with C = L classes need ``multi_class`` = "ovr"
+    (one-vs-rest: the multi-label AUC of the one-hot labels; "samples" refused) or "ovo"
+    (Hand & Till: the mean of ½(AUC(a vs b) + AUC(b vs a)) over class pairs, "macro" or
+    "weighted" by pair prevalence, no sample weights); column k scores the k-th smallest
+    label. See :mod:`aucscape._multilabel` for the definitions and the three deliberate
+    differences from scikit-learn (undefined labels raise, naming the label; scores need
+    not sum to one; no zero for an empty weighted average). The binary case ignores
+    ``average`` and ``multi_class``.
+
     Raises ValueError for empty input, all-zero weights, a single class (or one class
     with all non-zero weight), NaN/inf scores, labels outside {0, 1}, mismatched lengths,
     negative weights and ``max_fpr`` outside (0, 1].
+
+    >>> roc_auc([[1, 0], [0, 1], [1, 1], [0, 0]],
+    ...         [[0.9, 0.2], [0.3, 0.8], [0.6, 0.1], [0.4, 0.5]], average=None)
+    array([1. , 0.5])
+    >>> roc_auc([0, 1, 2, 2], [[0.7, 0.2, 0.1], [0.2, 0.5, 0.3], [0.1, 0.3, 0.6],
+    ...                        [0.3, 0.3, 0.4]], multi_class="ovo")
+    1.0
     """
+    s2 = _multilabel.scores_2d(y_score)
+    if s2 is not None:
+        multi_label = np.ndim(y_true) == 2 and np.shape(y_true)[1] != 1
+        if max_fpr is not None and max_fpr != 1 and not multi_label:
+            raise ValueError(f"max_fpr={max_fpr!r} is not available for multi-class labels "
+                             "(as in scikit-learn); pass max_fpr=None")
+        return _multilabel.dispatch(roc_auc, y_true, s2, sample_weight, average,
+                                    multi_class, ("macro", "micro", "weighted", None),
+                                    max_fpr=max_fpr)
     if max_fpr is not None:
         m = float(max_fpr)
         if not (0.0 < m <= 1.0):  # also rejects NaN
@@ -204,8 +237,12 @@ def roc_auc(
 
 
 def average_precision(
-    y_true: ArrayLike, y_score: ArrayLike, *, sample_weight: ArrayLike | None = None
-) -> float:
+    y_true: ArrayLike,
+    y_score: ArrayLike,
+    *,
+    sample_weight: ArrayLike | None = None,
+    average: str | None = "macro",
+) -> float | NDArray[np.float64]:
     """Average precision: the step-wise area under the precision-recall curve.
 
     Over the distinct thresholds t_1 > … > t_G (tie groups of the scores of samples with
@@ -220,9 +257,19 @@ def average_precision(
     Raises ValueError for empty input, all-zero weights, no positive (non-zero weight)
     sample, NaN/inf scores, labels outside {0, 1}, mismatched lengths, negative weights.
 
+    Scores of shape (N, L), L ≥ 2, with (N, L) 0/1 labels (multi-label) or (N,) integer
+    labels of L classes (one-vs-rest) give one AP per column, combined by ``average`` =
+    "macro", "weighted", "micro", "samples" or None, exactly as
+    ``sklearn.metrics.average_precision_score`` (see :func:`roc_auc`; a label without
+    positives raises unless ``average="weighted"``, where it has weight 0).
+
     >>> average_precision([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])  # (1/2)·1 + (1/2)·(2/3)
     0.8333333333333333
     """
+    s2 = _multilabel.scores_2d(y_score)
+    if s2 is not None:
+        return _multilabel.dispatch(average_precision, y_true, s2, sample_weight, average,
+                                    "ovr", _multilabel.AVERAGES)
     y, s, w = _check_inputs(y_true, y_score, sample_weight, need_negatives=False,
                             what="average precision")
     fps, tps, _ = _binary_curve(y, s, w)

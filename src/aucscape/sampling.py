@@ -15,6 +15,14 @@ of index arrays such that
 
 Framework-free (NumPy only); ``aucscape.torch.BalancedBatchSampler`` and the Keras
 ``PyDataset`` wrap it.
+
+Multi-label targets (n, L) use :class:`MultilabelBatchPlan` (at least min(k, P_l)
+positives of every label l in every batch; see :mod:`aucscape._multilabel_plan`);
+:func:`make_plan` picks the plan from the shape of the labels. For data-parallel training
+:class:`DistributedBatchPlan` gives rank r of R the batches r, r + R, r + 2R, … of the
+same global plan (every rank builds it from the same seed and epoch, no communication),
+whose batch count is a multiple of R: disjoint shares of equal length, each batch
+balanced.
 """
 
 from __future__ import annotations
@@ -25,9 +33,16 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from aucscape._multilabel_plan import MultilabelBatchPlan
 from aucscape._validation import check_int, check_labels
 
-__all__ = ["BalancedBatchPlan", "balanced_batches"]
+__all__ = [
+    "BalancedBatchPlan",
+    "DistributedBatchPlan",
+    "MultilabelBatchPlan",
+    "balanced_batches",
+    "make_plan",
+]
 
 
 def _even_split(total: int, parts: int) -> NDArray[np.int64]:
@@ -71,6 +86,9 @@ class BalancedBatchPlan:
         Seed of the ``numpy.random.Generator``; epoch e uses ``default_rng([seed, e])``.
     drop_last : bool
         See above: ``True`` gives equal-size batches by topping up, never by dropping.
+    batch_multiple : int
+        B is rounded up to a multiple of it (for :class:`DistributedBatchPlan`); more
+        batches keep every guarantee (fewer negatives each).
     """
 
     def __init__(
@@ -82,8 +100,10 @@ class BalancedBatchPlan:
         positive_fraction: float | None = None,
         seed: int = 0,
         drop_last: bool = False,
+        batch_multiple: int = 1,
     ) -> None:
         labels = check_labels(y, "y")
+        multiple = check_int(batch_multiple, "batch_multiple", minimum=1)
         batch_size = check_int(batch_size, "batch_size", minimum=2)
         if min_positives is not None and positive_fraction is not None:
             raise ValueError("give min_positives or positive_fraction, not both")
@@ -118,6 +138,7 @@ class BalancedBatchPlan:
         self.drop_last = bool(drop_last)
         n_pos, n_neg = self.pos.size, self.neg.size
         self.n_batches = max(-(-n // batch_size), -(-n_neg // (batch_size - k)))
+        self.n_batches = -(-self.n_batches // multiple) * multiple
         b = self.n_batches
         # Extra negatives go to the last batches, extra positives to the first ones, so the
         # two "+1"s never meet in one batch and no batch exceeds batch_size.
@@ -182,3 +203,66 @@ def balanced_batches(
         drop_last=drop_last,
     )
     return plan.epoch(epoch)
+
+
+def make_plan(
+    y: ArrayLike,
+    batch_size: int,
+    *,
+    min_positives: int | None = None,
+    positive_fraction: float | None = None,
+    seed: int = 0,
+    drop_last: bool = False,
+    batch_multiple: int = 1,
+) -> BalancedBatchPlan | MultilabelBatchPlan:
+    """:class:`BalancedBatchPlan` for (n,) or (n, 1) labels, :class:`MultilabelBatchPlan`
+    for (n, L) labels with L ≥ 2 (``positive_fraction`` gives k = ⌈f · batch_size⌉ there
+    too; ``drop_last`` is refused)."""
+    shape = np.shape(y)
+    if len(shape) == 2 and shape[1] > 1:
+        if drop_last:
+            raise ValueError("drop_last=True is not available for multi-label targets")
+        if min_positives is not None and positive_fraction is not None:
+            raise ValueError("give min_positives or positive_fraction, not both")
+        k = 1 if min_positives is None else min_positives
+        if positive_fraction is not None:
+            f = float(positive_fraction)
+            if not 0.0 < f < 1.0:
+                raise ValueError(f"positive_fraction must lie in (0, 1), got {positive_fraction!r}")
+            k = math.ceil(f * check_int(batch_size, "batch_size", minimum=2))
+        return MultilabelBatchPlan(y, batch_size, min_positives=k, seed=seed,
+                                   batch_multiple=batch_multiple)
+    return BalancedBatchPlan(y, batch_size, min_positives=min_positives,
+                             positive_fraction=positive_fraction, seed=seed,
+                             drop_last=drop_last, batch_multiple=batch_multiple)
+
+
+class DistributedBatchPlan:
+    """Rank ``rank``'s share of a balanced plan over ``num_replicas`` data-parallel ranks.
+
+    Every rank builds the same global plan (:func:`make_plan` with ``batch_multiple =
+    num_replicas``, so its B batches split evenly) and takes batches rank, rank + R, …:
+    B / R batches per rank, disjoint across ranks within an epoch (a sample appears on two
+    ranks only as a re-used positive, as in the single-process plan), each batch with the
+    plan's guarantee. ``batch_size`` is per rank. Deterministic given ``(seed, epoch)``.
+
+    >>> y = [0] * 18 + [1] * 2
+    >>> shares = [DistributedBatchPlan(y, 4, num_replicas=2, rank=r) for r in (0, 1)]
+    >>> idx = np.concatenate([b for share in shares for b in share.epoch(0)])
+    >>> len(shares[0]), np.bincount(idx[idx < 18]).tolist() == [1] * 18  # negatives once
+    (3, True)
+    """
+
+    def __init__(self, y: ArrayLike, batch_size: int, *, num_replicas: int, rank: int,
+                 **plan_options: object) -> None:
+        self.num_replicas = check_int(num_replicas, "num_replicas", minimum=1)
+        self.rank = check_int(rank, "rank", minimum=0, maximum=self.num_replicas - 1)
+        self.plan = make_plan(y, batch_size, batch_multiple=self.num_replicas,
+                              **plan_options)  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return len(self.plan) // self.num_replicas
+
+    def epoch(self, epoch: int = 0) -> list[NDArray[np.int64]]:
+        """This rank's batches of epoch ``epoch``."""
+        return self.plan.epoch(epoch)[self.rank::self.num_replicas]

@@ -53,10 +53,15 @@ AM(s) = Var_P(s) + Var_N(s) + (m − μ_P + μ_N)_+² of Yuan et al. (2021), the
 per-batch solution of its min-max problem over the auxiliary a, b and dual α (no state,
 any optimiser); see :mod:`aucscape.keras.aucm`.
 
+:class:`StreamingAUC` is a ``keras.metrics.Metric`` (``model.compile(metrics=[...])``):
+the exact AUC of the scores binned into ``n_bins`` bins, in constant memory, with
+``error_bound()`` ≥ |binned − exact AUC|; multi-label with ``num_labels`` and ``average``
+(see :mod:`aucscape.keras.metric`).
+
 Package layout, one idea a module: ``_inputs`` (shapes, dtypes, eager value checks),
 ``_ops`` (:func:`pairwise_auc_loss` and its three algorithms), ``losses`` (the registered
 ``Loss`` classes), ``aucm`` (:class:`AUCMLoss`, :func:`aucm_loss`), ``dataset``
-(:class:`BalancedBatchDataset`). Argument checks shared
+(:class:`BalancedBatchDataset`), ``metric`` (:class:`StreamingAUC`). Argument checks shared
 with the torch and JAX front ends live in :mod:`aucscape._frontend`.
 """
 
@@ -75,6 +80,7 @@ from aucscape.keras.losses import (
     TanhAUCLoss,
     WeightedPairwiseRankingLoss,
 )
+from aucscape.keras.metric import StreamingAUC
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
@@ -85,6 +91,7 @@ __all__ = [
     "PairwiseAUCLoss",
     "QuadAUCLoss",
     "SigmoidAUCLoss",
+    "StreamingAUC",
     "TanhAUCLoss",
     "WeightedPairwiseRankingLoss",
     "aucm_loss",

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aucscape._validation import check_labels
-from aucscape.sampling import BalancedBatchPlan
+from aucscape.sampling import make_plan
 
 __all__ = ["BalancedBatchDataset"]
 
@@ -21,9 +21,13 @@ class BalancedBatchDataset(keras.utils.PyDataset):
     Use ``drop_last=True`` for equal-size batches (no retracing of compiled steps; short
     batches are topped up with re-used positives, nothing is dropped).
 
+    Multi-label targets y of shape (n, L) (1 positive, 0 negative, −1 unknown; yielded as
+    float32 (batch, L)) use :class:`aucscape.sampling.MultilabelBatchPlan`: every batch
+    holds at least min(k, P_l) distinct positives of every label l.
+
     Parameters
     ----------
-    x : array (n, ...) of features; y : 0/1 labels (n,);
+    x : array (n, ...) of features; y : 0/1 labels (n,) or (n, L);
     sample_weight : optional (n,) weights, yielded as the third element of each batch.
     batch_size, min_positives, positive_fraction, seed, drop_last : see
         :class:`aucscape.sampling.BalancedBatchPlan`.
@@ -45,19 +49,22 @@ class BalancedBatchDataset(keras.utils.PyDataset):
     ) -> None:
         super().__init__(**kwargs)
         self.x = np.asarray(x)
-        labels = check_labels(y, "y")
+        y_arr = np.asarray(y)
+        multilabel = y_arr.ndim == 2 and y_arr.shape[1] > 1
+        labels = y_arr if multilabel else check_labels(y, "y")
         if self.x.shape[0] != labels.shape[0]:
             raise ValueError(f"x has {self.x.shape[0]} rows but y has {labels.shape[0]} labels")
         self.y = labels.astype(np.float32)
         self.sample_weight = None
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=np.float32).reshape(-1)
-            if sw.shape != self.y.shape:
+            if sw.shape != self.y.shape[:1]:
                 raise ValueError(
-                    f"sample_weight must have shape ({self.y.size},), got {np.shape(sample_weight)}"
+                    f"sample_weight must have shape ({self.y.shape[0]},), got "
+                    f"{np.shape(sample_weight)}"
                 )
             self.sample_weight = sw
-        self.plan = BalancedBatchPlan(
+        self.plan = make_plan(
             labels, batch_size, min_positives=min_positives,
             positive_fraction=positive_fraction, seed=seed, drop_last=drop_last,
         )

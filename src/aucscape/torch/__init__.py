@@ -25,7 +25,11 @@ The package, one idea a module:
 * ``pesg``: :class:`PESG`, the optimiser that descends on the network, a, b and ascends
   on α ≥ 0, with momentum and an epoch-level proximal term;
 * ``losses``: the ``nn.Module`` classes;
-* ``sampler``: :class:`BalancedBatchSampler` for ``DataLoader(batch_sampler=...)``.
+* ``sampler``: :class:`BalancedBatchSampler` for ``DataLoader(batch_sampler=...)``
+  (binary or multi-label targets) and :class:`DistributedBalancedBatchSampler`, its
+  per-rank share under DDP;
+* ``metric``: :class:`StreamingAUROC`, the AUC over an epoch's batches (exact, or binned
+  in constant memory with a stated error bound).
 
 Sums run in float32 or better (float16/bfloat16 inputs are upcast; the sorted family uses
 float64). A batch with one class only (or zero weight on a class) gives loss 0 and zero
@@ -50,19 +54,22 @@ from aucscape.torch.losses import (
     TanhAUCLoss,
     WeightedPairwiseRankingLoss,
 )
+from aucscape.torch.metric import StreamingAUROC
 from aucscape.torch.pesg import PESG
-from aucscape.torch.sampler import BalancedBatchSampler
+from aucscape.torch.sampler import BalancedBatchSampler, DistributedBalancedBatchSampler
 
 __all__ = [
     "PESG",
     "AUCMLoss",
     "BalancedBatchSampler",
+    "DistributedBalancedBatchSampler",
     "ExpAUCLoss",
     "FocalLoss",
     "HingeAUCLoss",
     "PairwiseAUCLoss",
     "QuadAUCLoss",
     "SigmoidAUCLoss",
+    "StreamingAUROC",
     "TanhAUCLoss",
     "WeightedPairwiseRankingLoss",
     "aucm_loss",
