@@ -39,6 +39,8 @@ batch = 1
 n_images = 5
 dneb_max_iter = 50
 hef_max_iter = 30
+[parts.main.grow]
+max_attempts = 6
 [parts.surrogates]
 losses = ["sigmoid", "smooth_hinge"]
 [parts.creditcard]
@@ -156,6 +158,43 @@ def test_tables_match_the_databases(study):
         assert float(t["mean test AUC"]) == pytest.approx(np.mean(aucs))
         checked += 1
     assert checked == 4
+
+
+def test_grown_landscapes_are_counted_by_both_identity_rules(study):
+    from aucscape.landscape.grow import load_attempts
+    from aucscape.landscape.store import Store
+
+    _, _, out = study
+    rows = {r["key"]: r for r in _csv(out / "tables/landscapes.csv")}
+    t1 = {r["landscape"]: r for r in _csv(out / "tables/table1_spiral.csv")}
+    grown = 0
+    for key, row in rows.items():
+        if "main" not in row["parts"].split(", "):
+            continue
+        state = json.loads((out / "db" / f"{key}.json").read_text())
+        with Store(out / row["database"], read_only=True) as store:
+            log = load_attempts(store)
+            minima = list(store.iter_minima(order="id"))
+            tss = list(store.iter_ts(order="id"))
+        assert state["grow_attempts"] == len(log) == 6  # the part's budget, all spent
+        assert state["grow_stopped"] == "attempts"
+        t = t1[row["landscape"]]
+        assert float(t["growth searches"]) == 6 and t["saturated replicates"] == "0 of 1"
+
+        # PATHSAMPLE's rule at GEOMDIFFTOL 1e2 is energy only here: brute force, each point
+        # against those kept before it (no chaining)
+        def kept(points):
+            out_ = []
+            for p in points:
+                if all(abs(p.energy - q.energy) >= 1e-4 for q in out_):
+                    out_.append(p)
+            return len(out_)
+
+        assert float(t["minima (PATHSAMPLE, geom 1e2)"]) == kept(minima)
+        assert float(t["TS (PATHSAMPLE, geom 1e2)"]) == kept(tss)
+        assert float(t["minima (PATHSAMPLE, geom 1e-2)"]) <= len(minima)
+        grown += 1
+    assert grown == 2
 
 
 def test_refuses_to_overwrite_and_resumes(study, capsys):

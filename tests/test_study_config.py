@@ -87,6 +87,10 @@ def test_expansion_of_ablations_and_loss_parameters():
     ({"study": {"seed": -1}}, "study.seed"),
     ({"parts": {"main": {"enabled": "yes"}}}, "parts.main.enabled"),
     ({"connect": []}, "connect"),
+    ({"grow": {"max_attempts": -1}}, "grow.max_attempts"),
+    ({"grow": {"window": 0}}, "grow.window"),
+    ({"grow": {"windows": 5}}, "grow.windows"),
+    ({"parts": {"main": {"grow": {"time_limit": -2.0}}}}, "parts.main.grow.time_limit"),
 ])
 def test_invalid_configs_name_the_offending_key(patch, key):
     data = {"datasets": {"spiral": {"kind": "spiral"}, "creditcard": {"kind": "creditcard"}}}
@@ -95,6 +99,22 @@ def test_invalid_configs_name_the_offending_key(patch, key):
     with pytest.raises(ConfigError) as info:
         parse_config(data)
     assert str(info.value).startswith(key + ":"), str(info.value)
+
+
+def test_grow_budget_defaults_part_overrides_and_merge():
+    from aucscape.landscape.grow import GrowSettings
+
+    data = _minimal(main={"losses": ["ce", "sigmoid"],
+                          "grow": {"max_attempts": 50, "window": 30}},
+                    surrogates={"losses": ["sigmoid", "tanh"]})
+    cfg = parse_config({**data, "grow": {"max_attempts": 5}})
+    by = {(s.loss, s.parts): s.grow for s in cfg.landscapes()}
+    assert by[("ce", ("main",))].max_attempts == 50
+    # sigmoid is in both parts: the larger budget, and the larger (stricter) window
+    assert by[("sigmoid", ("main", "surrogates"))].max_attempts == 50
+    assert by[("sigmoid", ("main", "surrogates"))].window == max(30, GrowSettings().window)
+    tanh = by[("tanh", ("surrogates",))]
+    assert tanh.max_attempts == 5 and tanh.window == GrowSettings().window
 
 
 def test_all_parts_disabled_is_rejected():
