@@ -37,6 +37,7 @@ class StreamingAUROC:
     from_logits : bin σ(preds) (the exact AUC is unchanged by the increasing σ).
     average : "macro", "weighted", "micro" or None for (N, L) targets.
 
+    >>> import torch
     >>> m = StreamingAUROC(n_bins=4)
     >>> m.update(torch.tensor([0.1, 0.9, 0.3]), torch.tensor([0, 1, 0]))
     >>> m.update(torch.tensor([0.6, 0.65]), torch.tensor([1, 0]))
