@@ -232,3 +232,26 @@ def test_presets_fix_the_walkers_so_tables_do_not_depend_on_workers(name):
     walkers = load_preset(name).explore_settings.walkers
     assert walkers > 0
     assert walkers == default_walkers(2)  # the worker count every recorded run used
+
+
+def test_quick_credit_card_has_twenty_test_frauds_and_full_uses_the_whole_subset():
+    """Issue 21: ≥ 1,000 rows at the paper's 10 % fraud, ≥ 20 frauds in every replicate's
+    stratified test set (quick); the whole shipped subset in the full preset."""
+    from aucscape.study.engine import build_dataset
+
+    cfg = load_preset("quick")
+    for r in range(cfg.replicates):
+        ds = build_dataset(cfg.dataset_spec("creditcard", r))
+        y = np.concatenate([ds.y_train, ds.y_test])
+        assert y.size >= 1000 and y.mean() == pytest.approx(0.10)
+        assert int(ds.y_test.sum()) >= 20
+    full = load_preset("full")
+    ds = build_dataset(full.dataset_spec("creditcard", 0))
+    assert ds.y_train.size + ds.y_test.size == 4920  # every row of the shipped subset
+
+
+def test_presets_run_the_literal_hinge_beside_the_smoothed_one():
+    for name in ("quick", "full"):
+        cfg = load_preset(name)
+        assert {"hinge", "smooth_hinge"} <= set(cfg.parts["surrogates"].losses)
+        assert cfg.loss_params["hinge"] == {"beta": 1.0, "margin": 1.0}  # max(0, 1 − z)
