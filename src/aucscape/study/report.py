@@ -142,8 +142,12 @@ def _md(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
         out += [f"### {t.title}", "", t.to_markdown(), "", f"CSV: `tables/{t.name}.csv`", ""]
     out += ["## Figures", ""]
     for f in figs:
-        out += [f"### {f.title}", "", f"![{f.title}](figures/{f.path.name})", "",
-                f.caption, ""]
+        if f.path is not None:
+            out += [f"### {f.title}", "", f"![{f.title}](figures/{f.path.name})", "",
+                    f.caption + f" (vector: `figures/{f.vector.name}`)", ""]
+    absent = [f for f in figs if f.path is None]
+    if absent:
+        out += ["### Not drawn", ""] + [f"- {f.title}: {f.caption}" for f in absent] + [""]
     lt = landscape_table(res)
     out += ["## Landscapes", "", lt.to_markdown(), ""]
     out += ["## Configuration", "", "```json", json.dumps(res.config, indent=1), "```", ""]
@@ -201,10 +205,17 @@ def _html(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
         o += [f"<h3>{html.escape(t.title)}</h3>", _html_table(t)]
     o.append("<h2>Figures</h2>")
     for f in figs:
+        if f.path is None:
+            continue
         data = base64.b64encode(f.path.read_bytes()).decode("ascii")
         o.append(f"<figure><h3>{html.escape(f.title)}</h3><img alt='{html.escape(f.title)}' "
                  f"src='data:image/png;base64,{data}'><figcaption>{html.escape(f.caption)}"
                  "</figcaption></figure>")
+    absent = [f for f in figs if f.path is None]
+    if absent:
+        o.append("<h3>Not drawn</h3><ul>" + "".join(
+            f"<li>{html.escape(f.title)}: {html.escape(f.caption)}</li>" for f in absent)
+            + "</ul>")
     o += ["<h2>Landscapes</h2>", _html_table(landscape_table(res)), "<h2>Configuration</h2>",
           f"<pre>{html.escape(json.dumps(res.config, indent=1))}</pre></body></html>"]
     return "\n".join(o)
