@@ -34,6 +34,7 @@ def plot_disconnectivity(
     vmax: float | None = None,
     tick_format: str | None = None,
     colorbar: bool = True,
+    marker_size: float = 12.0,
 ) -> Any:
     """Draw the tree on ``ax`` (a new figure when None) and return the Axes.
 
@@ -43,6 +44,7 @@ def plot_disconnectivity(
         panel); values outside it take the end colours and the bar shows an arrow. By
         default the scale spans the drawn leaves' values.
     tick_format : colour-bar tick labels, e.g. ``"{x:.2f}"``.
+    marker_size : area of the dot at the bottom of each coloured leaf (points²).
     labels : True to label leaves with their lowest minimum's index, or a dict
         {minimum index: text}.
     """
@@ -101,7 +103,7 @@ def plot_disconnectivity(
                 linewidths=linewidth,
             ))
         ax.scatter(leaf_x[finite], leaf_bottom[finite], c=leaf_vals[finite], cmap=cmap,
-                   norm=norm, s=12, zorder=3)
+                   norm=norm, s=marker_size, zorder=3)
         if colorbar:
             extend = ("neither" if not fixed else
                       {(False, False): "neither", (True, False): "min", (False, True): "max",

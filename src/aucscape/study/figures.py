@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .._files import atomic_path
-from .connected import connectivity, network_arrays
+from .connected import connectivity, in_network, network_arrays
 from .finding import found_by
 from .results import LandscapeResult, StudyResults
 from .stats import discovery_curve
@@ -109,20 +109,27 @@ def draw_graph(r: LandscapeResult, ax: Any, *, title: str | None = None,
     """Draw the disconnectivity graph of the global minimum's network of ``r`` on ``ax``
     (module doc); return (minima drawn, minima in the network, leaves), or None (and draw
     nothing) when :func:`graph_reason` says there is no graph."""
-    from ..landscape.disconnectivity import disconnectivity_tree
+    from ..landscape.disconnectivity import disconnectivity_tree, merge_energy
     from ..landscape.disconnectivity_plot import plot_disconnectivity
 
     if graph_reason(r) is not None:
         return None
     conn = connectivity(r)
     energy, e_ts, pairs = network_arrays(r)
+    first = None
+    if conn.connected > MAX_LEAVES:  # levels over the part drawn, not the whole network
+        keep = np.flatnonzero(in_network(r))
+        shown = keep[np.argsort(energy[keep], kind="stable")[:MAX_LEAVES]]
+        top = merge_energy(energy, e_ts, pairs, shown)
+        first = top + (top - float(energy.min())) / (2 * (LEVELS - 1))
     tree = disconnectivity_tree(energy, e_ts, pairs, gmin_component=True, levels=LEVELS,
-                                lowest=min(conn.connected, MAX_LEAVES))
+                                first=first, lowest=min(conn.connected, MAX_LEAVES))
     n_leaves = len(tree.leaves)
     plot_disconnectivity(tree, values=r.column("test_auc"), value_label="test AUC", ax=ax,
                          cmap=CMAP, vmin=AUC_RANGE[0], vmax=AUC_RANGE[1],
                          tick_format="{x:.2f}", colorbar=colorbar, centre_gmin=True,
-                         linewidth=0.8 if n_leaves < 100 else 0.4)
+                         linewidth=0.8 if n_leaves < 100 else 0.4,
+                         marker_size=12.0 if n_leaves < 60 else max(1.0, 720.0 / n_leaves))
     drawn = int(tree.shown.size)
     ax.set_title(f"{title or _label(r)}\n{conn.text()}\n{drawn} of {conn.connected} "
                  f"drawn, {n_leaves} lea{'f' if n_leaves == 1 else 'ves'}", fontsize=9)
