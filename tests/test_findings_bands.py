@@ -189,3 +189,24 @@ def test_funnel_share_and_ts_per_minimum_on_known_networks():
     # too small a network, or none: no measure
     assert funnel_share(_land("x", "ce", e[:5], [0.7] * 5, ts=chain[:4])) is None
     assert ts_per_minimum(_land("x", "ce", e, [0.7] * n, ts_search=False)) is None
+
+
+def test_the_hinge_as_written_leads_and_the_smoothed_one_is_in_the_sensitivity_table():
+    from aucscape.study.setup import sensitivity_table
+
+    lands = []
+    for loss, n in (("sigmoid", 4), ("tanh", 4), ("hinge", 12), ("smooth_hinge", 3)):
+        for r in range(3):
+            e = np.linspace(0.1, 0.5, n)
+            lands.append(_land(loss, loss, e, np.linspace(0.6, 0.7, n) - 0.01 * r,
+                               replicate=r, part="surrogates"))
+    res = _results(lands)
+    f = {x.id: x for x in findings(res)}
+    assert "here the hinge (max(0, m − βz))" in f["sur.hinge_minima"].claim
+    # brute force: 12 / 4 minima at equal quenches (every minimum found once, by quench 12)
+    assert "ratio hinge / largest other of minima found in 50 quenches = 3.00" in \
+        f["sur.hinge_minima"].measured
+    table = sensitivity_table(res)
+    rows = [r for r in table.rows if "smoothed" in r[0]]
+    assert len(rows) == 2 and "findings lead with the hinge (max(0, m − βz))" in rows[0][0]
+    assert rows[0][1].startswith("contradicted")  # 3 minima against 4: the other sign
