@@ -53,7 +53,7 @@ class Band:
         """
         lo = "−∞" if self.low == -math.inf else f"{self.low:g}"
         hi = "∞" if self.high == math.inf else f"{self.high:g}"
-        paper = "not a number" if self.paper is None else f"{self.paper:g}"
+        paper = "gives no number" if self.paper is None else f"{self.paper:g}"
         return f"[{lo}, {hi}] (paper {paper})"
 
 
@@ -111,7 +111,8 @@ def classify(lo: float | None, hi: float | None, threshold: float, side: str,
         raise ValueError(f"side must be 'above', 'below' or 'band', got {side!r}")
     if lo is None or hi is None:
         return "undecided"
-    inside = band.low <= lo and hi <= band.high
+    # the band is closed; an edge computed with rounding (ρ = −0.8 as −0.7999…) counts
+    inside = band.low - _slack(band.low) <= lo and hi <= band.high + _slack(band.high)
     if side == "band":
         if inside:
             return "reproduced"
@@ -123,6 +124,10 @@ def classify(lo: float | None, hi: float | None, threshold: float, side: str,
     if not right:
         return "undecided"
     return "reproduced" if inside else "same direction"
+
+
+def _slack(edge: float) -> float:
+    return 1e-9 * max(1.0, abs(edge)) if math.isfinite(edge) else 0.0
 
 
 def combine(a: str, b: str) -> str:
@@ -163,4 +168,4 @@ def power(band: Band, sd: float | None, replicates: int, threshold: float, side:
     lo, hi = m - half, m + half
     hits = sum(classify(a, b, threshold, side, band) == "reproduced"
                for a, b in zip(lo, hi, strict=True))
-    return hits / draws
+    return round(hits / draws, 2)

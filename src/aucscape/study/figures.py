@@ -150,8 +150,7 @@ def _graphs(rows: list[tuple[str, list[LandscapeResult]]], out: Path, name: str,
             title: str, what: str) -> FigureFile:
     """One figure of graphs: a row per (label, replicates), a panel per replicate."""
     ok = [(lab, [r for r in reps if graph_reason(r) is None]) for lab, reps in rows]
-    why = [f"{r.label} replicate {r.replicate}: {graph_reason(r)}"
-           for _, reps in rows for r in reps if graph_reason(r) is not None]
+    why = _reasons([r for _, reps in rows for r in reps])
     if not any(reps for _, reps in ok):
         return FigureFile(name, title, f"Not drawn: {'; '.join(why)}.", None)
     n_cols = max(len(reps) for _, reps in ok)
@@ -174,6 +173,17 @@ def _graphs(rows: list[tuple[str, list[LandscapeResult]]], out: Path, name: str,
                "(minima whose basins merge below the lowest level share a leaf). "
                + "; ".join(notes) + "." + (f" Not drawn: {'; '.join(why)}." if why else ""))
     return _save(fig, out, name, title, caption)
+
+
+def _reasons(lands: list[LandscapeResult]) -> list[str]:
+    """Why graphs are missing, one entry per landscape and reason (replicates listed)."""
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for r in lands:
+        why = graph_reason(r)
+        if why is not None:
+            grouped.setdefault((r.label, why), []).append(r.replicate)
+    return [f"{label}, replicate{'s' if len(reps) > 1 else ''} "
+            f"{', '.join(map(str, reps))}: {why}" for (label, why), reps in grouped.items()]
 
 
 # -- scatter plots ---------------------------------------------------------------------------

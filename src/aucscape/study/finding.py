@@ -24,7 +24,7 @@ from .results import LandscapeResult
 from .stats import interval, merge_by_energy
 from .tables import fmt, group_mean, interval_text
 
-__all__ = ["Finding", "Quantity", "Reps", "size_tests", "tested", "undecided"]
+__all__ = ["Finding", "Quantity", "Reps", "decide", "size_tests", "undecided"]
 
 Reps = list[LandscapeResult]
 Quantity = Callable[[Sequence[int]], float | None]
@@ -127,7 +127,7 @@ def _criterion(what: str, threshold: float, side: str) -> str:
     return f"{what} {'>' if side == 'above' else '<'} {threshold:g}"
 
 
-def tested(fid: str, claim: str, paper: str, groups: Sequence[Reps], q: Quantity,
+def decide(fid: str, claim: str, paper: str, groups: Sequence[Reps], q: Quantity,
          threshold: float, side: str, what: str, extra: str = "",
          spec: str = ".3f") -> Finding:
     """A finding whose quantity ``q(idx)`` must lie ``side`` of ``threshold`` (or, side
@@ -197,9 +197,9 @@ def size_tests(fid: str, claim: str, paper: str, groups: Sequence[Reps],
         return Finding(fid, claim, paper, empty, _criterion(f"Chao1 {what}", threshold, side),
                        "undecided", budget_text(groups), threshold=threshold, side=side)
     q = min(r.steps for g in groups for r in g)
-    chao = tested(fid, claim, paper, groups, make(lambda r: landscape_size(r, ed)), threshold,
+    chao = decide(fid, claim, paper, groups, make(lambda r: landscape_size(r, ed)), threshold,
                 side, f"Chao1 {what}", spec=".2f")
-    count = tested(fid, claim, paper, groups, make(lambda r: found_by(r, q, ed)), threshold,
+    count = decide(fid, claim, paper, groups, make(lambda r: found_by(r, q, ed)), threshold,
                  side, f"{what} of minima found in {q} quenches", spec=".2f")
     measured = (f"{chao.measured}; {count.measured} "
                 f"{interval_text(count.low, count.high, '.2f')}")

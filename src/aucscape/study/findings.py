@@ -26,11 +26,11 @@ import numpy as np
 from .finding import (
     Finding,
     Reps,
+    decide,
     diff,
     found_by,
     ratio,
     size_tests,
-    tested,
     undecided,
 )
 from .results import LandscapeResult, StudyResults
@@ -123,21 +123,21 @@ def _main_findings(res: StudyResults) -> list[Finding]:
     return [
         size_tests(*specs[0], both, lambda f: ratio(sg, ce, f), 1.0, "above",
                    "ratio appAUC/CE", ed),
-        tested(*specs[1], both, diff(sg, ce, _stat("mean_test_auc")), 0.0, "above",
+        decide(*specs[1], both, diff(sg, ce, _stat("mean_test_auc")), 0.0, "above",
                "Δ mean test AUC (appAUC − CE)", _auc_extra(sg, ce, "mean_test_auc")),
-        tested(*specs[2], both, diff(sg, ce, _stat("best_test_auc")), 0.0, "above",
+        decide(*specs[2], both, diff(sg, ce, _stat("best_test_auc")), 0.0, "above",
                "Δ best test AUC (appAUC − CE)", _auc_extra(sg, ce, "best_test_auc")),
-        tested(*specs[3], both, diff(sg, ce, _stat("mean_lpphe")), 0.0, "above",
+        decide(*specs[3], both, diff(sg, ce, _stat("mean_lpphe")), 0.0, "above",
                "Δ mean LPPHE (appAUC − CE)",
                f"{fmt(group_mean(sg, _stat('mean_lpphe')), '.1f')} vs "
                f"{fmt(group_mean(ce, _stat('mean_lpphe')), '.1f')}", ".1f"),
-        tested(*specs[4], both, diff(ce, sg, _ce_r), 0.0, "below",
+        decide(*specs[4], both, diff(ce, sg, _ce_r), 0.0, "below",
                "r(CE loss, test AUC) of CE minima − that of appAUC minima",
                f"{fmt(group_mean(ce, _ce_r), '.2f')} vs {fmt(group_mean(sg, _ce_r), '.2f')}"),
-        tested(*specs[5], both, ratio(sg, ce, ce_loss), 1.0, "above",
+        decide(*specs[5], both, ratio(sg, ce, ce_loss), 1.0, "above",
                "mean CE loss ratio appAUC/CE",
                f"{fmt(group_mean(sg, ce_loss))} vs {fmt(group_mean(ce, ce_loss))}", ".2f"),
-        tested(*specs[6], both, ratio(sg, ce, _median_nearest), 1.0, "above",
+        decide(*specs[6], both, ratio(sg, ce, _median_nearest), 1.0, "above",
                "median distance appAUC→nearest CE minimum / median CE→nearest other CE",
                f"{fmt(group_mean(sg, _median_nearest), '.3g')} vs "
                f"{fmt(group_mean(ce, _median_nearest), '.3g')} (aligned distances)", ".2f"),
@@ -202,7 +202,7 @@ def _general_surrogate_findings(res: StudyResults, groups: list[Reps]) -> list[F
 
     rs = ", ".join(f"{loss_label(g[0].loss)} {fmt(group_mean(g, r_of), '.2f')}"
                    for g in groups)
-    out = [tested(*specs[0], groups, max_r, 0.0, "below", "largest r over surrogates",
+    out = [decide(*specs[0], groups, max_r, 0.0, "below", "largest r over surrogates",
                   "r = " + rs, ".2f")]
     for k, loss, f, how, what in (
             (1, "tanh", r_of, "min", "r(tanh) − lowest other r"),
@@ -221,7 +221,7 @@ def _one_vs_others(spec: tuple, groups: list[Reps], loss: str, f: Callable, how:
         return undecided(*spec, f"{loss} not in the surrogates part")
     extra = ", ".join(f"{loss_label(g[0].loss)} {fmt(group_mean(g, f), '.3g')}"
                       for g in groups)
-    return tested(*spec, [mine, *others], _vs_others(mine, others, f, how), 0.0, side, what,
+    return decide(*spec, [mine, *others], _vs_others(mine, others, f, how), 0.0, side, what,
                   extra, ".3g")
 
 
@@ -258,7 +258,7 @@ def rho_findings(groups: list[Reps], x: list[float], name: str,
                           for b, g in zip(x, groups, strict=True))
         if extra_of is not None:
             extra += extra_of(f)
-        out.append(tested(fid, claim, paper, groups, rho, 0.0, side,
+        out.append(decide(fid, claim, paper, groups, rho, 0.0, side,
                           f"Spearman ρ({name}, {what})", extra, ".2f"))
     return out
 
@@ -299,9 +299,9 @@ def _creditcard_findings(res: StudyResults) -> list[Finding]:
     return [
         size_tests(*specs[0], both, lambda f: ratio(sg, ce, f), 1.0, "above",
                    "ratio appAUC/CE", ed),
-        tested(*specs[1], both, diff(sg, ce, _stat("best_test_auc")), 0.0, "above",
+        decide(*specs[1], both, diff(sg, ce, _stat("best_test_auc")), 0.0, "above",
                "Δ best test AUC (appAUC − CE)", _auc_extra(sg, ce, "best_test_auc")),
-        tested(*specs[2], both, diff(sg, ce, _stat("mean_lpphe")), 0.0, "above",
+        decide(*specs[2], both, diff(sg, ce, _stat("mean_lpphe")), 0.0, "above",
                "Δ mean LPPHE (appAUC − CE)",
                f"{fmt(group_mean(sg, _stat('mean_lpphe')), '.1f')} vs "
                f"{fmt(group_mean(ce, _stat('mean_lpphe')), '.1f')}", ".1f"),

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .connected import in_network, network_arrays
-from .finding import Finding, Reps, diff, found_by, tested, undecided
+from .finding import Finding, Reps, decide, diff, found_by, undecided
 from .findings import loglog_slope, rho_findings
 from .results import LandscapeResult, StudyResults
 from .tables import _ediff, fmt, group_mean, median_gap
@@ -134,20 +134,20 @@ def _main_more(res: StudyResults) -> list[Finding]:
     if not (ce and sg):
         return [undecided(*s, "main part not run") for s in specs]
     both = [ce, sg]
-    out = [tested(*specs[0], both, diff(sg, ce, gmin_test_auc), 0.0, "above",
+    out = [decide(*specs[0], both, diff(sg, ce, gmin_test_auc), 0.0, "above",
                   "Δ test AUC of the global minima (appAUC − CE)",
                   f"{fmt(group_mean(sg, gmin_test_auc))} vs "
                   f"{fmt(group_mean(ce, gmin_test_auc))}"),
-           tested(*specs[1], both, _lowest_k_diff(sg, ce), 0.0, "above",
+           decide(*specs[1], both, _lowest_k_diff(sg, ce), 0.0, "above",
                   "Δ best test AUC among the k lowest minima of each (appAUC − CE)",
                   "k = the smaller landscape's number of minima, per replicate")]
     for spec, reps in ((specs[2], ce), (specs[3], sg)):
         why = _small_networks([reps])
-        out.append(undecided(*spec, why) if why else tested(
+        out.append(undecided(*spec, why) if why else decide(
             *spec, [reps], lambda idx, g=reps: group_mean(g, ts_per_minimum, idx), 0.0,
             "band", "transition states per network minimum", spec=".2f"))
     why = _small_networks(both)
-    out.append(undecided(*specs[4], why) if why else tested(
+    out.append(undecided(*specs[4], why) if why else decide(
         *specs[4], both, diff(ce, sg, funnel_share), 0.0, "above",
         "share of network minima descending to the global minimum, CE − appAUC",
         f"{fmt(group_mean(ce, funnel_share), '.2f')} vs "
@@ -171,7 +171,7 @@ def _grid_more(res: StudyResults) -> list[Finding]:
                 for s in (plateau, cost)]
     else:
         top = bs[-1]
-        out.append(tested(*plateau, [top], lambda idx: group_mean(top, median_gap, idx),
+        out.append(decide(*plateau, [top], lambda idx: group_mean(top, median_gap, idx),
                           0.0, "band", f"median |appAUC − AUC| at β = {top[0].beta:g}",
                           spec=".3f"))
         betas = [g[0].beta for g in bs]
@@ -179,7 +179,7 @@ def _grid_more(res: StudyResults) -> list[Finding]:
         def slope(idx: Sequence[int]) -> float | None:
             return loglog_slope(betas, [group_mean(g, lambda r: r.mean_evals_per_quench,
                                                    idx) for g in bs])
-        out.append(tested(*cost, bs, slope, 0.0, "above",
+        out.append(decide(*cost, bs, slope, 0.0, "above",
                           "log-log slope of evaluations per quench against β",
                           ", ".join(f"β={b:g}: {fmt(group_mean(g, lambda r: r.mean_evals_per_quench), '.0f')}"  # noqa: E501
                                     for b, g in zip(betas, bs, strict=True)), ".2f"))
