@@ -79,6 +79,11 @@ def test_writes_report_tables_figures_and_databases(study):
                  "figures/figure8_lambda_graphs.png"):
         assert (out / name).is_file(), name
     assert (out / "figures/figure4_loss_vs_auc.png").read_bytes()[:4] == b"\x89PNG"
+    for png in (out / "figures").glob("*.png"):  # vector twin, 300 dpi, no placeholders
+        assert png.with_suffix(".pdf").read_bytes()[:4] == b"%PDF", png.name
+        data = png.read_bytes()
+        k = data.index(b"pHYs") + 4
+        assert int.from_bytes(data[k:k + 4], "big") == round(300 / 0.0254), png.name
     html = (out / "report.html").read_text()
     # self-contained: every image is embedded, nothing is fetched
     n_png = len(list((out / "figures").glob("*.png")))

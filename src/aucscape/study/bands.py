@@ -19,7 +19,7 @@ contradicted when the interval lies wholly outside it, undecided otherwise.
 
 :func:`power` says how often R replicates would put the interval inside the band if q
 really were the paper's value with the spread measured between this run's replicates
-(normal q_r; Monte Carlo with a fixed seed).
+(normal q_r; Monte Carlo with a fixed seed); none where the paper gives no number.
 """
 
 from __future__ import annotations
@@ -147,8 +147,9 @@ def combine(a: str, b: str) -> str:
 def power(band: Band, sd: float | None, replicates: int, threshold: float, side: str, *,
           level: float = 0.90, draws: int = 4000, seed: int = 0) -> float | None:
     """P(verdict "reproduced") with ``replicates`` replicates if the quantity's true value
-    were the paper's (the band's centre where the paper gives none) and its replicates
-    normal with standard deviation ``sd`` (None when sd or a finite centre is missing).
+    were the paper's and its replicates normal with standard deviation ``sd`` (None when
+    sd is missing or the paper gives no number: any value put in its place would decide
+    the answer).
 
     >>> round(power(Band(2.0, 1.5, 2.5, ""), 0.05, 3, 1.0, "above"), 2)
     1.0
@@ -157,8 +158,8 @@ def power(band: Band, sd: float | None, replicates: int, threshold: float, side:
     """
     from scipy.stats import t as student_t
 
-    centre = band.paper if band.paper is not None else 0.5 * (band.low + band.high)
-    if sd is None or not math.isfinite(sd) or not math.isfinite(centre) or replicates < 2:
+    centre = band.paper
+    if centre is None or sd is None or not math.isfinite(sd) or replicates < 2:
         return None
     rng = np.random.default_rng(seed)
     q = centre + sd * rng.standard_normal((draws, replicates))

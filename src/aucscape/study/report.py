@@ -102,7 +102,8 @@ _INTRO = ('Each row states one finding of Niroomand, Cafolla, Morgan & Wales '
           'interval on the other side), undecided (otherwise). A finding whose quantity '
           "had the other sign in every replicate says so. The last column is the chance "
           'that this many replicates find the finding reproduced if the quantity were '
-          "the paper's value, at the spread measured between this run's replicates. Claims"
+          "the paper's value, at the spread measured between this run's replicates "
+          "(blank where the paper gives no number). Claims"
           ' about numbers of minima are tested on Chao1 landscape sizes and on the minima'
           ' found after equal numbers of quenches, both at ΔE < 1e-4, and decided only '
           'as far as both tests agree. "Best test AUC" of all minima grows with their '
