@@ -225,17 +225,21 @@ def _figure5(res: StudyResults, out: Path) -> FigureFile | None:
     parts = []
     for reps, marker, colour in zip(groups, ("o", "^"), ("C0", "C3"), strict=False):
         rs = [pearson(r.column("ce_loss"), r.column("test_auc")).r for r in reps]
+        mean_r = fmt(float(np.mean([v for v in rs if v is not None] or [math.nan])), ".2f")
         for r in reps:
             ax.scatter(r.column("ce_loss"), r.column("test_auc"), s=10, marker=marker,
                        alpha=0.5, color=colour,
-                       label=f"{_label(reps[0])}" if r is reps[0] else None)
+                       label=f"{_label(reps[0])}, r = {mean_r}" if r is reps[0] else None)
         parts.append(f"{reps[0].loss}: {_r_text(rs)}")
-    ax.set_xlabel("CE loss (training data, no λ term)")
+    ax.set_xscale("log")
+    ax.set_xlabel("CE loss (training data, no λ term; log scale)")
     ax.set_ylabel("test AUC")
     ax.legend(fontsize=7)
     return _save(fig, out, "figure5_ce_loss", "Figure 5: CE loss against test AUC",
                  "Cross-entropy of the training data at the minima of the CE and sigmoid "
-                 f"landscapes against their test AUC, every replicate pooled ({'; '.join(parts)}).")
+                 "landscapes against their test AUC, every replicate pooled; r is Pearson's "
+                 f"on each replicate and their mean, as the finding uses it "
+                 f"({'; '.join(parts)}).")
 
 
 # -- ablations -------------------------------------------------------------------------------
