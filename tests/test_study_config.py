@@ -30,10 +30,11 @@ def test_presets_load_and_run_every_part(name):
         assert cfg.part_landscapes(p), p
 
 
-def test_quick_preset_gives_every_grid_its_own_budget():
+@pytest.mark.parametrize("name", ["quick", "full"])
+def test_presets_give_every_grid_its_own_budget(name):
     """Issue 21: β = 40 and λ = 1e-5 are not the main part's landscape at 3× the quenches
     of the rest of their grid; each grid's landscapes share one budget."""
-    cfg = load_preset("quick")
+    cfg = load_preset(name)
     for part in ("surrogates", "beta_sigmoid", "beta_exp", "lambda"):
         specs = cfg.part_landscapes(part)
         assert len({(s.explore, s.connect) for s in specs}) == 1, part
