@@ -30,19 +30,23 @@ def test_presets_load_and_run_every_part(name):
         assert cfg.part_landscapes(p), p
 
 
-def test_quick_preset_shares_the_sigmoid_landscape_with_the_largest_budget():
-    cfg = load_preset("quick")
-    shared = [s for s in cfg.landscapes() if s.loss == "sigmoid" and s.beta == 40.0
-              and s.lam == 1e-5 and s.dataset == "spiral"]
-    assert [s.replicate for s in shared] == [0, 1, 2]  # one landscape per replicate
-    assert len({s.group for s in shared}) == 1
-    s = shared[0]
-    assert set(s.parts) == {"main", "surrogates", "beta_sigmoid", "lambda"}
-    asked = [cfg.parts[p].explore.max_steps for p in s.parts]
-    assert s.explore.max_steps == max(asked)
-    assert s.connect.max_attempts == max(cfg.parts[p].connect.max_attempts for p in s.parts)
-    # the part views hand back the merged spec
-    assert s in cfg.part_landscapes("beta_sigmoid")
+@pytest.mark.parametrize("name", ["quick", "full"])
+def test_presets_give_every_grid_its_own_budget(name):
+    """Issue 21: β = 40 and λ = 1e-5 are not the main part's landscape at 3× the quenches
+    of the rest of their grid; each grid's landscapes share one budget."""
+    cfg = load_preset(name)
+    for part in ("surrogates", "beta_sigmoid", "beta_exp", "lambda"):
+        specs = cfg.part_landscapes(part)
+        assert len({(s.explore, s.connect) for s in specs}) == 1, part
+        assert all(s.explore == cfg.parts[part].explore for s in specs), part
+    sig = [s for s in cfg.landscapes() if s.loss == "sigmoid" and s.beta == 40.0
+           and s.lam == 1e-5 and s.dataset == "spiral"]
+    main = [s for s in sig if "main" in s.parts]
+    assert [s.replicate for s in main] == list(range(cfg.replicates))
+    beta = [s for s in cfg.part_landscapes("beta_sigmoid") if s.beta == 40.0]
+    assert beta and not set(s.key for s in beta) & {s.key for s in main}
+    assert all(s.key.endswith(f"-beta_sigmoid-r{s.replicate}") for s in beta)
+    assert {s.group for s in beta} == {beta[0].group}  # replicates still group
 
 
 def test_expansion_of_ablations_and_loss_parameters():
@@ -110,9 +114,10 @@ def test_grow_budget_defaults_part_overrides_and_merge():
     cfg = parse_config({**data, "grow": {"max_attempts": 5}})
     by = {(s.loss, s.parts): s.grow for s in cfg.landscapes()}
     assert by[("ce", ("main",))].max_attempts == 50
-    # sigmoid is in both parts: the larger budget, and the larger (stricter) window
-    assert by[("sigmoid", ("main", "surrogates"))].max_attempts == 50
-    assert by[("sigmoid", ("main", "surrogates"))].window == max(30, GrowSettings().window)
+    # sigmoid is asked for by both parts at different growth budgets: two landscapes
+    assert by[("sigmoid", ("main",))].max_attempts == 50
+    assert by[("sigmoid", ("main",))].window == 30
+    assert by[("sigmoid", ("surrogates",))].max_attempts == 5
     tanh = by[("tanh", ("surrogates",))]
     assert tanh.max_attempts == 5 and tanh.window == GrowSettings().window
 
@@ -143,7 +148,7 @@ def test_load_config_file_errors(tmp_path):
 @given(st.sets(st.sampled_from(PARTS), min_size=1),
        st.lists(st.sampled_from([0.5, 1.0, 4.0, 40.0]), min_size=1, max_size=3, unique=True),
        st.lists(st.integers(1, 50), min_size=len(PARTS), max_size=len(PARTS)))
-def test_landscapes_are_the_union_of_the_parts_with_max_budgets(on, betas, steps):
+def test_landscapes_are_the_union_of_the_parts_at_their_own_budgets(on, betas, steps):
     parts = {p: {"enabled": p in on, "explore": {"max_steps": n}}
              for p, n in zip(PARTS, steps, strict=True)}
     parts["beta_sigmoid"]["values"] = betas
@@ -157,7 +162,10 @@ def test_landscapes_are_the_union_of_the_parts_with_max_budgets(on, betas, steps
     assert union == set(specs)
     for s in specs.values():
         assert set(s.parts) <= on
-        assert s.explore.max_steps == max(cfg.parts[p].explore.max_steps for p in s.parts)
+        # a shared landscape has the budget of every part that uses it
+        assert {cfg.parts[p].explore.max_steps for p in s.parts} == {s.explore.max_steps}
+    for p in on:
+        assert all(s.explore == cfg.parts[p].explore for s in cfg.part_landscapes(p))
 
 
 # -- replicates, sensitivity variants, data checked before any work ---------------------------
@@ -246,3 +254,26 @@ def test_presets_fix_the_walkers_so_tables_do_not_depend_on_workers(name):
     walkers = load_preset(name).explore_settings.walkers
     assert walkers > 0
     assert walkers == default_walkers(2)  # the worker count every recorded run used
+
+
+def test_quick_credit_card_has_twenty_test_frauds_and_full_uses_the_whole_subset():
+    """Issue 21: ≥ 1,000 rows at the paper's 10 % fraud, ≥ 20 frauds in every replicate's
+    stratified test set (quick); the whole shipped subset in the full preset."""
+    from aucscape.study.engine import build_dataset
+
+    cfg = load_preset("quick")
+    for r in range(cfg.replicates):
+        ds = build_dataset(cfg.dataset_spec("creditcard", r))
+        y = np.concatenate([ds.y_train, ds.y_test])
+        assert y.size >= 1000 and y.mean() == pytest.approx(0.10)
+        assert int(ds.y_test.sum()) >= 20
+    full = load_preset("full")
+    ds = build_dataset(full.dataset_spec("creditcard", 0))
+    assert ds.y_train.size + ds.y_test.size == 4920  # every row of the shipped subset
+
+
+def test_presets_run_the_literal_hinge_beside_the_smoothed_one():
+    for name in ("quick", "full"):
+        cfg = load_preset(name)
+        assert {"hinge", "smooth_hinge"} <= set(cfg.parts["surrogates"].losses)
+        assert cfg.loss_params["hinge"] == {"beta": 1.0, "margin": 1.0}  # max(0, 1 − z)

@@ -90,9 +90,10 @@ def test_known_split_in_table_row_and_graph_caption(tmp_path, monkeypatch):
     monkeypatch.setattr(disconnectivity_plot, "plot_disconnectivity",
                         lambda tree, **kw: (drawn.append(tree), orig(tree, **kw))[1])
     figs = figures.make_figures(res, tmp_path)
-    graph = next(f for f in figs if f.name == "graph_CE-r0")
-    assert "3 of 5 minima in the network; 2 outside" in graph.caption
+    graph = next(f for f in figs if f.name == "figure2_graph_ce")
+    assert "3 of 5 minima in the network; 2 outside, 3 of the 3 drawn" in graph.caption
     assert graph.path.read_bytes()[:4] == b"\x89PNG"
+    assert graph.vector.read_bytes()[:4] == b"%PDF"
     # the graph holds exactly the network: energies 0.10, 0.20, 0.40
     (tree,) = drawn
     assert sorted(tree.min_energies[tree.shown].tolist()) == [0.10, 0.20, 0.40]
@@ -102,8 +103,9 @@ def test_graph_title_says_the_split():
     from matplotlib.figure import Figure
 
     ax = Figure().add_subplot(1, 1, 1)
-    assert figures.draw_graph(_land("CE", *SPLIT), ax, title="ce, λ = 1e-05")
-    assert ax.get_title() == "ce, λ = 1e-05\n3 of 5 minima in the network; 2 outside"
+    assert figures.draw_graph(_land("CE", *SPLIT), ax, title="ce, λ = 1e-05") == (3, 3, 3)
+    assert ax.get_title() == ("ce, λ = 1e-05\n3 of 5 minima in the network; 2 outside\n"
+                              "3 of 3 drawn, 3 leaves")
 
 
 def test_network_is_the_global_minimums_not_the_largest_set(tmp_path):
@@ -114,6 +116,9 @@ def test_network_is_the_global_minimums_not_the_largest_set(tmp_path):
     assert connectivity(r).text() == "1 of 6 minima in the network; 5 outside"
     figs = figures.make_figures(_results([r]), tmp_path)
     assert "1 of 6 minima in the network; 5 outside" in figs[0].caption
+    # one minimum is no graph: no file, and the caption says why
+    assert figs[0].path is None and figs[0].caption.startswith("Not drawn")
+    assert not list(tmp_path.glob("figure3*"))
 
 
 def test_no_transition_state_search_is_said_not_counted(tmp_path):

@@ -140,4 +140,5 @@ def _summary(results: StudyResults, out: Path, report: Path) -> None:
     print(f"{len(results.landscapes)} landscapes in {results.wall_seconds:.1f} s; "
           f"report: {report} and {out / 'report.html'}")
     for f in fs:
-        print(f"  [{f.verdict:>10}] {f.claim}: {f.measured} (paper: {f.paper})")
+        print(f"  [{f.verdict_text:>14}] {f.claim}: {f.measured} (paper: {f.paper}; "
+              f"band {f.band.text()})")

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from .._validation import check_positive
 from ..protocols import FloatArray
-from .graph import components
+from .graph import UnionFind, components
 
 IntArray = NDArray[np.int64]
 
@@ -305,3 +305,37 @@ def layout(tree: DisconnectivityTree, *, centre_gmin: bool = False) -> FloatArra
             stack.append((nid, True))
             stack.extend((c, False) for c in reversed(order[nid]))
     return x
+
+
+def merge_energy(min_energies: Any, ts_energies: Any, ts_pairs: Any, members: Any) -> float:
+    """Lowest energy at which the minima ``members`` lie in one basin: the highest
+    transition state on the minimax paths joining them (Kruskal's order), or the highest
+    member's energy when none is needed. Used as the top of a graph that draws only
+    those minima (e.g. the lowest few hundred of a large network), so its levels span
+    the part drawn rather than the whole network. Raises ValueError when the members are
+    not connected.
+
+    >>> merge_energy([0.0, 0.1, 0.5], [0.3, 0.9], [[0, 1], [1, 2]], [0, 1])
+    0.3
+    """
+    e_min, e_ts, pairs = check_network(min_energies, ts_energies, ts_pairs)
+    want = np.unique(np.asarray(members, dtype=np.int64))
+    top = float(e_min[want].max()) if want.size else float(e_min.min())
+    if want.size < 2:
+        return top
+    uf = UnionFind(e_min.size)
+    has = np.zeros(e_min.size, dtype=bool)  # per set root: holds a member
+    has[want] = True
+    left = want.size - 1
+    for k in np.argsort(e_ts, kind="stable"):
+        ra, rb = uf.find(int(pairs[k, 0])), uf.find(int(pairs[k, 1]))
+        if ra == rb:
+            continue
+        joined = has[ra] and has[rb]
+        uf.union(ra, rb)
+        has[uf.find(ra)] = has[ra] or has[rb]
+        if joined:
+            left -= 1
+            if left == 0:
+                return max(top, float(e_ts[k]))
+    raise ValueError("the members are not joined by the transition states")

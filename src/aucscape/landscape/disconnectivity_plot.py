@@ -30,11 +30,21 @@ def plot_disconnectivity(
     ax: Any | None = None,
     linewidth: float = 0.8,
     energy_label: str = "loss",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    tick_format: str | None = None,
+    colorbar: bool = True,
+    marker_size: float = 12.0,
 ) -> Any:
     """Draw the tree on ``ax`` (a new figure when None) and return the Axes.
 
     values : optional (n_minima,) per-minimum numbers colouring the leaves (NaN: grey);
-        a colour bar labelled ``value_label`` is added.
+        a colour bar labelled ``value_label`` is added (unless ``colorbar`` is False).
+    vmin, vmax : a fixed colour scale (e.g. 0.5-1 for test AUC, the same on every
+        panel); values outside it take the end colours and the bar shows an arrow. By
+        default the scale spans the drawn leaves' values.
+    tick_format : colour-bar tick labels, e.g. ``"{x:.2f}"``.
+    marker_size : area of the dot at the bottom of each coloured leaf (points²).
     labels : True to label leaves with their lowest minimum's index, or a dict
         {minimum index: text}.
     """
@@ -70,8 +80,13 @@ def plot_disconnectivity(
         finite = np.isfinite(leaf_vals)
         lo = float(leaf_vals[finite].min()) if finite.any() else 0.0
         hi = float(leaf_vals[finite].max()) if finite.any() else 1.0
-        constant = not hi > lo
-        if constant:  # one value: centre it in a readable range, not [lo, lo + 1e-12]
+        fixed = vmin is not None and vmax is not None
+        if fixed and not float(vmax) > float(vmin):
+            raise ValueError(f"vmax must exceed vmin, got vmin={vmin!r}, vmax={vmax!r}")
+        constant = not fixed and not hi > lo
+        if fixed:
+            norm = plt.Normalize(float(vmin), float(vmax))
+        elif constant:  # one value: centre it in a readable range, not [lo, lo + 1e-12]
             half = 0.01 * max(1.0, abs(lo))
             norm = plt.Normalize(lo - half, lo + half)
         else:
@@ -88,12 +103,20 @@ def plot_disconnectivity(
                 linewidths=linewidth,
             ))
         ax.scatter(leaf_x[finite], leaf_bottom[finite], c=leaf_vals[finite], cmap=cmap,
-                   norm=norm, s=12, zorder=3)
-        cbar = ax.figure.colorbar(lc, ax=ax, label=value_label)
-        if constant:
-            cbar.set_ticks([lo], labels=[f"{lo:.6g}"])
-        else:  # plain tick labels, never an offset such as "+0.9" at the top
-            cbar.formatter.set_useOffset(False)
+                   norm=norm, s=marker_size, zorder=3)
+        if colorbar:
+            extend = ("neither" if not fixed else
+                      {(False, False): "neither", (True, False): "min", (False, True): "max",
+                       (True, True): "both"}[(lo < norm.vmin, hi > norm.vmax)])
+            cbar = ax.figure.colorbar(lc, ax=ax, label=value_label, extend=extend)
+            if constant:
+                cbar.set_ticks([lo], labels=[f"{lo:.6g}"])
+            elif tick_format is not None:
+                from matplotlib.ticker import StrMethodFormatter
+
+                cbar.ax.yaxis.set_major_formatter(StrMethodFormatter(tick_format))
+            else:  # plain tick labels, never an offset such as "+0.9" at the top
+                cbar.formatter.set_useOffset(False)
 
     if labels:
         names = labels if isinstance(labels, dict) else {int(m): str(m) for m in leaf_min}

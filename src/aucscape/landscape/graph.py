@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 IntArray = NDArray[np.int64]
 
-__all__ = ["UnionFind", "components", "network_from_store"]
+__all__ = ["UnionFind", "components", "descent_ends", "network_from_store"]
 
 
 class UnionFind:
@@ -89,3 +89,33 @@ def network_from_store(store: Store) -> tuple[FloatArray, FloatArray, IntArray, 
     pairs = np.array([[row[t.min1], row[t.min2]] for t in tss], dtype=np.int64).reshape(-1, 2)
     return (np.array([m.energy for m in minima]), np.array([t.energy for t in tss]), pairs,
             [m.id for m in minima])
+
+
+def descent_ends(min_energies: FloatArray, ts_energies: FloatArray, pairs: IntArray
+                 ) -> IntArray:
+    """Where each minimum's lowest-barrier descent ends: its monotonic sequence basin.
+
+    From minimum i the descent steps to the lower neighbour (E_j < E_i) joined to i by
+    the lowest transition state among those to lower neighbours, and repeats until a
+    minimum has no lower neighbour (a funnel bottom; Berry & Kunz 1995, Wales 2003,
+    "monotonic sequences"). A single-funnel landscape sends every minimum of the network
+    to its global minimum; the share that ends elsewhere measures how many funnels
+    compete. Returns the end minimum's index for every minimum (itself for a bottom).
+
+    >>> descent_ends(np.array([0.0, 0.5, 0.2, 0.9]), np.array([1.0, 0.8, 1.2]),
+    ...              np.array([[0, 1], [1, 2], [2, 3]])).tolist()
+    [0, 2, 2, 2]
+    """
+    e = np.asarray(min_energies, dtype=np.float64)
+    n = e.size
+    best = np.full(n, np.inf)
+    step = np.arange(n)
+    for t, (a, b) in zip(np.asarray(ts_energies, float), np.asarray(pairs).reshape(-1, 2),
+                         strict=True):
+        for i, j in ((int(a), int(b)), (int(b), int(a))):
+            if e[j] < e[i] and t < best[i]:
+                best[i], step[i] = t, j
+    end = np.full(n, -1, dtype=np.int64)
+    for i in np.argsort(e, kind="stable"):  # lower minima first: their end is known
+        end[i] = i if step[i] == i else end[step[i]]
+    return end

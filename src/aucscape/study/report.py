@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+from .bands import VERDICTS
 from .connected import connectivity
 from .figures import FigureFile, make_figures
 from .findings import Finding, findings
@@ -44,12 +45,26 @@ def landscape_table(res: StudyResults) -> Table:
         "connection attempts", "seconds", "database"), rows)
 
 
-def _findings_table(fs: list[Finding]) -> Table:
+def _findings_table(fs: list[Finding], replicates: int = 3) -> Table:
+    """The findings, one row each; the verdict says when every replicate had the other
+    sign; ``band`` is the paper's value and the band that counts as reproducing it, and
+    the last column the power of ``replicates`` replicates to find it reproduced
+    (:func:`aucscape.study.bands.power`, at this run's spread between replicates)."""
     return Table("findings", "Paper findings against this run",
                  ("finding", "paper", "this run", "test", "verdict", "budget",
-                  "90% interval"),
-                 [(f.claim, f.paper, f.measured, f.criterion, f.verdict, f.budget,
-                   f.interval) for f in fs])
+                  "90% interval", "band", f"power at {replicates} replicates"),
+                 [(f.claim, f.paper, f.measured, f.criterion, f.verdict_text, f.budget,
+                   f.interval, f.band.text(), _power(f, replicates)) for f in fs])
+
+
+def _reps(res: StudyResults) -> int:
+    return int(res.config.get("replicates", 3) or 3)
+
+
+def _power(f: Finding, replicates: int) -> float | None:
+    from .bands import power
+
+    return power(f.band, f.sd, replicates, f.threshold, f.side)
 
 
 def _facts(res: StudyResults) -> list[str]:
@@ -76,16 +91,24 @@ def _network_fact(res: StudyResults) -> str:
                    if len(on) < len(cs) else "")
 
 
-_INTRO = ('Each row states one qualitative finding of Niroomand, Cafolla, Morgan & Wales '
+_INTRO = ('Each row states one finding of Niroomand, Cafolla, Morgan & Wales '
           "(2022), the paper's numbers, this run's estimate of the tested quantity, the "
           'test (fixed in advance), its 90 % Student-t interval over the replicates (the '
           'quantity is computed on each replicate; each replicate redraws the data, its '
-          'train/test split and the basin-hopping seeds) and the budget. A finding agrees'
-          " only when the whole interval lies on the paper's side of the test, disagrees "
-          'only when it lies wholly on the other side, and is undecided otherwise. Claims'
+          'train/test split and the basin-hopping seeds), the budget, and the band that '
+          "counts as the paper's magnitude (written before any run; docs/reproduction.md). "
+          'Verdicts: reproduced (the interval inside the band), same direction (the '
+          "paper's sign, the interval not inside the band), contradicted (the whole "
+          'interval on the other side), undecided (otherwise). A finding whose quantity '
+          "had the other sign in every replicate says so. The last column is the chance "
+          'that this many replicates find the finding reproduced if the quantity were '
+          "the paper's value, at the spread measured between this run's replicates "
+          "(blank where the paper gives no number). Claims"
           ' about numbers of minima are tested on Chao1 landscape sizes and on the minima'
           ' found after equal numbers of quenches, both at ΔE < 1e-4, and decided only '
-          'when both tests agree. With 3 replicates a t-interval is wide: undecided is '
+          'as far as both tests agree. "Best test AUC" of all minima grows with their '
+          'number; the global minima and the best of equal numbers of lowest minima are '
+          'compared too. With 3 replicates a t-interval is wide: undecided is '
           'the common, honest answer at the quick budgets. Nothing here is tuned to '
           'agree: the set-up was chosen on the CE landscape alone (see Set-up).')
 _SENS = ("Each column re-runs the main part (CE and sigmoid on the spiral) with one set-up "
@@ -96,7 +119,7 @@ _SENS = ("Each column re-runs the main part (CE and sigmoid on the spiral) with 
 
 def _md(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
         figs: list[FigureFile], sens: Table | None) -> str:
-    counts = {v: sum(f.verdict == v for f in fs) for v in ("agrees", "disagrees", "undecided")}
+    counts = {v: sum(f.verdict == v for f in fs) for v in VERDICTS}
     out = [f"# aucscape reproduce: {res.config.get('name')}", "",
            "Study of Niroomand, Cafolla, Morgan & Wales (2022), *Characterising the area "
            "under the curve loss function landscape*.", ""]
@@ -104,9 +127,8 @@ def _md(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
     out += ["## Set-up: what the paper leaves open", ""]
     out += [f"- {line}" for line in setup_lines(res)] + [""]
     out += ["## Findings: paper against this run", "", _INTRO, "",
-            f"{counts['agrees']} agree, {counts['disagrees']} disagree, "
-            f"{counts['undecided']} undecided.", "",
-            _findings_table(fs).to_markdown(), ""]
+            ", ".join(f"{n} {v}" for v, n in counts.items()) + ".", "",
+            _findings_table(fs, _reps(res)).to_markdown(), ""]
     if sens is not None:
         out += ["## Sensitivity: verdicts under the alternative set-ups", "", _SENS, "",
                 sens.to_markdown(), ""]
@@ -121,8 +143,12 @@ def _md(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
         out += [f"### {t.title}", "", t.to_markdown(), "", f"CSV: `tables/{t.name}.csv`", ""]
     out += ["## Figures", ""]
     for f in figs:
-        out += [f"### {f.title}", "", f"![{f.title}](figures/{f.path.name})", "",
-                f.caption, ""]
+        if f.path is not None:
+            out += [f"### {f.title}", "", f"![{f.title}](figures/{f.path.name})", "",
+                    f.caption + f" (vector: `figures/{f.vector.name}`)", ""]
+    absent = [f for f in figs if f.path is None]
+    if absent:
+        out += ["### Not drawn", ""] + [f"- {f.title}: {f.caption}" for f in absent] + [""]
     lt = landscape_table(res)
     out += ["## Landscapes", "", lt.to_markdown(), ""]
     out += ["## Configuration", "", "```json", json.dumps(res.config, indent=1), "```", ""]
@@ -144,7 +170,8 @@ _CSS = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 
         "line-height:1.4}table{border-collapse:collapse;margin:1em 0;font-size:90%}"
         "td,th{border:1px solid #bbb;padding:3px 6px;text-align:left}th{background:#eee}"
         "img{max-width:100%}figure{margin:1.5em 0}figcaption{font-size:90%;color:#333}"
-        ".agrees{background:#e3f4e1}.disagrees{background:#fbe3e3}"
+        ".reproduced{background:#d5efd1}.same-direction{background:#eef6e0}"
+        ".contradicted{background:#fbe3e3}"
         "pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:80%}")
 
 
@@ -159,10 +186,11 @@ def _html(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
     o += ["</ul><h2>Set-up: what the paper leaves open</h2><ul>"]
     o += [f"<li>{html.escape(line)}</li>" for line in setup_lines(res)]
     o += ["</ul><h2>Findings: paper against this run</h2>", f"<p>{html.escape(_INTRO)}</p>"]
-    ft = _findings_table(fs)
+    ft = _findings_table(fs, _reps(res))
     rows = "".join(
-        f"<tr class='{f.verdict}'>" + "".join(f"<td>{html.escape(fmt(v))}</td>" for v in r)
-        + "</tr>" for f, r in zip(fs, ft.rows, strict=True))
+        f"<tr class='{f.verdict.replace(' ', '-')}'>"
+        + "".join(f"<td>{html.escape(fmt(v))}</td>" for v in r) + "</tr>"
+        for f, r in zip(fs, ft.rows, strict=True))
     o.append("<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in ft.headers)
              + f"</tr></thead><tbody>{rows}</tbody></table>")
     if sens is not None:
@@ -178,10 +206,17 @@ def _html(res: StudyResults, fs: list[Finding], tabs: list[Table], sel: tuple,
         o += [f"<h3>{html.escape(t.title)}</h3>", _html_table(t)]
     o.append("<h2>Figures</h2>")
     for f in figs:
+        if f.path is None:
+            continue
         data = base64.b64encode(f.path.read_bytes()).decode("ascii")
         o.append(f"<figure><h3>{html.escape(f.title)}</h3><img alt='{html.escape(f.title)}' "
                  f"src='data:image/png;base64,{data}'><figcaption>{html.escape(f.caption)}"
                  "</figcaption></figure>")
+    absent = [f for f in figs if f.path is None]
+    if absent:
+        o.append("<h3>Not drawn</h3><ul>" + "".join(
+            f"<li>{html.escape(f.title)}: {html.escape(f.caption)}</li>" for f in absent)
+            + "</ul>")
     o += ["<h2>Landscapes</h2>", _html_table(landscape_table(res)), "<h2>Configuration</h2>",
           f"<pre>{html.escape(json.dumps(res.config, indent=1))}</pre></body></html>"]
     return "\n".join(o)
@@ -204,7 +239,7 @@ def write_report(res: StudyResults, out: str | Path, *, force: bool = False) -> 
     sel = loss_selection(res)
     figs = make_figures(res, out / "figures")
     sens = sensitivity_table(res)
-    extra = [_findings_table(fs), landscape_table(res)] + ([sel[0]] if sel[0] else [])
+    extra = [_findings_table(fs, _reps(res)), landscape_table(res)] + ([sel[0]] if sel[0] else [])
     extra += [sens] if sens is not None else []
     for t in [*tabs, *extra]:
         (out / "tables" / f"{t.name}.csv").write_text(t.to_csv(), encoding="utf-8")

@@ -6,9 +6,8 @@
   percentile bootstrap over R = 3 replicates was tried first: its interval is narrower
   than the range of three values and covered far less than 90 %; two seeds then gave
   opposite verdicts on one finding.)
-- :func:`verdict`: "agrees" only when the whole interval lies on the paper's side of the
-  test's threshold, "disagrees" only when it lies wholly on the other side, "undecided"
-  otherwise (including when there is no interval).
+- the verdicts read the interval against the paper's direction and band:
+  :func:`aucscape.study.bands.classify`.
 - :func:`chao1`: the bias-corrected Chao1 estimate of the number of distinct minima from
   the hit counts, Ŝ = S_obs + f1(f1 − 1) / (2(f2 + 1)), f_k = minima hit exactly k times.
 - :func:`merge_by_energy`: hit counts when two minima count as the same if their
@@ -27,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = ["LEVEL", "MIN_REPLICATES", "auc_se", "chao1", "discovery_curve", "interval",
-           "merge_by_energy", "verdict"]
+           "merge_by_energy"]
 
 #: Two-sided level of every interval in the report.
 LEVEL = 0.90
@@ -73,25 +72,6 @@ def _finite(v: float | None) -> float | None:
         return None
     v = float(v)
     return v if math.isfinite(v) else None
-
-
-def verdict(lo: float | None, hi: float | None, threshold: float, side: str) -> bool | None:
-    """True (agrees) when [lo, hi] lies wholly on the paper's ``side`` ("above"/"below")
-    of ``threshold``, False when wholly on the other side, None otherwise.
-
-    >>> verdict(0.1, 0.3, 0.0, "above"), verdict(-0.3, -0.1, 0.0, "above")
-    (True, False)
-    >>> verdict(-0.1, 0.3, 0.0, "above") is None
-    True
-    """
-    if side not in ("above", "below"):
-        raise ValueError(f"side must be 'above' or 'below', got {side!r}")
-    if lo is None or hi is None:
-        return None
-    above, below = lo > threshold, hi < threshold
-    if not (above or below):
-        return None
-    return above if side == "above" else below
 
 
 def chao1(hits: ArrayLike) -> float:
