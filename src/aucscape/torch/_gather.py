@@ -4,8 +4,8 @@ A pairwise loss on each rank's slice of a distributed batch misses every pair wh
 positive and negative sit on different ranks. ``gather=True`` on the torch losses
 concatenates scores, labels and weights of all ranks (rank order) before the loss, so
 every rank computes the same loss L of the global batch. The scores go through
-``torch.distributed.nn.functional.all_gather``, whose backward sums the gradients that
-every rank computes for each slice and hands each rank its own: rank r receives
+:class:`_AllGather`, whose backward sums (all-reduce) the gradients that every rank
+computes for the gathered batch and hands each rank its own slice: rank r receives
 W · ∂L/∂s_r (W the world size, every rank having computed the same L). DDP averages the
 parameter gradients over the ranks, which divides that factor out again: after
 ``backward`` the parameters hold exactly ∂L/∂θ of the single-process loss on the global
@@ -32,6 +32,28 @@ def _world() -> int:
     return dist.get_world_size()
 
 
+class _AllGather(torch.autograd.Function):
+    """(W, n, ...) stack of every rank's ``x``; backward: all-reduce sum, own slice."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
+        import torch.distributed as dist
+
+        x = x.contiguous()
+        parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
+        dist.all_gather(parts, x)
+        ctx.rank = dist.get_rank()
+        return torch.stack(parts)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:  # type: ignore[override]
+        import torch.distributed as dist
+
+        grad = grad.contiguous()
+        dist.all_reduce(grad, op=dist.ReduceOp.SUM)
+        return grad[ctx.rank]
+
+
 def gather_batch(scores: Tensor, *others: Tensor) -> tuple[Tensor, ...]:
     """(scores, *others) of every rank concatenated along dim 0, in rank order.
 
@@ -39,7 +61,6 @@ def gather_batch(scores: Tensor, *others: Tensor) -> tuple[Tensor, ...]:
     weights) are gathered without one. All tensors share their length along dim 0.
     """
     import torch.distributed as dist
-    from torch.distributed.nn.functional import all_gather
 
     world = _world()
     if world == 1:
@@ -56,7 +77,7 @@ def gather_batch(scores: Tensor, *others: Tensor) -> tuple[Tensor, ...]:
         fill = t.new_zeros((longest - t.shape[0], *t.shape[1:]))
         return torch.cat([t, fill])
 
-    parts = all_gather(pad(scores))
+    parts = _AllGather.apply(pad(scores))
     out = [torch.cat([p[:k] for p, k in zip(parts, lengths, strict=True)])]
     for t in others:
         plain = t.detach()
