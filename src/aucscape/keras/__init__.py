@@ -55,7 +55,9 @@ any optimiser); see :mod:`aucscape.keras.aucm`.
 
 Package layout, one idea a module: ``_inputs`` (shapes, dtypes, eager value checks),
 ``_ops`` (:func:`pairwise_auc_loss` and its three algorithms), ``losses`` (the registered
-``Loss`` classes), ``aucm`` (:class:`AUCMLoss`, :func:`aucm_loss`), ``dataset``
+``Loss`` classes), ``aucm`` (:class:`AUCMLoss`, :func:`aucm_loss`), ``multilabel``
+(:class:`MultiLabelAUCLoss`, :class:`MultiClassAUCLoss` and their functions: (N, L)
+labels with −1 = unknown, one-vs-rest / one-vs-one), ``dataset``
 (:class:`BalancedBatchDataset`). Argument checks shared
 with the torch and JAX front ends live in :mod:`aucscape._frontend`.
 """
@@ -75,6 +77,12 @@ from aucscape.keras.losses import (
     TanhAUCLoss,
     WeightedPairwiseRankingLoss,
 )
+from aucscape.keras.multilabel import (
+    MultiClassAUCLoss,
+    MultiLabelAUCLoss,
+    multiclass_auc_loss,
+    multilabel_auc_loss,
+)
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
@@ -82,12 +90,16 @@ __all__ = [
     "BalancedBatchDataset",
     "ExpAUCLoss",
     "HingeAUCLoss",
+    "MultiClassAUCLoss",
+    "MultiLabelAUCLoss",
     "PairwiseAUCLoss",
     "QuadAUCLoss",
     "SigmoidAUCLoss",
     "TanhAUCLoss",
     "WeightedPairwiseRankingLoss",
     "aucm_loss",
+    "multiclass_auc_loss",
+    "multilabel_auc_loss",
     "pairwise_auc_loss",
 ]
 
