@@ -39,6 +39,19 @@ def test_every_surrogate_equals_the_loop_over_labels_and_pairs(name):
     _close(fn(jnp.array(s, jnp.float32)), brute(y, s, name, w=w, lam=lam, **kw))
 
 
+def test_partial_auc_per_label_matches_the_core():
+    from aucscape.pairwise import multilabel_pairwise_loss
+
+    y, s, rng = problem(24, n=20, n_labels=4)
+    w = rng.random((20, 4))
+    ref = multilabel_pairwise_loss(y, s, "sigmoid", beta=10.0, max_fpr=0.3, sample_weight=w,
+                                   return_grad=True)
+    got = jax.value_and_grad(lambda x: aj.multilabel_auc_loss(
+        jnp.array(y), x, beta=10.0, max_fpr=0.3, sample_weight=jnp.array(w)))(
+        jnp.array(s, jnp.float32))
+    _close(got, ref)
+
+
 def test_mask_drops_entries_like_unknown_labels():
     y, s, _ = problem(22, n=12, n_labels=3, unknown=False)
     known = np.random.default_rng(0).random((12, 3)) > 0.3
