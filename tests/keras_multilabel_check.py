@@ -16,6 +16,7 @@ from _checks import expect_value_errors
 from aucscape.keras import (
     MultiClassAUCLoss,
     MultiLabelAUCLoss,
+    MultiLabelAUCMLoss,
     multiclass_auc_loss,
     multilabel_auc_loss,
 )
@@ -63,6 +64,42 @@ def check_multiclass() -> None:
     print(f"[{BACKEND}] multi-class one-vs-rest and one-vs-one")
 
 
+def aucm_reference(y, s, w, lam, m):
+    """Σ λ_l AM_l / Σ λ_l over labels with both classes, AM from its definition."""
+    terms, used = [], []
+    for col in range(y.shape[1]):
+        pos = (y[:, col] == 1) & (w[:, col] > 0)
+        neg = (y[:, col] == 0) & (w[:, col] > 0)
+        if pos.any() and neg.any():
+            wp, wn = w[pos, col] / w[pos, col].sum(), w[neg, col] / w[neg, col].sum()
+            sp, sn = s[pos, col], s[neg, col]
+            mp, mn = wp @ sp, wn @ sn
+            terms.append(wp @ (sp - mp) ** 2 + wn @ (sn - mn) ** 2 + max(m - mp + mn, 0) ** 2)
+            used.append(lam[col])
+    return float(np.dot(used, terms) / np.sum(used))
+
+
+def check_aucm() -> None:
+    y, s, rng = problem(34, n=16, n_labels=4)
+    w = rng.random((16, 4)) + 0.5
+    lam = [1.0, 2.0, 0.5, 1.0]
+    loss = MultiLabelAUCMLoss(margin=0.6, label_weight=lam)
+    loss = MultiLabelAUCMLoss.from_config(loss.get_config())
+    v, jac = values_and_jacobian(lambda labels, t: ops.stack([loss(labels, t, w)]), y, s,
+                                 jit=jit_modes()[0])
+    close(v[0], aucm_reference(y, s, w, lam, 0.6), "AUC-M value")
+    h, num = 1e-6, np.zeros_like(s)
+    for i in range(s.shape[0]):
+        for j in range(s.shape[1]):
+            up, dn = s.copy(), s.copy()
+            up[i, j] += h
+            dn[i, j] -= h
+            num[i, j] = (aucm_reference(y, up, w, lam, 0.6)
+                         - aucm_reference(y, dn, w, lam, 0.6)) / (2 * h)
+    close(jac[0], num, "AUC-M gradient (central differences)")
+    print(f"[{BACKEND}] multi-label AUC-M")
+
+
 def check_errors() -> None:
     s = np.ones((3, 2), np.float32)
     expect_value_errors([
@@ -95,6 +132,7 @@ def check_fit_lowers_the_loss() -> None:
 if __name__ == "__main__":
     check_values_and_gradients()
     check_multiclass()
+    check_aucm()
     check_errors()
     check_fit_lowers_the_loss()
     print(f"[{BACKEND}] all multi-label checks passed")

@@ -75,6 +75,30 @@ def test_multiclass_matches_the_core(multi_class):
                                          return_grad=True))
 
 
+def test_multilabel_aucm_is_the_mean_of_per_label_saddle_values():
+    y, s, rng = problem(25, n=18, n_labels=4)
+    w = rng.random(18) + 0.5
+    lam = np.array([1.0, 1.0, 2.0, 0.5])
+
+    def loop(x):  # the single-label aucm_loss on each label's known entries
+        terms, used = [], []
+        for col in range(4):
+            keep = y[:, col] != -1
+            yl = y[keep, col]
+            if (yl == 1).any() and (yl == 0).any():
+                terms.append(aj.aucm_loss(jnp.array(yl), x[keep, col], margin=0.6,
+                                          sample_weight=jnp.array(w[keep])))
+                used.append(lam[col])
+        return sum(u * v for u, v in zip(used, terms, strict=True)) / sum(used)
+
+    x = jnp.array(s, jnp.float32)
+    got = jax.value_and_grad(lambda t: aj.multilabel_aucm_loss(
+        jnp.array(y), t, margin=0.6, sample_weight=jnp.array(w),
+        label_weight=jnp.array(lam)))(x)
+    ref = jax.value_and_grad(loop)(x)
+    _close(got, (float(ref[0]), np.asarray(ref[1], np.float64)))
+
+
 def test_bad_inputs_raise_naming_them():
     s = jnp.ones((3, 2))
     with pytest.raises(ValueError, match=r"0/1 labels or -1 \(unknown\); found \[2\]"):

@@ -13,6 +13,7 @@ numba the core's kernel is called once per label by the host callback). Fixed sh
 so it traces once under ``jit``. Multi-class scores (N, C) with class indices (N,) map to
 one-vs-rest (one-hot labels) or one-vs-one (one column per ordered class pair (j, k):
 scores s_j, class j against class k, the others unknown) as in the NumPy core.
+:func:`multilabel_aucm_loss` is the per-label AUC-M saddle value, by columns.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from aucscape._aucm import DEFAULT_MARGIN, check_margin
 from aucscape._frontend import check_weight_values, pairwise_args
 from aucscape._jax_inputs import _concrete
 from aucscape.pairwise._multilabel import MULTI_CLASS, UNKNOWN
@@ -151,3 +153,47 @@ def multiclass_auc_loss(
     j, k = np.nonzero(~np.eye(n_classes, dtype=bool))
     labels = jnp.where(onehot[:, j] == 1, 1, jnp.where(onehot[:, k] == 1, 0, UNKNOWN))
     return multilabel_auc_loss(labels, x[:, j], sample_weight=sample_weight, **kwargs)
+
+
+def multilabel_aucm_loss(
+    y_true: Array,
+    y_pred: Array,
+    *,
+    margin: float = DEFAULT_MARGIN,
+    from_logits: bool = False,
+    mask: Array | None = None,
+    sample_weight: Array | None = None,
+    label_weight: Array | None = None,
+    axis_name: str | None = None,
+) -> Array:
+    """Multi-label AUC-M: Σ_{l∈C} λ_l AM_l / Σ_{l∈C} λ_l, by columns (no loop).
+
+    AM_l = Var_P(s_l) + Var_N(s_l) + (m − μ_P + μ_N)_+², the per-label saddle value of
+    :func:`aucscape.jax.aucm_loss`, over the labels C with both classes; inputs as
+    :func:`multilabel_auc_loss`.
+
+    >>> import jax.numpy as jnp
+    >>> y = jnp.array([[1, 1], [1, -1], [0, 0], [0, 1]])
+    >>> s = jnp.array([[0.9, 0.5], [0.8, 0.0], [0.3, 0.5], [0.1, 0.5]])
+    >>> round(float(multilabel_aucm_loss(y, s)), 6)  # (0.135 + 1) / 2
+    0.5675
+    """
+    m = check_margin(margin)
+    x, y, w, lam = _check(y_true, y_pred, mask, sample_weight, label_weight)
+    if axis_name is not None:
+        x, y, w = (lax.all_gather(v, axis_name, tiled=True) for v in (x, y, w))
+    s = jax.nn.sigmoid(x) if from_logits else x
+    w = lax.stop_gradient(w)
+    wp = jnp.where(y == 1, w, 0.0)
+    wn = jnp.where(y == 0, w, 0.0)
+    wp_tot, wn_tot = jnp.sum(wp, axis=0), jnp.sum(wn, axis=0)
+    valid = (wp_tot > 0) & (wn_tot > 0)
+    wp = wp / jnp.where(valid, wp_tot, 1.0)  # guarded: finite on one-class labels
+    wn = wn / jnp.where(valid, wn_tot, 1.0)
+    mu_p, mu_n = jnp.sum(wp * s, axis=0), jnp.sum(wn * s, axis=0)
+    am = (jnp.sum(wp * (s - mu_p) ** 2, axis=0) + jnp.sum(wn * (s - mu_n) ** 2, axis=0)
+          + jnp.maximum(m - mu_p + mu_n, 0.0) ** 2)  # fmt: skip
+    lam = jnp.where(valid, lam, 0.0)
+    total = jnp.sum(lam)
+    value = jnp.sum(lam * jnp.where(valid, am, 0.0)) / jnp.where(total > 0, total, 1.0)
+    return jnp.where(total > 0, value, 0.0)

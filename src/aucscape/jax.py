@@ -58,12 +58,16 @@ from aucscape._frontend import (
 )
 from aucscape._jax_aucm import aucm_loss
 from aucscape._jax_inputs import _concrete, _prepare
-from aucscape._jax_multilabel import multiclass_auc_loss, multilabel_auc_loss
+from aucscape._jax_multilabel import (
+    multiclass_auc_loss,
+    multilabel_auc_loss,
+    multilabel_aucm_loss,
+)
 from aucscape.focal import EPS
 from aucscape.surrogates import EXP, QUAD, SIGMOID, SQUARED_HINGE, blocked_terms
 
 __all__ = ["aucm_loss", "focal_loss", "multiclass_auc_loss", "multilabel_auc_loss",
-           "pairwise_auc_loss"]
+           "multilabel_aucm_loss", "pairwise_auc_loss"]
 
 #: Elements of one block of the pair matrix (rows · N) in the blocked sums.
 BLOCK_ELEMENTS = 1 << 21

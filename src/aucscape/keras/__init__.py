@@ -56,8 +56,8 @@ any optimiser); see :mod:`aucscape.keras.aucm`.
 Package layout, one idea a module: ``_inputs`` (shapes, dtypes, eager value checks),
 ``_ops`` (:func:`pairwise_auc_loss` and its three algorithms), ``losses`` (the registered
 ``Loss`` classes), ``aucm`` (:class:`AUCMLoss`, :func:`aucm_loss`), ``multilabel``
-(:class:`MultiLabelAUCLoss`, :class:`MultiClassAUCLoss` and their functions: (N, L)
-labels with −1 = unknown, one-vs-rest / one-vs-one), ``dataset``
+(:class:`MultiLabelAUCLoss`, :class:`MultiClassAUCLoss`, :class:`MultiLabelAUCMLoss` and
+their functions: (N, L) labels with −1 = unknown, one-vs-rest / one-vs-one), ``dataset``
 (:class:`BalancedBatchDataset`). Argument checks shared
 with the torch and JAX front ends live in :mod:`aucscape._frontend`.
 """
@@ -80,8 +80,10 @@ from aucscape.keras.losses import (
 from aucscape.keras.multilabel import (
     MultiClassAUCLoss,
     MultiLabelAUCLoss,
+    MultiLabelAUCMLoss,
     multiclass_auc_loss,
     multilabel_auc_loss,
+    multilabel_aucm_loss,
 )
 
 __all__ = [
@@ -92,6 +94,7 @@ __all__ = [
     "HingeAUCLoss",
     "MultiClassAUCLoss",
     "MultiLabelAUCLoss",
+    "MultiLabelAUCMLoss",
     "PairwiseAUCLoss",
     "QuadAUCLoss",
     "SigmoidAUCLoss",
@@ -100,6 +103,7 @@ __all__ = [
     "aucm_loss",
     "multiclass_auc_loss",
     "multilabel_auc_loss",
+    "multilabel_aucm_loss",
     "pairwise_auc_loss",
 ]
 

@@ -24,20 +24,42 @@ import keras
 import numpy as np
 from keras import ops
 
+from aucscape._aucm import DEFAULT_MARGIN, check_margin
 from aucscape._frontend import check_weight_values, pairwise_args
 from aucscape.keras._inputs import compute_dtype, is_concrete
 from aucscape.keras._ops import DEFAULT_BLOCK_SIZE, KERAS_REDUCTIONS, pairwise_risk
 from aucscape.keras.losses import PairwiseAUCLoss
 from aucscape.pairwise._multilabel import MULTI_CLASS, UNKNOWN
 
-__all__ = ["MultiClassAUCLoss", "MultiLabelAUCLoss", "multiclass_auc_loss",
-           "multilabel_auc_loss"]
+__all__ = ["MultiClassAUCLoss", "MultiLabelAUCLoss", "MultiLabelAUCMLoss",
+           "multiclass_auc_loss", "multilabel_auc_loss", "multilabel_aucm_loss"]
 
 
 def multilabel_risk(args: Any, y_true: Any, y_pred: Any, sample_weight: Any = None,
                     label_weight: Any = None, *, from_logits: bool = False,
                     block_size: int = DEFAULT_BLOCK_SIZE) -> Any:
     """The multi-label risk R (module docstring) for a checked configuration ``args``."""
+    x, y, w, lam = _columns(y_true, y_pred, sample_weight, label_weight)
+    n_labels = int(x.shape[1])
+    has_pos = ops.any(w * y > 0, axis=0)
+    has_neg = ops.any(w * (1.0 - y) > 0, axis=0)
+    valid = ops.logical_and(ops.logical_and(has_pos, has_neg), args.pos_weight > 0)
+    risks = ops.stack([
+        pairwise_risk(args, y[:, col], x[:, col], w[:, col], from_logits=from_logits,
+                      block_size=block_size) for col in range(n_labels)])
+    return _label_mean(risks, valid, lam)
+
+
+def _label_mean(values: Any, valid: Any, lam: Any) -> Any:
+    """Σ_{l valid} λ_l v_l / Σ_{l valid} λ_l, 0 when no label is valid."""
+    lam = ops.where(valid, lam, ops.zeros_like(lam))
+    total = ops.sum(lam)
+    value = ops.sum(lam * ops.where(valid, values, ops.zeros_like(values)))
+    return ops.where(total > 0, value / ops.where(total > 0, total, 1.0), 0.0)
+
+
+def _columns(y_true: Any, y_pred: Any, sample_weight: Any, label_weight: Any):
+    """Checked (x, y, w, λ): scores (N, L), 0/1 labels, weights (0 where unknown), (L,)."""
     x, y = ops.convert_to_tensor(y_pred), ops.convert_to_tensor(y_true)
     if len(x.shape) != 2 or tuple(y.shape) != tuple(x.shape) or x.shape[1] is None:
         raise ValueError(f"y_true and y_pred must have one shape (N, L) with L known, got "
@@ -65,17 +87,31 @@ def multilabel_risk(args: Any, y_true: Any, y_pred: Any, sample_weight: Any = No
         raise ValueError(f"label_weight must have shape ({n_labels},), got {lam.shape}")
     check_weight_values(lam, "label_weight")
     w = ops.where(y == UNKNOWN, ops.zeros_like(w), w)
-    y = ops.cast(y == 1, dtype)
-    has_pos = ops.any(w * y > 0, axis=0)
-    has_neg = ops.any(w * (1.0 - y) > 0, axis=0)
-    valid = ops.logical_and(ops.logical_and(has_pos, has_neg), args.pos_weight > 0)
-    lam = ops.where(valid, ops.cast(lam, dtype), ops.zeros((n_labels,), dtype))
-    total = ops.sum(lam)
-    risks = ops.stack([
-        pairwise_risk(args, y[:, col], x[:, col], w[:, col], from_logits=from_logits,
-                      block_size=block_size) for col in range(n_labels)])
-    value = ops.sum(lam * risks) / ops.where(total > 0, total, 1.0)
-    return ops.where(total > 0, value, 0.0)
+    return x, ops.cast(y == 1, dtype), w, ops.cast(lam, dtype)
+
+
+def multilabel_aucm_loss(y_true: Any, y_pred: Any, sample_weight: Any = None, *,
+                         margin: float = DEFAULT_MARGIN, from_logits: bool = False,
+                         label_weight: Any = None) -> Any:
+    """Multi-label AUC-M: Σ_{l∈C} λ_l AM_l / Σ_{l∈C} λ_l, by columns (no loop).
+
+    AM_l = Var_P(s_l) + Var_N(s_l) + (m − μ_P + μ_N)_+², the per-label saddle value of
+    :func:`aucscape.keras.aucm_loss`, over the labels C with both classes; inputs as
+    :func:`multilabel_auc_loss`.
+    """
+    m = check_margin(margin)
+    x, y, w, lam = _columns(y_true, y_pred, sample_weight, label_weight)
+    s = ops.sigmoid(x) if from_logits else x
+    w = ops.stop_gradient(w)
+    wp, wn = w * y, w * (1.0 - y)
+    wp_tot, wn_tot = ops.sum(wp, axis=0), ops.sum(wn, axis=0)
+    valid = ops.logical_and(wp_tot > 0, wn_tot > 0)
+    wp = wp / ops.where(valid, wp_tot, ops.ones_like(wp_tot))  # guarded: one-class labels
+    wn = wn / ops.where(valid, wn_tot, ops.ones_like(wn_tot))
+    mu_p, mu_n = ops.sum(wp * s, axis=0), ops.sum(wn * s, axis=0)
+    am = (ops.sum(wp * ops.square(s - mu_p), axis=0) + ops.sum(wn * ops.square(s - mu_n), axis=0)
+          + ops.square(ops.relu(m - mu_p + mu_n)))  # fmt: skip
+    return _label_mean(am, valid, lam)
 
 
 def multiclass_columns(y_true: Any, y_pred: Any, multi_class: str) -> tuple[Any, Any]:
@@ -185,3 +221,34 @@ class MultiClassAUCLoss(MultiLabelAUCLoss):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "multi_class": self.multi_class}
+
+
+@keras.saving.register_keras_serializable(package="aucscape")
+class MultiLabelAUCMLoss(keras.losses.Loss):
+    """Multi-label AUC-M (:func:`multilabel_aucm_loss`) as a Keras ``Loss``.
+
+    The per-label saddle value of AUC-M averaged over the labels with both classes (no
+    state, any optimiser); ``label_weight`` (L,) λ, ones by default.
+    """
+
+    def __init__(self, margin: float = DEFAULT_MARGIN, from_logits: bool = False,
+                 label_weight: Any = None, name: str = "multilabel_aucm_loss",
+                 reduction: str = "sum_over_batch_size", dtype: Any = None) -> None:
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.margin = check_margin(margin)
+        self.from_logits = bool(from_logits)
+        self.label_weight = None if label_weight is None else [
+            float(v) for v in np.asarray(label_weight, float).reshape(-1)]
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        with keras.name_scope(self.name):
+            return ops.cast(self.call(y_true, y_pred, sample_weight), self.dtype)
+
+    def call(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        return multilabel_aucm_loss(y_true, y_pred, sample_weight, margin=self.margin,
+                                    from_logits=self.from_logits,
+                                    label_weight=self.label_weight)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "margin": self.margin,
+                "from_logits": self.from_logits, "label_weight": self.label_weight}
