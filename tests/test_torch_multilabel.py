@@ -155,5 +155,7 @@ def test_bad_inputs_and_gather_without_a_process_group_raise():
         at.multilabel_auc_loss(s, torch.ones(4, 2), label_weight=torch.tensor([1.0, -1.0]))
     with pytest.raises(ValueError, match=r"class indices 0\.\.1; found"):
         at.multiclass_auc_loss(s, torch.tensor([0, 1, 2, 0]))
+    with pytest.raises(ValueError, match="a, b and alpha must have 2 entries"):
+        at.AUCMLoss(num_labels=3)(s, torch.ones(4, 2))
     with pytest.raises(ValueError, match=r"initialised torch\.distributed process group"):
         at.SigmoidAUCLoss(gather=True)(s[:, 0], torch.tensor([1, 0, 1, 0]))

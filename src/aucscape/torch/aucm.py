@@ -95,6 +95,9 @@ def aucm_loss(
         a, b = mu_p, mu_n
         alpha = torch.clamp(m - mu_p + mu_n, min=0.0)
     else:
+        if any(t.numel() != mu_p.numel() for t in (a, b, alpha)):
+            raise ValueError(f"a, b and alpha must have {mu_p.numel()} entries (one per "
+                             f"label), got {a.numel()}, {b.numel()}, {alpha.numel()}")
         a, b, alpha = (t.to(s.dtype).reshape(mu_p.shape) for t in (a, b, alpha))
     f = ((wp * (s - a) ** 2).sum(0) + (wn * (s - b) ** 2).sum(0)
          + 2.0 * alpha * (m - mu_p + mu_n) - alpha**2)  # fmt: skip
