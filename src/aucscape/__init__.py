@@ -19,6 +19,8 @@ _LAZY = {
     "roc_curve": "metrics",
     "pairwise_loss": "pairwise",
     "pairwise_curvature": "pairwise",
+    "multilabel_pairwise_loss": "pairwise",
+    "multiclass_pairwise_loss": "pairwise",
     "focal_loss": "focal",
     "get_surrogate": "surrogates",
     "SURROGATES": "surrogates",

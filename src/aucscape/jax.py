@@ -52,68 +52,27 @@ from jax import lax
 from aucscape._frontend import (
     DEFAULT_ALPHA,
     DEFAULT_GAMMA,
-    check_flat_shape,
-    check_label_values,
     check_probability_values,
-    check_same_length,
-    check_weight_values,
     focal_args,
     pairwise_args,
 )
 from aucscape._jax_aucm import aucm_loss
+from aucscape._jax_inputs import _concrete, _prepare
+from aucscape._jax_multilabel import (
+    multiclass_auc_loss,
+    multilabel_auc_loss,
+    multilabel_aucm_loss,
+)
 from aucscape.focal import EPS
 from aucscape.surrogates import EXP, QUAD, SIGMOID, SQUARED_HINGE, blocked_terms
 
-__all__ = ["aucm_loss", "focal_loss", "pairwise_auc_loss"]
+__all__ = ["aucm_loss", "focal_loss", "multiclass_auc_loss", "multilabel_auc_loss",
+           "multilabel_aucm_loss", "pairwise_auc_loss"]
 
 #: Elements of one block of the pair matrix (rows · N) in the blocked sums.
 BLOCK_ELEMENTS = 1 << 21
 
 Array = jax.Array
-
-
-# ---------------------------------------------------------------------------- inputs
-def _flatten(x: Array, name: str) -> Array:
-    """(N,) or (N, 1) -> (N,); anything else is a ValueError (at trace time)."""
-    check_flat_shape(x.shape, name)
-    return x.reshape(-1)
-
-
-def _concrete(x: Array) -> np.ndarray | None:
-    """The value of ``x`` as NumPy when it is known now (not a tracer), else None."""
-    if isinstance(x, jax.core.Tracer):
-        return None
-    return np.asarray(x)
-
-
-def _prepare(
-    y_true: Array, y_pred: Array, mask: Array | None, sample_weight: Array | None
-) -> tuple[Array, Array, Array]:
-    """Return (x, y_bool, w) of shape (N,); x in float32 or better, w = weight · mask."""
-    x = _flatten(jnp.asarray(y_pred), "y_pred")
-    y = _flatten(jnp.asarray(y_true), "y_true")
-    check_same_length(x.shape[0], y.shape[0], "y_pred", "y_true")
-    if not jnp.issubdtype(x.dtype, jnp.floating):
-        raise ValueError(f"y_pred must be floating point, got {x.dtype}")
-    dtype = jnp.promote_types(x.dtype, jnp.float32)
-    x = x.astype(dtype)
-    y_np = _concrete(y)
-    if y_np is not None:
-        check_label_values(y_np, "y_true")
-    y = y != 0 if y.dtype == jnp.bool_ else y == 1
-    w = jnp.ones(x.shape, dtype)
-    if sample_weight is not None:
-        sw = _flatten(jnp.asarray(sample_weight), "sample_weight")
-        check_same_length(sw.shape[0], x.shape[0], "sample_weight", "y_pred")
-        sw_np = _concrete(sw)
-        if sw_np is not None:
-            check_weight_values(sw_np)
-        w = lax.stop_gradient(sw.astype(dtype))
-    if mask is not None:
-        m = _flatten(jnp.asarray(mask), "mask")
-        check_same_length(m.shape[0], x.shape[0], "mask", "y_pred")
-        w = jnp.where(m.astype(bool), w, 0.0)
-    return x, y, w
 
 
 # ------------------------------------------------------------------ blocked family
@@ -305,6 +264,7 @@ def pairwise_auc_loss(
     sample_weight: Array | None = None,
     reduction: Literal["mean", "sum"] = "mean",
     max_fpr: float | None = None,
+    axis_name: str | None = None,
 ) -> Array:
     """Pairwise AUC risk R = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) as a 0-d array.
 
@@ -320,6 +280,11 @@ def pairwise_auc_loss(
     reduction : "mean" (Z = Σ_p w_p Σ_n w_n) or "sum" (Z = 1).
     max_fpr : None, or α in (0, 1] (static): partial AUC over the ⌈α·N_N⌉ highest-scored
         negatives.
+    axis_name : inside ``jax.pmap`` / ``shard_map`` over devices, the mapped axis: the
+        batch is all-gathered over it first (pairs across devices), so every device
+        computes the loss of the global batch; ``lax.pmean`` of the gradients then equals
+        the single-device gradient (the all-gather's transpose sums each slice's
+        cotangents over the devices).
 
     Returns float32 (float64 under x64 with float64 input); exactly 0 with zero gradient
     when a class is missing, fully masked or of zero weight.
@@ -327,9 +292,16 @@ def pairwise_auc_loss(
     args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, max_fpr=max_fpr,
                          from_logits=bool(from_logits))
     x, y, w = _prepare(y_true, y_pred, mask, sample_weight)
+    if axis_name is not None:  # pairs across devices: the batch of every device
+        x, y, w = (lax.all_gather(v, axis_name, tiled=True) for v in (x, y, w))
     if x.shape[0] == 0:
         return jnp.zeros((), x.dtype)
-    s = jax.nn.sigmoid(x) if from_logits else x
+    value, valid = _risk(args, jax.nn.sigmoid(x) if from_logits else x, y, w)
+    return jnp.where(valid, value, 0.0)
+
+
+def _risk(args, s: Array, y: Array, w: Array) -> tuple[Array, Array]:
+    """(R, valid) of one label: scores s, bool labels y, weights w, all (N,)."""
     if args.max_fpr is not None:
         w = _select_top_negatives(s, y, w, args.max_fpr)
     wp = jnp.where(y, w, 0.0)
@@ -356,7 +328,7 @@ def pairwise_auc_loss(
     else:
         value = _sorted_sum(s, a * form.outer, b, form.margin,
                             squared=form.code == SQUARED_HINGE)
-    return jnp.where(valid, value, 0.0)
+    return value, valid
 
 
 def focal_loss(

@@ -60,7 +60,9 @@ the exact AUC of the scores binned into ``n_bins`` bins, in constant memory, wit
 
 Package layout, one idea a module: ``_inputs`` (shapes, dtypes, eager value checks),
 ``_ops`` (:func:`pairwise_auc_loss` and its three algorithms), ``losses`` (the registered
-``Loss`` classes), ``aucm`` (:class:`AUCMLoss`, :func:`aucm_loss`), ``dataset``
+``Loss`` classes), ``aucm`` (:class:`AUCMLoss`, :func:`aucm_loss`), ``multilabel``
+(:class:`MultiLabelAUCLoss`, :class:`MultiClassAUCLoss`, :class:`MultiLabelAUCMLoss` and
+their functions: (N, L) labels with −1 = unknown, one-vs-rest / one-vs-one), ``dataset``
 (:class:`BalancedBatchDataset`), ``metric`` (:class:`StreamingAUC`). Argument checks shared
 with the torch and JAX front ends live in :mod:`aucscape._frontend`.
 """
@@ -81,6 +83,14 @@ from aucscape.keras.losses import (
     WeightedPairwiseRankingLoss,
 )
 from aucscape.keras.metric import StreamingAUC
+from aucscape.keras.multilabel import (
+    MultiClassAUCLoss,
+    MultiLabelAUCLoss,
+    MultiLabelAUCMLoss,
+    multiclass_auc_loss,
+    multilabel_auc_loss,
+    multilabel_aucm_loss,
+)
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
@@ -88,6 +98,9 @@ __all__ = [
     "BalancedBatchDataset",
     "ExpAUCLoss",
     "HingeAUCLoss",
+    "MultiClassAUCLoss",
+    "MultiLabelAUCLoss",
+    "MultiLabelAUCMLoss",
     "PairwiseAUCLoss",
     "QuadAUCLoss",
     "SigmoidAUCLoss",
@@ -95,6 +108,9 @@ __all__ = [
     "TanhAUCLoss",
     "WeightedPairwiseRankingLoss",
     "aucm_loss",
+    "multiclass_auc_loss",
+    "multilabel_auc_loss",
+    "multilabel_aucm_loss",
     "pairwise_auc_loss",
 ]
 

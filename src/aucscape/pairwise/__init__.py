@@ -29,6 +29,11 @@ method          surrogates                  time             extra memory
 ``brute``       all (reference)             O(NP·NN)         O(NP·NN)
 ==============  ==========================  ===============  ===================
 
+Multi-label (labels and scores of shape (N, L), −1 = unknown) and multi-class (one-vs-rest,
+one-vs-one) risks: :func:`multilabel_pairwise_loss`, :func:`multiclass_pairwise_loss`
+(:mod:`aucscape.pairwise._multilabel`); :func:`pairwise_loss` hands (N, L) scores with
+L > 1 to the former.
+
 numba is imported only when the numba method runs, never by ``import aucscape``; its
 kernels (:mod:`aucscape.pairwise.kernels`, entry point ``pair_sums``) are the ones the
 objectives' compiled L-BFGS loop calls.
@@ -44,11 +49,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aucscape.pairwise import _blocked, _factorised, _reference, _sorted
+from aucscape.pairwise._multilabel import multiclass_pairwise_loss, multilabel_pairwise_loss
 from aucscape.pairwise._problem import PairProblem, prepare
 from aucscape.pairwise.curvature import DenseCross, PairCurvature
 from aucscape.surrogates import Surrogate
 
-__all__ = ["METHODS", "PairCurvature", "pairwise_curvature", "pairwise_loss"]
+__all__ = ["METHODS", "PairCurvature", "multiclass_pairwise_loss", "multilabel_pairwise_loss",
+           "pairwise_curvature", "pairwise_loss"]
 
 METHODS = ("auto", "factorised", "sorted", "numba", "blocked", "brute")
 _FAST = {"exp": "factorised", "quad": "factorised", "hinge": "sorted",
@@ -118,6 +125,12 @@ def _value_grad_fn(method: str, name: str) -> Callable[[PairProblem], tuple]:
     }[method]
 
 
+def _is_multilabel(y_true: ArrayLike, y_score: ArrayLike) -> bool:
+    """True for (N, L) labels and scores of one shape with L > 1 (not a column vector)."""
+    shape = np.shape(y_score)
+    return len(shape) == 2 and shape[1] > 1 and np.shape(y_true) == shape
+
+
 def pairwise_loss(
     y_true: ArrayLike,
     y_score: ArrayLike,
@@ -131,6 +144,7 @@ def pairwise_loss(
     return_grad: bool = False,
     method: str = "auto",
     max_fpr: float | None = None,
+    label_weight: ArrayLike | None = None,
 ) -> float | tuple[float, NDArray[np.float64]]:
     """Pairwise AUC risk R(s) = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) (see module docstring).
 
@@ -149,6 +163,10 @@ def pairwise_loss(
     method : "auto" or a forced algorithm from ``METHODS``.
     max_fpr : None (full AUC) or α in (0, 1]: one-way partial AUC over the ⌈α·N_N⌉
         highest-scored negatives (module docstring).
+    label_weight : (L,) label weights λ, for (N, L) inputs only.
+
+    (N, L) labels and scores of one shape with L > 1 (labels 0/1, −1 = unknown) give the multi-label
+    risk Σ λ_l R_l / Σ λ_l over the labels with pairs: :func:`multilabel_pairwise_loss`.
 
     Returns
     -------
@@ -157,6 +175,11 @@ def pairwise_loss(
     >>> pairwise_loss([1, 0], [0.75, 0.25], "hinge")  # max(0, 1 − 0.5)
     0.5
     """
+    if label_weight is not None or _is_multilabel(y_true, y_score):
+        return multilabel_pairwise_loss(
+            y_true, y_score, surrogate, beta=beta, margin=margin, pos_weight=pos_weight,
+            sample_weight=sample_weight, label_weight=label_weight, reduction=reduction,
+            return_grad=return_grad, method=method, max_fpr=max_fpr)
     pb = prepare(y_true, y_score, surrogate, beta, margin, pos_weight, sample_weight, reduction,
                  max_fpr)
     resolved = _resolve(method, pb)

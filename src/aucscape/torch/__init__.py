@@ -24,6 +24,10 @@ The package, one idea a module:
   Yuan et al. (2021), f = E_P (s − a)² + E_N (s − b)² + 2α(m − E_P s + E_N s) − α², O(N);
 * ``pesg``: :class:`PESG`, the optimiser that descends on the network, a, b and ascends
   on α ≥ 0, with momentum and an epoch-level proximal term;
+* ``_multilabel``: :func:`multilabel_auc_loss` and :func:`multiclass_auc_loss` for
+  (N, L) labels (−1 = unknown) and C-class scores, the kernels batched over the labels;
+* ``_gather``: ``gather=True`` on the pairwise losses and AUC-M, pairs across the ranks of
+  a process group (DDP) with the gradient flowing to each rank's own scores;
 * ``losses``: the ``nn.Module`` classes;
 * ``sampler``: :class:`BalancedBatchSampler` for ``DataLoader(batch_sampler=...)``
   (binary or multi-label targets) and :class:`DistributedBalancedBatchSampler`, its
@@ -41,6 +45,7 @@ Importing this package imports ``torch`` (absolute imports: inside ``aucscape.to
 from __future__ import annotations
 
 from aucscape._frontend import publish_classes
+from aucscape.torch._multilabel import multiclass_auc_loss, multilabel_auc_loss
 from aucscape.torch._pairwise import pairwise_auc_loss
 from aucscape.torch.aucm import AUCMLoss, aucm_loss
 from aucscape.torch.focal import focal_loss
@@ -48,6 +53,8 @@ from aucscape.torch.losses import (
     ExpAUCLoss,
     FocalLoss,
     HingeAUCLoss,
+    MultiClassAUCLoss,
+    MultiLabelAUCLoss,
     PairwiseAUCLoss,
     QuadAUCLoss,
     SigmoidAUCLoss,
@@ -66,6 +73,8 @@ __all__ = [
     "ExpAUCLoss",
     "FocalLoss",
     "HingeAUCLoss",
+    "MultiClassAUCLoss",
+    "MultiLabelAUCLoss",
     "PairwiseAUCLoss",
     "QuadAUCLoss",
     "SigmoidAUCLoss",
@@ -74,6 +83,8 @@ __all__ = [
     "WeightedPairwiseRankingLoss",
     "aucm_loss",
     "focal_loss",
+    "multiclass_auc_loss",
+    "multilabel_auc_loss",
     "pairwise_auc_loss",
 ]
 

@@ -56,6 +56,12 @@ def _value_slope(code: int, v: Tensor) -> tuple[Tensor, Tensor]:
     return blocked_terms(code, v, torch.Tensor.sigmoid_, _softplus)
 
 
+def compiled_applies(code: int, sp: Tensor, beta: float) -> bool:
+    """True where :func:`core_pair_sums` runs the core's compiled kernel (see there)."""
+    return (code == SIGMOID and sp.device.type == "cpu" and math.isfinite(beta)
+            and numba_available())
+
+
 def core_pair_sums(code: int, sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, beta: float
                     ) -> tuple[Tensor, Tensor, Tensor] | None:
     """(S, dS/ds_p, dS/ds_n) by the core's compiled kernel, or None where it does not apply.
@@ -66,8 +72,7 @@ def core_pair_sums(code: int, sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, be
     to the input dtype. GPU tensors, logistic (whose vectorised torch path is faster than
     numba's scalar log) and a β past float64 keep the torch loop below.
     """
-    if (code != SIGMOID or sp.device.type != "cpu" or not math.isfinite(beta)
-            or sp.numel() == 0 or sn.numel() == 0 or not numba_available()):
+    if not compiled_applies(code, sp, beta) or sp.numel() == 0 or sn.numel() == 0:
         return None
     from aucscape.pairwise.kernels import pair_sums  # lazy: numba compiles on first use
 
@@ -170,14 +175,15 @@ def _exp_sum(sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, beta: float) -> Ten
     """Σ a_p b_n e^{−β(s_p − s_n)} = exp(LSE_p(log a_p − β s_p) + LSE_n(log b_n + β s_n)).
 
     Computed in log space; ValueError when the value itself overflows the dtype.
+    Batched over leading dims like :func:`_sorted_sum` (a zero weight is log 0 = −∞).
     """
-    lse_p = torch.logsumexp(torch.log(ap) - beta * sp, dim=0)
-    lse_n = torch.logsumexp(torch.log(bn) + beta * sn, dim=0)
+    lse_p = torch.logsumexp(torch.log(ap) - beta * sp, dim=-1)
+    lse_n = torch.logsumexp(torch.log(bn) + beta * sn, dim=-1)
     log_value = lse_p + lse_n
-    if not bool(log_value < math.log(torch.finfo(log_value.dtype).max)):
+    if not bool((log_value < math.log(torch.finfo(log_value.dtype).max)).all()):
         raise ValueError(
             f"the exp surrogate overflows {log_value.dtype} here: log R = "
-            f"{float(log_value):.6g} (beta={beta:g}); lower beta or bring the scores "
+            f"{float(log_value.max()):.6g} (beta={beta:g}); lower beta or bring the scores "
             "closer together (e.g. from_logits=True probabilities), or use logistic"
         )
     return torch.exp(log_value)
@@ -185,19 +191,19 @@ def _exp_sum(sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, beta: float) -> Ten
 
 def _quad_sum(sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor, margin: float) -> Tensor:
     """Σ a_p b_n (m − s_p + s_n)² = A·B·[(ū + s̄)² + Var_a(u) + Var_b(s)], u = m − s_p."""
-    a_tot, b_tot = ap.sum(), bn.sum()
+    a_tot, b_tot = ap.sum(-1), bn.sum(-1)
     u = margin - sp
-    u_mean = (ap @ u) / a_tot
-    s_mean = (bn @ sn) / b_tot
-    var_u = ap @ (u - u_mean) ** 2 / a_tot
-    var_s = bn @ (sn - s_mean) ** 2 / b_tot
+    u_mean = (ap * u).sum(-1) / a_tot
+    s_mean = (bn * sn).sum(-1) / b_tot
+    var_u = (ap * (u - u_mean[..., None]) ** 2).sum(-1) / a_tot
+    var_s = (bn * (sn - s_mean[..., None]) ** 2).sum(-1) / b_tot
     return a_tot * b_tot * ((u_mean + s_mean) ** 2 + var_u + var_s)
 
 
 def _suffix_sum(x: Tensor) -> Tensor:
-    """out[j] = Σ_{i ≥ j} x[i], with out[len(x)] = 0."""
-    rev = torch.flip(torch.cumsum(torch.flip(x, (0,)), 0), (0,))
-    return torch.cat([rev, rev.new_zeros(1)])
+    """out[..., j] = Σ_{i ≥ j} x[..., i], with out[..., len] = 0 (along the last dim)."""
+    rev = torch.flip(torch.cumsum(torch.flip(x, (-1,)), -1), (-1,))
+    return torch.cat([rev, rev.new_zeros((*rev.shape[:-1], 1))], dim=-1)
 
 
 def _sorted_sum(
@@ -209,22 +215,23 @@ def _sorted_sum(
     hinge = Σ_p a_p (S_1 − t_p S_0); squared hinge = Σ_p a_p (S_2 − 2 t_p S_1 + t_p² S_0).
     The strict s_n > t_p is the kink rule of ``aucscape.surrogates`` (ℓ' = 0 at the kink);
     the caller passes m' = m/β and a_p·β^q.
-    Runs in float64 so the differences of suffix sums do not cancel.
+    Runs in float64 so the differences of suffix sums do not cancel. Batched: (L, P)
+    and (L, M) inputs give the L sums (zero-weight entries, padding, add nothing).
     """
     out_dtype = sp.dtype
     sp, sn, ap, bn = (t.to(torch.float64) for t in (sp, sn, ap, bn))
-    sn_sorted, order = torch.sort(sn)
-    b_sorted = bn[order]
+    sn_sorted, order = torch.sort(sn, dim=-1)
+    b_sorted = bn.gather(-1, order)
     t = sp - margin
     j = torch.searchsorted(sn_sorted.detach(), t.detach(), right=True)
-    s0 = _suffix_sum(b_sorted)[j]
-    s1 = _suffix_sum(b_sorted * sn_sorted)[j]
+    s0 = _suffix_sum(b_sorted).gather(-1, j)
+    s1 = _suffix_sum(b_sorted * sn_sorted).gather(-1, j)
     if squared:
-        s2 = _suffix_sum(b_sorted * sn_sorted**2)[j]
+        s2 = _suffix_sum(b_sorted * sn_sorted**2).gather(-1, j)
         per_pos = s2 - 2.0 * t * s1 + t * t * s0
     else:
         per_pos = s1 - t * s0
-    return (ap @ per_pos).to(out_dtype)
+    return (ap * per_pos).sum(-1).to(out_dtype)
 
 
 # ------------------------------------------------------------------ functional API
@@ -240,6 +247,7 @@ def pairwise_auc_loss(
     sample_weight: Tensor | None = None,
     reduction: Literal["mean", "sum"] = "mean",
     max_fpr: float | None = None,
+    gather: bool = False,
 ) -> Tensor:
     """Pairwise AUC risk R = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n) as a differentiable scalar.
 
@@ -254,6 +262,9 @@ def pairwise_auc_loss(
     sample_weight : (N,) non-negative weights w (constants, no gradient), ones by default.
     reduction : "mean" (Z = Σ_p w_p Σ_n w_n) or "sum" (Z = 1).
     max_fpr : None, or α in (0, 1]: partial AUC over the ⌈α·N_N⌉ highest-scored negatives.
+    gather : all-gather input, target and weights over the process group first, so that
+        under DDP the loss has every pair of the global batch and the parameters'
+        gradients equal the single-process ones (:mod:`aucscape.torch._gather`).
 
     Returns a 0-d tensor in float32 (float64 for float64 input); 0 with zero gradient when
     a class is missing or carries zero weight.
@@ -261,14 +272,18 @@ def pairwise_auc_loss(
     args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, max_fpr=max_fpr,
                          from_logits=bool(from_logits))
     return pairwise_risk(args, input, target, from_logits=from_logits,
-                         sample_weight=sample_weight)
+                         sample_weight=sample_weight, gather=gather)
 
 
 def pairwise_risk(args: PairwiseArgs, input: Tensor, target: Tensor, *, from_logits: bool,
-                  sample_weight: Tensor | None) -> Tensor:
+                  sample_weight: Tensor | None, gather: bool = False) -> Tensor:
     """:func:`pairwise_auc_loss` for an already checked configuration ``args``."""
     pos_weight = args.pos_weight
     x, y, w = prepare(input, target, sample_weight)
+    if gather:
+        from aucscape.torch._gather import gather_batch
+
+        x, y, w = gather_batch(x, y, w)
     s = torch.sigmoid(x) if from_logits else x
     sp, sn = s[y], s[~y]
     wp, wn = w[y], w[~y]

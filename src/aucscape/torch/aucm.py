@@ -22,7 +22,10 @@ import torch
 from torch import Tensor, nn
 
 from aucscape._aucm import DEFAULT_MARGIN, check_margin
+from aucscape._validation import check_int
+from aucscape.pairwise._multilabel import UNKNOWN
 from aucscape.torch._inputs import prepare
+from aucscape.torch._multilabel import prepare_multilabel
 
 __all__ = ["AUCMLoss", "aucm_loss"]
 
@@ -37,6 +40,8 @@ def aucm_loss(
     alpha: Tensor | None = None,
     from_logits: bool = False,
     sample_weight: Tensor | None = None,
+    label_weight: Tensor | None = None,
+    gather: bool = False,
 ) -> Tensor:
     """AUC-M objective f(s; a, b, α), or its closed-form saddle value AM(s), as a 0-d tensor.
 
@@ -45,6 +50,14 @@ def aucm_loss(
     − α², differentiable in s, a, b and α. With all three None, uses the exact inner
     solution a = μ_P, b = μ_N, α = max(0, m − μ_P + μ_N) and returns
     AM(s) = Var_P(s) + Var_N(s) + (m − μ_P + μ_N)_+².
+
+    Multi-label: (N, L) ``input`` and ``target`` (0/1, −1 = unknown entry), or ``a``, ``b``,
+    ``alpha`` of shape (L,), give Σ_{l∈C} λ_l f_l / Σ_{l∈C} λ_l, f_l the objective of label
+    l with its own a_l, b_l, α_l, over the labels C with both classes in the batch
+    (``label_weight`` λ, ones by default; ``sample_weight`` (N,) or (N, L)).
+    ``gather=True`` all-gathers the batch over the process group first (pairs across
+    ranks, :mod:`aucscape.torch._gather`): every rank then computes the same f, so a, b
+    and α receive identical gradients and stay identical on every rank.
 
     >>> import torch
     >>> s = torch.tensor([0.9, 0.8, 0.3, 0.1])
@@ -55,24 +68,45 @@ def aucm_loss(
     given = [t is not None for t in (a, b, alpha)]
     if any(given) and not all(given):
         raise ValueError("give all of a, b and alpha, or none of them (closed form)")
-    x, y, w = prepare(input, target, sample_weight)
+    multi = isinstance(input, Tensor) and input.ndim == 2 and (
+        input.shape[1] > 1 or (a is not None and a.ndim == 1))
+    if multi:
+        x, y8, w, lam = prepare_multilabel(input, target, sample_weight, label_weight)
+    else:
+        x, y, w = prepare(input, target, sample_weight)
+    if gather:
+        from aucscape.torch._gather import gather_batch
+
+        x, y8, w = gather_batch(x, y8 if multi else y, w)
+        y = y8
+    if multi:
+        w = torch.where(y8 == UNKNOWN, 0.0, w)
+        y = y8 == 1
     s = torch.sigmoid(x) if from_logits else x
     wp = torch.where(y, w, 0.0)
-    wn = w - wp
-    wp_tot, wn_tot = wp.sum(), wn.sum()
+    wn = torch.where(y | (w == 0), 0.0, w)
+    wp_tot, wn_tot = wp.sum(0), wn.sum(0)
     valid = (wp_tot > 0) & (wn_tot > 0)
     # Guarded denominators: a one-class batch computes finite stand-ins, then selects 0.
     wp = wp / torch.where(valid, wp_tot, 1.0)
     wn = wn / torch.where(valid, wn_tot, 1.0)
-    mu_p, mu_n = wp @ s, wn @ s
+    mu_p, mu_n = (wp * s).sum(0), (wn * s).sum(0)
     if a is None:
         a, b = mu_p, mu_n
         alpha = torch.clamp(m - mu_p + mu_n, min=0.0)
     else:
-        a, b, alpha = (t.to(s.dtype).reshape(()) for t in (a, b, alpha))
-    f = (wp @ (s - a) ** 2 + wn @ (s - b) ** 2
+        if any(t.numel() != mu_p.numel() for t in (a, b, alpha)):
+            raise ValueError(f"a, b and alpha must have {mu_p.numel()} entries (one per "
+                             f"label), got {a.numel()}, {b.numel()}, {alpha.numel()}")
+        a, b, alpha = (t.to(s.dtype).reshape(mu_p.shape) for t in (a, b, alpha))
+    f = ((wp * (s - a) ** 2).sum(0) + (wn * (s - b) ** 2).sum(0)
          + 2.0 * alpha * (m - mu_p + mu_n) - alpha**2)  # fmt: skip
-    return torch.where(valid, f, torch.zeros_like(f))
+    f = torch.where(valid, f, torch.zeros_like(f))
+    if not multi:
+        return f
+    lam = torch.where(valid, lam, 0.0)
+    total = lam.sum()
+    return (lam @ f) / torch.where(total > 0, total, 1.0)
 
 
 class AUCMLoss(nn.Module):
@@ -90,6 +124,10 @@ class AUCMLoss(nn.Module):
     margin : m ≥ 0 (1.0, the paper's choice for scores in [0, 1]; on probabilities
         m ≥ 1 keeps the hinge always active, so AM is the mean pairwise square loss).
     from_logits : if True, scores are s = σ(input).
+    num_labels : L for (N, L) multi-label input: a, b and α become (L,) parameters, one
+        per label (PESG updates them elementwise); None (default) for one label.
+    label_weight : (L,) weights λ of the labels in the mean (ones by default).
+    gather : pairs across the ranks of a process group (see :func:`aucm_loss`).
 
     >>> import torch
     >>> from aucscape.torch import AUCMLoss
@@ -98,27 +136,35 @@ class AUCMLoss(nn.Module):
     0.85
     """
 
-    def __init__(self, margin: float = DEFAULT_MARGIN, *, from_logits: bool = False) -> None:
+    def __init__(self, margin: float = DEFAULT_MARGIN, *, from_logits: bool = False,
+                 num_labels: int | None = None, label_weight: Tensor | None = None,
+                 gather: bool = False) -> None:
         super().__init__()
         self.margin = check_margin(margin)
         self.from_logits = bool(from_logits)
-        self.a = nn.Parameter(torch.zeros(()))
-        self.b = nn.Parameter(torch.zeros(()))
-        self.alpha = nn.Parameter(torch.zeros(()))
+        shape = () if num_labels is None else (check_int(num_labels, "num_labels",
+                                                         minimum=1),)
+        self.a = nn.Parameter(torch.zeros(shape))
+        self.b = nn.Parameter(torch.zeros(shape))
+        self.alpha = nn.Parameter(torch.zeros(shape))
+        self.label_weight = label_weight
+        self.gather = bool(gather)
 
     def forward(
         self, input: Tensor, target: Tensor, sample_weight: Tensor | None = None
     ) -> Tensor:
         return aucm_loss(input, target, margin=self.margin, a=self.a, b=self.b,
                          alpha=self.alpha, from_logits=self.from_logits,
-                         sample_weight=sample_weight)
+                         sample_weight=sample_weight, label_weight=self.label_weight,
+                         gather=self.gather)
 
     def closed_form(
         self, input: Tensor, target: Tensor, sample_weight: Tensor | None = None
     ) -> Tensor:
         """AM(s) = Var_P + Var_N + (m − μ_P + μ_N)_+², the saddle value of f on this batch."""
         return aucm_loss(input, target, margin=self.margin, from_logits=self.from_logits,
-                         sample_weight=sample_weight)
+                         sample_weight=sample_weight, label_weight=self.label_weight,
+                         gather=self.gather)
 
     def extra_repr(self) -> str:
         return f"margin={self.margin}, from_logits={self.from_logits}"

@@ -22,6 +22,7 @@ from aucscape._frontend import (
     keep_pairwise_args,
     pairwise_args,
 )
+from aucscape.torch._multilabel import multiclass_risk, multilabel_risk
 from aucscape.torch._pairwise import pairwise_risk
 from aucscape.torch.focal import focal_loss
 
@@ -33,7 +34,8 @@ class PairwiseAUCLoss(nn.Module):
 
     R = (1/Z) Σ_p Σ_n a_p b_n ℓ(s_p − s_n), a_p = pos_weight · w_p, b_n = w_n; Z = Σ_p w_p
     Σ_n w_n ("mean") or 1 ("sum"). ``forward`` also takes an optional ``sample_weight`` of
-    shape (N,).
+    shape (N,). ``gather=True`` pairs across the ranks of a process group (DDP): see
+    :func:`pairwise_auc_loss`.
     """
 
     def __init__(
@@ -46,25 +48,27 @@ class PairwiseAUCLoss(nn.Module):
         from_logits: bool = False,
         reduction: Reduction = "mean",
         max_fpr: float | None = None,
+        gather: bool = False,
     ) -> None:
         super().__init__()
         args = pairwise_args(surrogate, beta, margin, pos_weight, reduction, max_fpr=max_fpr,
                              from_logits=bool(from_logits))
         keep_pairwise_args(self, args, from_logits)
         self.reduction: Reduction = reduction
+        self.gather = bool(gather)
 
     def forward(
         self, input: Tensor, target: Tensor, sample_weight: Tensor | None = None
     ) -> Tensor:
         return pairwise_risk(self._args, input, target, from_logits=self.from_logits,
-                             sample_weight=sample_weight)
+                             sample_weight=sample_weight, gather=self.gather)
 
     def extra_repr(self) -> str:
         fpr = "" if self.max_fpr is None else f", max_fpr={self.max_fpr}"
         return (
             f"surrogate={self.surrogate!r}, beta={self.beta}, margin={self.margin}, "
             f"pos_weight={self.pos_weight}, from_logits={self.from_logits}, "
-            f"reduction={self.reduction!r}{fpr}"
+            f"reduction={self.reduction!r}{fpr}{', gather=True' if self.gather else ''}"
         )
 
 
@@ -81,9 +85,11 @@ class _SteepnessLoss(PairwiseAUCLoss):
         from_logits: bool = False,
         reduction: Reduction = "mean",
         max_fpr: float | None = None,
+        gather: bool = False,
     ) -> None:
         super().__init__(self._surrogate, beta=beta, pos_weight=pos_weight,
-                         from_logits=from_logits, reduction=reduction, max_fpr=max_fpr)
+                         from_logits=from_logits, reduction=reduction, max_fpr=max_fpr,
+                         gather=gather)
 
 
 class _MarginLoss(PairwiseAUCLoss):
@@ -100,9 +106,11 @@ class _MarginLoss(PairwiseAUCLoss):
         from_logits: bool = False,
         reduction: Reduction = "mean",
         max_fpr: float | None = None,
+        gather: bool = False,
     ) -> None:
         super().__init__(self._surrogate, beta=beta, margin=margin, pos_weight=pos_weight,
-                         from_logits=from_logits, reduction=reduction, max_fpr=max_fpr)
+                         from_logits=from_logits, reduction=reduction, max_fpr=max_fpr,
+                         gather=gather)
 
 
 class SigmoidAUCLoss(_SteepnessLoss):
@@ -153,9 +161,55 @@ class WeightedPairwiseRankingLoss(PairwiseAUCLoss):
         from_logits: bool = False,
         reduction: Reduction = "mean",
         max_fpr: float | None = None,
+        gather: bool = False,
     ) -> None:
         super().__init__("hinge", beta=beta, margin=margin, pos_weight=pos_weight,
-                         from_logits=from_logits, reduction=reduction, max_fpr=max_fpr)
+                         from_logits=from_logits, reduction=reduction, max_fpr=max_fpr,
+                         gather=gather)
+
+
+class MultiLabelAUCLoss(PairwiseAUCLoss):
+    """``nn.Module`` form of :func:`multilabel_auc_loss`: (N, L) scores and labels.
+
+    R = Σ_{l∈C} λ_l R_l / Σ_{l∈C} λ_l over the labels C with pairs in the batch (−1 =
+    unknown entry). Same arguments as :class:`PairwiseAUCLoss` plus ``label_weight`` (L,);
+    ``forward(input, target, sample_weight=None)`` with ``sample_weight`` (N,) or (N, L).
+    """
+
+    def __init__(self, surrogate: str = "sigmoid", *, label_weight: Tensor | None = None,
+                 **kwargs) -> None:
+        super().__init__(surrogate, **kwargs)
+        self.label_weight = label_weight
+
+    def forward(
+        self, input: Tensor, target: Tensor, sample_weight: Tensor | None = None
+    ) -> Tensor:
+        return multilabel_risk(self._args, input, target, from_logits=self.from_logits,
+                               sample_weight=sample_weight, label_weight=self.label_weight,
+                               gather=self.gather)
+
+
+class MultiClassAUCLoss(PairwiseAUCLoss):
+    """``nn.Module`` form of :func:`multiclass_auc_loss`: (N, C) scores, (N,) class indices.
+
+    ``multi_class="ovr"`` (one-vs-rest, the mean risk of the C one-hot labels) or
+    ``"ovo"`` (one-vs-one, the mean over ordered class pairs); the other arguments are
+    those of :class:`PairwiseAUCLoss`.
+    """
+
+    def __init__(self, surrogate: str = "sigmoid", *, multi_class: str = "ovr",
+                 **kwargs) -> None:
+        super().__init__(surrogate, **kwargs)
+        if multi_class not in ("ovr", "ovo"):
+            raise ValueError(f"multi_class must be 'ovr' or 'ovo', got {multi_class!r}")
+        self.multi_class = multi_class
+
+    def forward(
+        self, input: Tensor, target: Tensor, sample_weight: Tensor | None = None
+    ) -> Tensor:
+        return multiclass_risk(self._args, input, target, self.multi_class,
+                               from_logits=self.from_logits, sample_weight=sample_weight,
+                               gather=self.gather)
 
 
 class FocalLoss(nn.Module):

@@ -59,9 +59,9 @@ class PESG(torch.optim.Optimizer):
     ----------
     params : the network's parameters (or param groups). The loss's a, b and α are
         added from ``loss_fn``; passing them here too is harmless.
-    loss_fn : an :class:`aucscape.torch.AUCMLoss` (anything with 0-d parameters ``a``,
-        ``b`` and ``alpha``). Without it PESG is SGD with momentum, weight decay and the
-        epoch-level proximal term.
+    loss_fn : an :class:`aucscape.torch.AUCMLoss` (anything with parameters ``a``, ``b``
+        and ``alpha``: 0-d, or (L,) for multi-label, updated elementwise). Without it PESG
+        is SGD with momentum, weight decay and the epoch-level proximal term.
     lr : η of the primal step (0.1).
     momentum : μ in [0, 1) (0.9).
     epoch_decay : λ ≥ 0 of the pull towards v_ref (2e-3).
