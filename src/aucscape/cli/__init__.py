@@ -78,16 +78,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from ..parallel import Terminated, ending_workers_on_signals
+
     try:
-        return int(args.func(args) or 0)
+        with ending_workers_on_signals():  # SIGTERM: like Ctrl-C, workers ended
+            return int(args.func(args) or 0)
     except (CLIError, ValueError, FileNotFoundError) as exc:
         if not is_input_error(exc):
             raise
         print(f"aucscape {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print(f"aucscape {args.command}: interrupted; work stored so far is kept", file=sys.stderr)
-        return 130
+        return 128 + exc.signum if isinstance(exc, Terminated) else 130
 
 
 if __name__ == "__main__":  # pragma: no cover

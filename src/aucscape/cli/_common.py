@@ -237,7 +237,7 @@ def executor(workers: int, scheduler: str | None) -> Iterator[Any]:
 
     Run sequentially (one worker, no scheduler), the tasks run in this process, so BLAS is
     pinned to one thread here for the duration, as it is in every worker process."""
-    from ..parallel import make_executor, single_blas_thread
+    from ..parallel import close_executor, make_executor, single_blas_thread
 
     try:
         ex = make_executor(workers, scheduler)
@@ -248,8 +248,10 @@ def executor(workers: int, scheduler: str | None) -> Iterator[Any]:
     try:
         with pin:
             yield ex
-    finally:
-        ex.shutdown(cancel_futures=True)
+    except BaseException:  # interrupted or failed: end the workers, do not wait for them
+        close_executor(ex, interrupted=True)
+        raise
+    close_executor(ex)
 
 
 def progress_bar(*, total: int | None, desc: str, unit: str, quiet: bool) -> Any:

@@ -123,10 +123,12 @@ def run(args: argparse.Namespace) -> int:
                 if args.scheduler and not isinstance(exc, FileNotFoundError):
                     raise CLIError(f"cannot use scheduler {args.scheduler}: {exc}") from exc
                 raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (the workers are ended)
+        from ..parallel import Terminated
+
         print(f"aucscape reproduce: interrupted; the databases in {out / 'db'} are kept: "
               "rerun with --resume to continue", file=sys.stderr)
-        return 130
+        return 128 + exc.signum if isinstance(exc, Terminated) else 130
     report = write_report(results, out, force=args.force)
     if not args.quiet:
         _summary(results, out, report)

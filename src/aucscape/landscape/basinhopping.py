@@ -379,15 +379,17 @@ def run_basinhopping(objective: Objective, store: Store | None = None, *,
     ``walkers`` defaults to :func:`default_walkers` (two per worker process).
     Returns the statistics and the store (in-memory when none was given).
     """
-    from ..parallel import make_executor
+    from ..parallel import close_executor, make_executor
 
     kwargs.setdefault("walkers", default_walkers(workers))
     executor = make_executor(workers, scheduler)
     try:
         bh = BasinHopping(objective, store, executor=executor, **kwargs)
         stats = bh.run(max_steps=max_steps, max_time=max_time)
-    finally:
-        executor.shutdown()
+    except BaseException:  # interrupted or failed: end the workers, do not wait for them
+        close_executor(executor, interrupted=True)
+        raise
+    close_executor(executor)
     return stats, bh.store
 
 
