@@ -18,7 +18,7 @@ import contextlib
 import inspect
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -263,11 +263,18 @@ def progress_bar(*, total: int | None, desc: str, unit: str, quiet: bool) -> Any
                 leave=True, file=sys.stderr)
 
 
-def check_output_file(path: str, *, force: bool, suffixes: tuple[str, ...] | None = None
-                      ) -> Path:
-    """An output path whose directory exists, with an allowed suffix, and which does not
-    exist yet unless ``force``."""
+def check_output_file(path: str, *, force: bool, suffixes: tuple[str, ...] | None = None,
+                      inputs: Sequence[tuple[str, str | None]] = ()) -> Path:
+    """An output path whose directory exists, with an allowed suffix, which does not exist
+    yet unless ``force``, and which is none of the run's ``inputs`` (``(flag, path)``
+    pairs), even with ``force``."""
+    from .._files import check_not_input
+
     p = Path(path)
+    try:
+        check_not_input(p, inputs)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     if suffixes is not None and p.suffix.lower().lstrip(".") not in suffixes:
         raise CLIError(f"{path}: unsupported format {p.suffix or '(none)'!r}; "
                        f"use one of {', '.join('.' + s for s in suffixes)}")

@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     check_flag(args.levels, "--levels", minimum=1)
     check_flag(args.lowest, "--lowest", minimum=1)
     check_flag(args.min_connections, "--min-connections", minimum=0)
-    out = check_output_file(args.output, force=args.force, suffixes=FORMATS)
+    out = check_output_file(args.output, force=args.force, suffixes=FORMATS,
+                            inputs=[("--db", args.db)])
     with open_store(args.db, read_only=True) as store:
         e_min, e_ts, pairs, ids = network_from_store(store)
         if not ids:

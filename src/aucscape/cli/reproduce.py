@@ -102,6 +102,12 @@ def run(args: argparse.Namespace) -> int:
     config = _load(args)
     out = Path(args.out or f"study-{config.name}")
     check_out(out, resume=args.resume, force=args.force)
+    if args.config:  # the run writes these: none may be the config it reads
+        from .._files import check_not_input
+        from ..study.report import REPORT_FILES
+
+        for name in (*REPORT_FILES, "results.json"):
+            check_not_input(out / name, [("--config", args.config)])
     bar = progress_bar(total=total_steps(config), desc="reproduce", unit="quench",
                        quiet=args.quiet)
     n = len(config.landscapes())

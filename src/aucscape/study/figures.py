@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .._files import atomic_path
 from .connected import connectivity, network_arrays
 from .results import LandscapeResult, StudyResults
 from .stats import discovery_curve
@@ -56,7 +57,8 @@ def _figure_file(fig: Any, out: Path, name: str, title: str, caption: str) -> Fi
     """Save ``fig`` as ``out/name.png`` (110 dpi) and describe it."""
     path = out / f"{name}.png"
     fig.tight_layout()
-    fig.savefig(path, format="png", dpi=110)
+    with atomic_path(path) as tmp:  # never a half-written image
+        fig.savefig(tmp, format="png", dpi=110)
     return FigureFile(name, title, caption, path)
 
 
