@@ -1,7 +1,6 @@
 """Atomic output files: a failure while writing leaves the old file and no temporary."""
 
 import errno
-import json
 import os
 import shutil
 import subprocess
@@ -80,7 +79,7 @@ def test_analysis_outputs_past_a_file_size_limit_keep_the_old_file(tmp_path, wri
         write_json(target, {"rows": rows})
     good = target.read_bytes()
     assert len(good) > 40_000
-    bigger = f"[dict(id=i, energy=i / 3, extra='x' * 20) for i in range(3000)]"
+    bigger = "[dict(id=i, energy=i / 3, extra='x' * 20) for i in range(3000)]"
     call = (f"write_csv({str(target)!r}, {bigger})" if writer == "write_csv"
             else f"write_json({str(target)!r}, {{'rows': {bigger}}})")
     out = _run_limited(call, 36_864)
@@ -105,9 +104,8 @@ def test_replace_together_changes_no_file_when_one_cannot_be_written(tmp_path):
 
 def test_a_report_that_fails_midway_leaves_the_old_report_whole(tmp_path, monkeypatch):
     """report.md, report.html and tables/*.csv are replaced all together or not at all."""
-    from test_study_connected import SPLIT, _land, _results
-
     from aucscape.study import report
+    from test_study_connected import SPLIT, _land, _results
 
     monkeypatch.setattr(report, "make_figures", lambda res, out: [])
     res = _results([_land("CE", *SPLIT)])
