@@ -58,10 +58,21 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         yield tmp
         _fsync_file(tmp)
         os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _naming(exc, target) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
+
+
+def _naming(exc: OSError, target: Path) -> OSError:
+    """``exc`` as raised for ``target`` (the file the user named, not its temporary): a
+    failed write (disk full, file too large) says which output it was."""
+    if exc.errno is None:
+        return exc
+    return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), str(target))
 
 
 @contextmanager
@@ -83,6 +94,7 @@ def replace_together(files: Mapping[str | os.PathLike[str], str]) -> None:
     """Write every ``{path: text}`` to a temporary sibling, then rename them all over their
     targets; when any write fails, no target is touched and the temporaries are removed."""
     staged: list[tuple[Path, Path]] = []
+    target = Path()
     try:
         for path, text in files.items():
             target = Path(path)
@@ -91,11 +103,13 @@ def replace_together(files: Mapping[str | os.PathLike[str], str]) -> None:
             with open(tmp, "w", encoding="utf-8") as fh:
                 fh.write(text)
             _fsync_file(tmp)
-        for tmp, target in staged:
+        for tmp, target in staged:  # ``target``: the file whose rename failed
             os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _naming(exc, target) from None
         raise
     for folder in {target.parent for _, target in staged}:
         _fsync_dir(folder)

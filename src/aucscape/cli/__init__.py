@@ -13,6 +13,9 @@ check, i.e. a bug, and surfaces as a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
@@ -44,6 +47,26 @@ def is_input_error(exc: BaseException) -> bool:
     if not Path(frame.filename).resolve().is_relative_to(_PACKAGE_DIR):
         return False
     return frame.line is None or frame.line.lstrip().startswith("raise")
+
+
+#: Operating-system errors that are the environment's, not a bug: reported as one line.
+_ENVIRONMENT_ERRNOS = {errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EFBIG, errno.EROFS,
+                       errno.EDQUOT, errno.EISDIR, errno.ENOTDIR, errno.ENAMETOOLONG,
+                       errno.EIO, errno.EMFILE, errno.ENFILE, errno.ETXTBSY, errno.EBUSY}
+
+
+def environment_error(exc: BaseException, db: str | None = None) -> str | None:
+    """The one-line message (file and cause) for an error of the file system or of SQLite
+    on the database ``db`` (permission denied, disk full, file too large, read-only, ...);
+    None for any other error (a bug, shown as a traceback)."""
+    if isinstance(exc, sqlite3.Error):
+        where = f"--db {db}" if db else "database"
+        return f"{where}: {exc} (SQLite)"
+    if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+        name = exc.filename if exc.filename is not None else "a file"
+        extra = f" -> {exc.filename2}" if exc.filename2 is not None else ""
+        return f"{name}{extra}: {exc.strerror or os.strerror(exc.errno)}"
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not is_input_error(exc):
             raise
         print(f"aucscape {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as exc:
+        message = environment_error(exc, getattr(args, "db", None))
+        if message is None:
+            raise
+        print(f"aucscape {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
         print(f"aucscape {args.command}: interrupted; work stored so far is kept", file=sys.stderr)

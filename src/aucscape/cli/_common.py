@@ -214,11 +214,26 @@ def check_db_path(path: str, *, must_exist: bool) -> Path:
 def open_store(path: str, description: dict | None = None, *, must_exist: bool = False,
                read_only: bool = False) -> Any:
     """Open (or create) the database at ``path``; StoreError (a ValueError) reaches the user
-    as one line, e.g. for a foreign file or a different objective."""
+    as one line, e.g. for a foreign file or a different objective. With ``must_exist`` the
+    file must already be a database: an empty file is refused and left empty."""
     from ..landscape.store import Store
 
     p = check_db_path(path, must_exist=must_exist or read_only)
-    return Store(p, description, read_only=read_only)
+    return Store(p, description, read_only=read_only, create=not must_exist)
+
+
+def forget_new_database(path: Path, *, existed: bool) -> None:
+    """Undo a database this run created and stored nothing in: remove the file (or, when
+    an empty file was there, empty it again) and SQLite's files beside it."""
+    from ..landscape.store_schema import existing_sidecars
+
+    for extra in existing_sidecars(path):
+        extra.unlink(missing_ok=True)
+    if existed:
+        with open(path, "r+b") as fh:
+            fh.truncate(0)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def stored_objective(store: Store) -> Any:

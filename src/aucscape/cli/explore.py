@@ -16,6 +16,7 @@ else the run is refused, naming the differing keys.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..protocols import Objective
@@ -28,6 +29,7 @@ from ._common import (
     check_flag,
     describe_objective,
     executor,
+    forget_new_database,
     objective_flags_given,
     objective_from_args,
     open_store,
@@ -123,11 +125,19 @@ def run(args: argparse.Namespace) -> int:
         except BaseException:
             store.close()
             raise
+    path = Path(args.db)
+    found = path.stat().st_size if path.exists() else None  # None: no file; 0: empty file
     try:
         with executor(args.workers, args.scheduler) as ex:
             if store is None:
                 store = open_store(args.db, objective.describe())
             _explore(args, store, objective, ex)
+    except BaseException:
+        if store is not None and not found and store.n_minima() == 0:
+            store.close()  # a refused or failed run that stored nothing: undo the new file
+            store = None
+            forget_new_database(path, existed=found is not None)
+        raise
     finally:
         if store is not None:
             store.close()

@@ -25,6 +25,7 @@ Times (``created``) are Unix seconds.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -109,7 +110,7 @@ def stored_description(conn: sqlite3.Connection) -> dict | None:
 
 
 def open_database(path: Path, description: dict | None = None, *, verify: bool = True,
-                  read_only: bool = False) -> sqlite3.Connection:
+                  read_only: bool = False, create: bool = True) -> sqlite3.Connection:
     """An autocommit connection to the aucscape database at ``path`` (``":memory:"``
     allowed), created when missing; see the module docstring for the checks made.
 
@@ -119,6 +120,9 @@ def open_database(path: Path, description: dict | None = None, *, verify: bool =
     exists = not memory and path.exists() and path.stat().st_size > 0
     if read_only and not exists:
         raise StoreError(f"{path}: no database to open read-only")
+    if not create and not exists:
+        what = "an empty file" if path.exists() else "missing"
+        raise StoreError(f"{path} is {what}, not an aucscape database")
     sidecars = [] if memory else [Path(f"{path}{s}") for s in _SIDECARS]
     existed = {p for p in sidecars if p.exists()}
     new_file = not memory and not path.exists()
@@ -149,6 +153,65 @@ def open_database(path: Path, description: dict | None = None, *, verify: bool =
             path.unlink(missing_ok=True)
         raise
     return conn
+
+
+def existing_sidecars(path: Path) -> set[Path]:
+    """The -wal/-shm/-journal files beside ``path`` now (see :func:`release_sidecars`)."""
+    if str(path) == ":memory:":
+        return set()
+    return {p for p in (Path(f"{path}{s}") for s in _SIDECARS) if p.exists()}
+
+
+def release_sidecars(path: Path, existed: set[Path]) -> None:
+    """After the last connection of this process to ``path`` closed: remove the -wal/-shm
+    files that were not there before (``existed``), so that a reader leaves the folder as
+    it found it, and a read-only reader leaves no read-only -shm that blocks a later writer.
+
+    A plain connection opened and closed again first lets SQLite clean up as its last
+    connection does (checkpoint, then delete). Files still there are removed only when the
+    -wal holds nothing and no other process is connected (none holds SQLite's lock on the
+    -shm); otherwise they are left, as SQLite needs them.
+    """
+    created = existing_sidecars(path) - existed
+    if not created:
+        return
+    if os.access(path, os.W_OK):
+        try:
+            conn = sqlite3.connect(path, isolation_level=None)
+            try:
+                conn.execute("PRAGMA schema_version").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            pass
+        created = existing_sidecars(path) - existed
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if not created or (wal.exists() and wal.stat().st_size > 0):
+        return
+    if shm.exists() and not _nobody_connected(shm):
+        return
+    for extra in created:
+        extra.unlink(missing_ok=True)
+
+
+def _nobody_connected(shm: Path) -> bool:
+    """True when no process holds SQLite's connection lock (the DMS byte, offset 128) on
+    the -shm file ``shm``; False when one does or this cannot be told."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: leave the files to SQLite
+        return False
+    try:
+        fd = os.open(shm, os.O_RDWR)
+    except OSError:  # nobody can lock it for writing either
+        return True
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def _prepare(c: sqlite3.Connection, path: Path, exists: bool, description: dict | None,
