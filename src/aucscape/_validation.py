@@ -174,6 +174,17 @@ def check_unit_interval(value: float, name: str) -> float:
     return v
 
 
+def check_max_fpr(max_fpr: object) -> float | None:
+    """``max_fpr`` as a float in (0, 1], or None; ValueError otherwise (``True`` and
+    ``"0.5"`` included). The one rule for every function that takes a partial-AUC bound."""
+    if max_fpr is None:
+        return None
+    v = _number(max_fpr, "max_fpr", "in (0, 1]")
+    if not 0.0 < v <= 1.0:
+        raise ValueError(f"max_fpr must be a finite number in (0, 1], got {max_fpr!r}")
+    return v
+
+
 def check_reduction(reduction: object, allowed: Sequence[str], *, why: str = "") -> str:
     """Return ``reduction`` if it is one of ``allowed``, else raise ValueError."""
     if not isinstance(reduction, str) or reduction not in allowed:

@@ -23,7 +23,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from aucscape._validation import check_labels, check_scores, check_weights, rescale_weights
+from aucscape._validation import (
+    check_labels,
+    check_max_fpr,
+    check_scores,
+    check_weights,
+    rescale_weights,
+)
 
 __all__ = ["average_precision", "roc_auc", "roc_curve"]
 
@@ -179,12 +185,9 @@ def roc_auc(
     with all non-zero weight), NaN/inf scores, labels outside {0, 1}, mismatched lengths,
     negative weights and ``max_fpr`` outside (0, 1].
     """
-    if max_fpr is not None:
-        m = float(max_fpr)
-        if not (0.0 < m <= 1.0):  # also rejects NaN
-            raise ValueError(f"max_fpr must be in (0, 1], got {max_fpr!r}")
-        if m == 1.0:
-            max_fpr = None
+    max_fpr = check_max_fpr(max_fpr)  # the rule pairwise_loss applies
+    if max_fpr == 1.0:
+        max_fpr = None
     y, s, w = _check_inputs(y_true, y_score, sample_weight)
     if max_fpr is None and w is None:
         return _auc_unweighted(y, s)

@@ -28,8 +28,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aucscape._validation import (
-    _number,
     check_labels,
+    check_max_fpr,
     check_nonnegative,
     check_reduction,
     check_scores,
@@ -104,16 +104,6 @@ def top_negatives(scores: NDArray, alpha: float) -> NDArray[np.intp]:
     k = min(scores.size, max(1, math.ceil(alpha * scores.size * (1.0 - 1e-12))))
     order = np.argsort(-scores, kind="stable")
     return np.sort(order[:k])
-
-
-def check_max_fpr(max_fpr: float | None) -> float | None:
-    """``max_fpr`` as a float in (0, 1], or None; ValueError otherwise."""
-    if max_fpr is None:
-        return None
-    v = _number(max_fpr, "max_fpr", "in (0, 1]")
-    if not 0.0 < v <= 1.0:
-        raise ValueError(f"max_fpr must be a finite number in (0, 1], got {max_fpr!r}")
-    return v
 
 
 def prepare(
