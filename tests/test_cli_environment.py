@@ -143,3 +143,37 @@ def test_a_run_refused_mid_way_leaves_no_new_database(tmp_path, capsys):
                   "--step", "1e200", "--quiet")
     assert rc == 2, err
     assert list(tmp_path.iterdir()) == []
+
+
+# -- item 11: a connect run counts what it wrote, not what others wrote meanwhile ----------
+def test_connect_reports_only_what_it_stored(db, capsys, monkeypatch):
+    """Another process adds 3 transition states and a minimum to the file while this run
+    works (simulated through a second connection); the summary must not claim them."""
+    import re
+
+    from aucscape.landscape import connect as connect_module
+    from aucscape.landscape.store import Store
+
+    real = connect_module.connect_landscape
+
+    def with_a_neighbour(objective, store, **kwargs):
+        with Store(db) as other:  # the other writer
+            m = next(other.iter_minima("id"))
+            for k in range(3):
+                other.add_ts(m.energy + 1 + k, m.coords + 0.1 * (k + 1), m.id, m.id)
+            other.add_minimum(m.energy + 5, m.coords + 1.0)
+        return real(objective, store, **kwargs)
+
+    monkeypatch.setattr(connect_module, "connect_landscape", with_a_neighbour)
+    with Store(db, read_only=True) as s:
+        ts0, min0 = s.n_ts(), s.n_minima()
+    rc = main(["connect", "--db", str(db), "--attempts", "2"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    said = re.search(r"new transition states (\d+), new minima (\d+)", out)
+    with Store(db, read_only=True) as s:
+        run_id = max(r for r, _ in s.iter_runs())
+        mine_ts = sum(t.run_id == run_id for t in s.iter_ts())
+        mine_min = sum(m.run_id == run_id for m in s.iter_minima())
+        assert s.n_ts() == ts0 + 3 + mine_ts and s.n_minima() == min0 + 1 + mine_min
+    assert (int(said[1]), int(said[2])) == (mine_ts, mine_min)

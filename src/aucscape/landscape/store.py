@@ -289,8 +289,15 @@ class Store:
                                   (int(k),))
         return [self._minimum(r) for r in rows]
 
-    def n_minima(self) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM minima").fetchone()[0])
+    def n_minima(self, run_id: int | None = None) -> int:
+        """Stored minima; with ``run_id``, those that run stored (not another process's)."""
+        return self._count("minima", run_id)
+
+    def _count(self, table: str, run_id: int | None) -> int:
+        if run_id is None:
+            return int(self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM {table} WHERE run_id = ?",
+                                      (int(run_id),)).fetchone()[0])
 
     def __len__(self) -> int:
         return self.n_minima()
@@ -341,8 +348,9 @@ class Store:
             f"SELECT {_TS_COLS} FROM transition_states WHERE min2 = ? ORDER BY id", (m, m))
         return [self._ts(r) for r in rows]
 
-    def n_ts(self) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM transition_states").fetchone()[0])
+    def n_ts(self, run_id: int | None = None) -> int:
+        """Stored transition states; with ``run_id``, those that run stored."""
+        return self._count("transition_states", run_id)
 
     # -- housekeeping --------------------------------------------------------------------
     def integrity_check(self) -> str:
