@@ -76,8 +76,14 @@ from aucscape.defaults import DEFAULT_BETA, DEFAULT_MARGIN
 Array = NDArray[np.float64]
 ScalarFn = Callable[[ArrayLike, float, float], Array]
 
-__all__ = ["CODES", "SURROGATES", "KernelForm", "Surrogate", "blocked_terms", "get_surrogate",
-           "is_builtin", "linear_on_probabilities", "warn_if_linear_on_probabilities"]
+__all__ = ["CODES", "MAX_BETA", "SURROGATES", "KernelForm", "Surrogate", "blocked_terms",
+           "get_surrogate", "is_builtin", "linear_on_probabilities",
+           "warn_if_linear_on_probabilities"]
+
+#: Largest steepness β accepted by every surrogate and front end: squared forms carry β² as
+#: a factor and every Hessian β², which must stay finite (β² ≤ 1e200 leaves room for the
+#: scores). Larger β gives nothing a step function does not.
+MAX_BETA = 1e100
 
 #: The code table of the six kernels k_c every compiled backend implements.
 SIGMOID, LOGISTIC, HINGE, SQUARED_HINGE, EXP, QUAD = range(6)
@@ -147,6 +153,9 @@ class Surrogate:
         b = self.beta_default if beta is None else beta
         m = self.margin_default if margin is None else margin
         b = check_positive(b, "beta") if self.beta_positive else check_nonnegative(b, "beta")
+        if b > MAX_BETA:
+            raise ValueError(f"beta must be <= {MAX_BETA:g} (the loss and its curvature scale "
+                             f"as beta^2, which must stay a finite float64), got {beta!r}")
         return b, check_nonnegative(m, "margin")
 
     def kernel(self, beta: float, margin: float) -> KernelForm:

@@ -150,15 +150,13 @@ def objective_from_args(args: argparse.Namespace) -> Any:
     """
     from ..data import DATASETS, dataset_options, load_dataset
     from ..objectives import make_objective
-    from ..objectives.factory import FLAT_LAMBDA_REASON, check_network_size
+    from ..objectives.factory import check_lam, check_network_size
 
     o = {k: (getattr(args, k, None) if getattr(args, k, None) is not None else v)
          for k, v in OBJECTIVE_DEFAULTS.items()}
     check_flag(o["beta"], "--beta", minimum=0, strict=True)
     check_flag(o["margin"], "--margin", minimum=0, strict=True)
-    check_flag(o["lam"], "--lam", minimum=0)
-    if o["lam"] == 0:
-        raise CLIError(f"--lam 0 is refused: {FLAT_LAMBDA_REASON}")
+    check_lam(o["lam"], "--lam")  # the rule the study config applies too
     check_flag(o["hidden"], "--hidden", minimum=1, integer=True)
     check_flag(o["noise"], "--noise", minimum=0)
     check_flag(o["turns"], "--turns", minimum=0, strict=True)
