@@ -185,6 +185,38 @@ def check_max_fpr(max_fpr: object) -> float | None:
     return v
 
 
+#: A margin surrogate's scores are used within (m/β)·MARGIN_SCORE_RANGE of their centre,
+#: where the kink shift s_p − m/β (float64) keeps the margin to 2^-27 of itself.
+MARGIN_SCORE_RANGE = 2.0**26
+
+
+def margin_centre(lo: float, hi: float, gap: float, name: str = "y_score") -> float:
+    """The centre c that a margin surrogate's scores are shifted by (s − c leaves every
+    pair difference, so the risk and its gradient, unchanged) so that the shifted score
+    s_p − m/β keeps the margin ``gap`` = m/β: 0 while every |s| ≤ gap·MARGIN_SCORE_RANGE,
+    else the midpoint of [``lo``, ``hi``]. ValueError when even the midpoint leaves a score
+    further than that: at |s|·2^-53 ≳ m/β the margin is lost in rounding (a margin of 1
+    is nothing to scores of 1e16), and no method could honour it.
+
+    >>> margin_centre(1e16, 1e16, 1.0)
+    1e+16
+    >>> margin_centre(-3.0, 5.0, 1.0)
+    0.0
+    """
+    if not gap > 0.0:
+        return 0.0
+    bound = gap * MARGIN_SCORE_RANGE
+    if max(abs(lo), abs(hi)) <= bound:
+        return 0.0
+    centre = 0.5 * lo + 0.5 * hi  # no overflow at ±1e308
+    if max(hi - centre, centre - lo) > bound:
+        raise ValueError(
+            f"{name} spans [{lo:g}, {hi:g}]: too wide for this surrogate's margin m/beta = "
+            f"{gap:g}, which is lost in rounding beyond {bound:g} from the scores' midpoint; "
+            "rescale the scores, or raise the margin or lower beta")
+    return centre
+
+
 def check_reduction(reduction: object, allowed: Sequence[str], *, why: str = "") -> str:
     """Return ``reduction`` if it is one of ``allowed``, else raise ValueError."""
     if not isinstance(reduction, str) or reduction not in allowed:

@@ -61,6 +61,7 @@ from aucscape._frontend import (
     pairwise_args,
 )
 from aucscape._jax_aucm import aucm_loss
+from aucscape._validation import margin_centre
 from aucscape.focal import EPS
 from aucscape.surrogates import EXP, QUAD, SIGMOID, SQUARED_HINGE, blocked_terms
 
@@ -346,6 +347,13 @@ def pairwise_auc_loss(
         a = a / jnp.where(valid, wp_tot, 1.0)
         b = b / jnp.where(valid, wn_tot, 1.0)
     form = args.form
+    if form.margin_gap:  # huge scores: centred, or refused (margin_centre) when concrete
+        lo, hi = jnp.min(s), jnp.max(s)
+        try:
+            c = margin_centre(float(lo), float(hi), form.margin_gap)
+        except jax.errors.ConcretizationTypeError:  # under jit: centre only
+            c = lax.stop_gradient(0.5 * lo + 0.5 * hi)
+        s = s - c
     if args.family == "blocked":
         sk = jnp.where(y, s - form.shift, s) if form.shift else s  # smooth hinge
         value = _blocked_pair_sum(sk, a, b, form.code, form.beta)

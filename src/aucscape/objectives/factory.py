@@ -19,6 +19,7 @@ from aucscape.nn import MLP
 from aucscape.objectives.base import NetworkObjective
 from aucscape.objectives.cross_entropy import CrossEntropy
 from aucscape.objectives.pairwise_auc import PairwiseAUC
+from aucscape.surrogates import check_beta_squared
 
 __all__ = ["FLAT_LAMBDA_REASON", "MAX_LAM", "build_objective", "check_lam",
            "check_network_size", "make_objective", "physical_memory"]
@@ -116,6 +117,8 @@ def make_objective(
     model = MLP(n_in, hidden, 2)
     if not isinstance(loss, str):
         raise ValueError(f"loss must be a string, got {type(loss).__name__}")
+    if loss.lower() not in _CE_NAMES and isinstance(beta, (int, float)):
+        check_beta_squared(beta)  # the landscape's Hessian scales as β²
     if check_lam(lam, allow_zero=True) == 0:
         warnings.warn(FLAT_LAMBDA_REASON, UserWarning, stacklevel=2)
     return _network_objective(model, dataset, loss, loss.lower() in _CE_NAMES, lam=lam,

@@ -34,6 +34,7 @@ from aucscape._validation import (
     check_reduction,
     check_scores,
     check_weights,
+    margin_centre,
     rescale_weights,
 )
 from aucscape.surrogates import KernelForm, Surrogate, get_surrogate, is_builtin
@@ -148,6 +149,12 @@ def prepare(
     # the common case (no zero weights) skips one gather per class
     ipos = pos if act_pos.size == pos.size else pos[act_pos]
     ineg = neg if act_neg.size == neg.size else neg[act_neg]
+    sp, sn = s[ipos], s[ineg]
+    gap = sur.kernel(beta, margin).margin_gap if is_builtin(sur) else 0.0
+    if gap and sp.size and sn.size:  # huge scores: centred, or refused (margin_centre)
+        c = margin_centre(float(min(sp.min(), sn.min())), float(max(sp.max(), sn.max())), gap)
+        if c:
+            sp, sn = sp - c, sn - c
     return PairProblem(
         n=y.shape[0],
         pos=pos,
@@ -156,8 +163,8 @@ def prepare(
         act_neg=act_neg,
         ipos=ipos,
         ineg=ineg,
-        sp=s[ipos],
-        sn=s[ineg],
+        sp=sp,
+        sn=sn,
         a=w[ipos] * scale,
         b=w[ineg],
         surrogate=sur,

@@ -22,7 +22,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 from ..data.spiral import GENERATORS
 from ..objectives.factory import check_lam
-from ..surrogates import SURROGATES
+from ..surrogates import SURROGATES, check_beta_squared
 from ._reader import ConfigError, _Section
 from .spec import (
     DEFAULT_BETA,
@@ -201,9 +201,11 @@ def _lam(s: _Section, k: str, default: float) -> float:
 
 
 def _beta(loss: str, beta: float, margin: float | None, key: str) -> float:
-    """β checked by the surrogate's own rule (:meth:`aucscape.surrogates.Surrogate.params`),
-    the one the CLI's --beta meets when the objective is built."""
+    """β checked by the rules the CLI's --beta meets when the objective is built: the
+    surrogate's own (:meth:`aucscape.surrogates.Surrogate.params`) and the landscape's
+    (:func:`aucscape.surrogates.check_beta_squared`)."""
     _by_rule(lambda v, _name: SURROGATES[loss].params(v, margin), beta, key)
+    _by_rule(check_beta_squared, beta, key)
     return beta
 
 
