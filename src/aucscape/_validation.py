@@ -166,6 +166,13 @@ def check_positive(value: float, name: str) -> float:
     return v
 
 
+def check_at_most(value: float, name: str, maximum: float) -> float:
+    """``value`` when <= ``maximum``; ValueError naming ``name`` otherwise."""
+    if value > maximum:
+        raise ValueError(f"{name} must be <= {maximum:g}, got {value!r}")
+    return value
+
+
 def check_unit_interval(value: float, name: str) -> float:
     """Return ``value`` as float after checking 0 <= value <= 1 (NaN refused)."""
     v = _number(value, name, "in [0, 1]")

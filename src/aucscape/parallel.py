@@ -237,7 +237,10 @@ class DaskExecutor(Executor):
             raise ImportError(
                 "a scheduler address needs dask.distributed: pip install 'aucscape[dask]'"
             ) from exc
-        self.client = Client(scheduler)
+        try:
+            self.client = Client(scheduler)
+        except ValueError as exc:  # e.g. "missing port number in address 'localhost'"
+            raise ValueError(f"scheduler {scheduler!r}: {exc} (give tcp://HOST:PORT)") from None
         try:
             self.client.run(pin_blas_threads)
             self._executor = self.client.get_executor(pure=False)

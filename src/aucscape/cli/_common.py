@@ -79,9 +79,10 @@ def add_db_argument(p: argparse.ArgumentParser, effect: str = "") -> None:
 
 # -- flag checks ---------------------------------------------------------------------------
 def check_flag(value: Any, flag: str, *, minimum: float, strict: bool = False,
-               integer: bool = False) -> Any:
-    """Return ``value`` when it is (an integer and) >= ``minimum`` (> when ``strict``);
-    else raise CLIError naming ``flag``. None passes through (flag not given)."""
+               integer: bool = False, maximum: float | None = None) -> Any:
+    """Return ``value`` when it is (an integer and) >= ``minimum`` (> when ``strict``) and
+    <= ``maximum`` when given; else raise CLIError naming ``flag``. None passes through
+    (flag not given)."""
     if value is None:
         return None
     if isinstance(value, float) and not math.isfinite(value):
@@ -90,6 +91,8 @@ def check_flag(value: Any, flag: str, *, minimum: float, strict: bool = False,
     if not ok:
         rel = ">" if strict else ">="
         raise CLIError(f"{flag} must be {rel} {minimum:g}, got {value}")
+    if maximum is not None and value > maximum:
+        raise CLIError(f"{flag} must be <= {maximum:g}, got {value}")
     if integer and int(value) != value:
         raise CLIError(f"{flag} must be an integer, got {value}")
     return value

@@ -105,11 +105,13 @@ def _check(args: argparse.Namespace) -> None:
     check_flag(args.workers, "--workers", minimum=1)
     check_flag(args.walkers, "--walkers", minimum=1)
     check_flag(args.seed, "--seed", minimum=0)
-    check_flag(args.step, "--step", minimum=0, strict=True)
+    from ..landscape.basinhopping import MAX_STEP
+
+    check_flag(args.step, "--step", minimum=0, strict=True, maximum=MAX_STEP)
     check_flag(args.temperature, "--temperature", minimum=0)
     check_flag(args.tol, "--tol", minimum=0, strict=True)
     check_flag(args.sloppy_tol, "--sloppy-tol", minimum=0)
-    check_flag(args.start_range, "--start-range", minimum=0, strict=True)
+    check_flag(args.start_range, "--start-range", minimum=0, strict=True, maximum=MAX_STEP)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ Times (``created``) are Unix seconds.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -104,9 +105,56 @@ def write_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def stored_description(conn: sqlite3.Connection) -> dict | None:
-    """The objective description recorded in ``meta`` (None if never given)."""
+    """The objective description recorded in ``meta`` (None if never given); StoreError
+    when the record is damaged (not a JSON object)."""
     raw = read_meta(conn, "objective")
-    return None if raw is None else json.loads(raw)
+    if raw is None:
+        return None
+    try:
+        desc = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"damaged database: meta.objective is not valid JSON ({exc})") from None
+    if not isinstance(desc, dict):
+        raise StoreError(f"damaged database: meta.objective is {type(desc).__name__}, "
+                         "not a JSON object")
+    return desc
+
+
+@functools.cache
+def _schema_columns() -> dict[str, tuple[str, ...]]:
+    """Columns of every table of the schema (read from ``_SCHEMA`` itself)."""
+    c = sqlite3.connect(":memory:")
+    try:
+        c.executescript(_SCHEMA)
+        names = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: tuple(r[1] for r in c.execute(f"PRAGMA table_info({t})")) for t in names}
+    finally:
+        c.close()
+
+
+def _check_damage(c: sqlite3.Connection, path: Path) -> None:
+    """StoreError naming what a hand edit broke: a missing column, a coordinate blob whose
+    length is not 8 bytes × ``n_params``, a non-numeric ``n_params``."""
+    for table, want in _schema_columns().items():
+        have = {r[1] for r in c.execute(f"PRAGMA table_info({table})")}
+        missing = [col for col in want if col not in have]
+        if missing:
+            raise StoreError(f"{path} is damaged: table {table} lacks column(s) "
+                             f"{', '.join(missing)}")
+    raw = read_meta(c, "n_params")
+    if raw is None:
+        return
+    try:
+        n = int(raw)
+    except ValueError:
+        raise StoreError(f"{path} is damaged: meta.n_params = {raw!r}") from None
+    for table in ("minima", "transition_states"):
+        bad = c.execute(f"SELECT id, length(coords) FROM {table} "
+                        "WHERE typeof(coords) != 'blob' OR length(coords) != ? LIMIT 1",
+                        (8 * n,)).fetchone()
+        if bad is not None:
+            raise StoreError(f"{path} is damaged: {table} row {bad[0]} has a {bad[1]}-byte "
+                             f"coordinate blob, not {8 * n} ({n} float64 values)")
 
 
 def open_database(path: Path, description: dict | None = None, *, verify: bool = True,
@@ -227,11 +275,16 @@ def _prepare(c: sqlite3.Connection, path: Path, exists: bool, description: dict 
         _create(c, description)
     else:
         _check_meta(c, path, tables)
+        if verify:
+            _check_damage(c, path)
     if not read_only:
         c.execute("PRAGMA journal_mode=WAL")
         c.execute("PRAGMA synchronous=NORMAL")
     c.execute("PRAGMA foreign_keys=ON")
-    stored = stored_description(c)
+    try:
+        stored = stored_description(c)
+    except StoreError as exc:
+        raise StoreError(f"{path}: {exc}") from None
     if description is not None:
         want = _canonical_json(description)
         if stored is None:

@@ -341,6 +341,9 @@ def load_config(path: str | Path) -> StudyConfig:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: not valid TOML ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not a text TOML file (byte {exc.start} is not UTF-8: "
+                          f"{exc.reason})") from None
     return parse_config(data, str(p))
 
 
