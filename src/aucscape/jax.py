@@ -61,7 +61,7 @@ from aucscape._frontend import (
     pairwise_args,
 )
 from aucscape._jax_aucm import aucm_loss
-from aucscape._validation import margin_centre
+from aucscape._validation import MARGIN_SCORE_RANGE, margin_centre
 from aucscape.focal import EPS
 from aucscape.surrogates import EXP, QUAD, SIGMOID, SQUARED_HINGE, blocked_terms
 
@@ -351,8 +351,9 @@ def pairwise_auc_loss(
         lo, hi = jnp.min(s), jnp.max(s)
         try:
             c = margin_centre(float(lo), float(hi), form.margin_gap)
-        except jax.errors.ConcretizationTypeError:  # under jit: centre only
-            c = lax.stop_gradient(0.5 * lo + 0.5 * hi)
+        except jax.errors.ConcretizationTypeError:  # under jit: centre (only) huge scores
+            big = jnp.maximum(-lo, hi) > form.margin_gap * MARGIN_SCORE_RANGE
+            c = lax.stop_gradient(jnp.where(big, 0.5 * lo + 0.5 * hi, 0.0))
         s = s - c
     if args.family == "blocked":
         sk = jnp.where(y, s - form.shift, s) if form.shift else s  # smooth hinge

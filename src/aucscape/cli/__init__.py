@@ -59,7 +59,7 @@ def environment_error(exc: BaseException, db: str | None = None) -> str | None:
     """The one-line message (file and cause) for an error of the file system or of SQLite
     on the database ``db`` (permission denied, disk full, file too large, read-only, ...);
     None for any other error (a bug, shown as a traceback)."""
-    if isinstance(exc, sqlite3.Error):
+    if type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError):  # not a misuse (bug)
         where = f"--db {db}" if db else "database"
         return f"{where}: {exc} (SQLite)"
     if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
