@@ -352,13 +352,13 @@ def test_results_file_is_replaced_atomically(tmp_path, monkeypatch):
     target = tmp_path / "results.json"
     res.save(target)
     before = target.read_text()
-    real = Path.write_text
+    from aucscape import _files
 
-    def torn(self, data, *args, **kwargs):  # the disk fills up half way through
-        real(self, data[: len(data) // 2], *args, **kwargs)
+    def torn(path):  # the disk fills up half way through: half written, then the error
+        Path(path).write_bytes(Path(path).read_bytes()[:10])
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(Path, "write_text", torn)
+    monkeypatch.setattr(_files, "_fsync_file", torn)
     with pytest.raises(OSError, match="No space"):
         res.save(target)
     monkeypatch.undo()

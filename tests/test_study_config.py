@@ -277,3 +277,35 @@ def test_presets_run_the_literal_hinge_beside_the_smoothed_one():
         cfg = load_preset(name)
         assert {"hinge", "smooth_hinge"} <= set(cfg.parts["surrogates"].losses)
         assert cfg.loss_params["hinge"] == {"beta": 1.0, "margin": 1.0}  # max(0, 1 − z)
+
+
+@pytest.mark.parametrize(("patch", "key", "flags"), [
+    ({"model": {"lam": 0}}, "model.lam", ["--lam", "0"]),
+    ({"model": {"lam": 1e300}}, "model.lam", ["--lam", "1e300"]),
+    ({"parts": {"main": {"lam": 0.0}}}, "parts.main.lam", ["--lam", "0"]),
+    ({"parts": {"lambda": {"values": [1e-3, 0.0]}}}, "parts.lambda.values[1]", ["--lam", "0"]),
+    ({"losses": {"sigmoid": {"beta": 1e300}}}, "losses.sigmoid.beta",
+     ["--loss", "sigmoid", "--beta", "1e300"]),
+    ({"parts": {"beta_exp": {"values": [1.0, 1e200]}}}, "parts.beta_exp.values[1]",
+     ["--loss", "exp", "--beta", "1e200"]),
+])
+def test_config_refuses_what_the_cli_refuses_with_the_same_reason(patch, key, flags, tmp_path,
+                                                                  capsys):
+    """Issue 24 item 7: TOML took lam = 0 and 1e300 (and β = 1e300), which the CLI refuses."""
+    from aucscape.cli import main
+
+    data = {"datasets": {"spiral": {"kind": "spiral"}, "creditcard": {"kind": "creditcard"}}}
+    for k, v in patch.items():
+        data[k] = v if not isinstance(v, dict) else {**data.get(k, {}), **v}
+    with pytest.raises(ConfigError) as info:
+        parse_config(data)
+    message = str(info.value)
+    assert message.startswith(key + ":"), message
+    rc = main(["explore", "--db", str(tmp_path / "x.db"), "--steps", "1", "--quiet", *flags])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and not (tmp_path / "x.db").exists()
+    cli_reason = err.split(": error: ", 1)[1]
+    name = "--lam" if "--lam" in flags else "beta"
+    assert cli_reason.startswith(name)
+    # the same reason after the name: "--lam 0 is refused: ..." and "model.lam: lam 0 ..."
+    assert message.split(": ", 1)[1].split(" ", 1)[1] == cli_reason.split(" ", 1)[1]

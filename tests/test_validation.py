@@ -91,3 +91,26 @@ def test_old_descriptions_of_margin_surrogates_keep_their_meaning():
         rebuilt = build_objective(old, dataset=ds)
     assert rebuilt.beta == 1.0
     assert build_objective(obj.describe(), dataset=ds).beta == 40.0
+
+
+@pytest.mark.parametrize("bad", [True, False, "0.5", 0, 0.0, 1.5, -0.1, float("nan"),
+                                 float("inf"), [0.5]])
+def test_roc_auc_and_pairwise_loss_refuse_the_same_max_fpr(bad):
+    """Issue 24 item 10: one rule for max_fpr (roc_auc took True and "0.5")."""
+    from aucscape.metrics import roc_auc
+    from aucscape.pairwise import pairwise_loss
+
+    y, s = [0, 1, 0, 1], [0.1, 0.4, 0.35, 0.8]
+    with pytest.raises(ValueError, match="max_fpr") as a:
+        roc_auc(y, s, max_fpr=bad)
+    with pytest.raises(ValueError, match="max_fpr") as b:
+        pairwise_loss(y, s, "sigmoid", max_fpr=bad)
+    assert str(a.value) == str(b.value)
+
+
+def test_roc_auc_still_takes_every_max_fpr_pairwise_loss_takes():
+    from aucscape.metrics import roc_auc
+
+    y, s = [0, 1, 0, 1], [0.1, 0.4, 0.5, 0.8]
+    assert roc_auc(y, s, max_fpr=np.float32(1.0)) == roc_auc(y, s) == 0.75
+    assert roc_auc(y, s, max_fpr=np.int64(1)) == 0.75

@@ -25,6 +25,7 @@ import numpy as np
 
 from aucscape._validation import (
     bad_labels_error,
+    check_max_fpr,
     check_nonnegative,
     check_probability_values,
     check_reduction,
@@ -34,7 +35,6 @@ from aucscape._validation import (
 from aucscape.defaults import DEFAULT_BETA, DEFAULT_MARGIN
 from aucscape.focal import REDUCTIONS as FOCAL_REDUCTIONS
 from aucscape.pairwise._problem import REDUCTIONS as PAIRWISE_REDUCTIONS
-from aucscape.pairwise._problem import check_max_fpr
 from aucscape.surrogates import KernelForm, get_surrogate, warn_if_linear_on_probabilities
 
 __all__ = [

@@ -166,12 +166,62 @@ def check_positive(value: float, name: str) -> float:
     return v
 
 
+def check_at_most(value: float, name: str, maximum: float) -> float:
+    """``value`` when <= ``maximum``; ValueError naming ``name`` otherwise."""
+    if value > maximum:
+        raise ValueError(f"{name} must be <= {maximum:g}, got {value!r}")
+    return value
+
+
 def check_unit_interval(value: float, name: str) -> float:
     """Return ``value`` as float after checking 0 <= value <= 1 (NaN refused)."""
     v = _number(value, name, "in [0, 1]")
     if not 0.0 <= v <= 1.0:
         raise ValueError(f"{name} must be in [0, 1], got {value!r}")
     return v
+
+
+def check_max_fpr(max_fpr: object) -> float | None:
+    """``max_fpr`` as a float in (0, 1], or None; ValueError otherwise (``True`` and
+    ``"0.5"`` included). The one rule for every function that takes a partial-AUC bound."""
+    if max_fpr is None:
+        return None
+    v = _number(max_fpr, "max_fpr", "in (0, 1]")
+    if not 0.0 < v <= 1.0:
+        raise ValueError(f"max_fpr must be a finite number in (0, 1], got {max_fpr!r}")
+    return v
+
+
+#: A margin surrogate's scores are used within (m/β)·MARGIN_SCORE_RANGE of their centre,
+#: where the kink shift s_p − m/β (float64) keeps the margin to 2^-27 of itself.
+MARGIN_SCORE_RANGE = 2.0**26
+
+
+def margin_centre(lo: float, hi: float, gap: float, name: str = "y_score") -> float:
+    """The centre c that a margin surrogate's scores are shifted by (s − c leaves every
+    pair difference, so the risk and its gradient, unchanged) so that the shifted score
+    s_p − m/β keeps the margin ``gap`` = m/β: 0 while every |s| ≤ gap·MARGIN_SCORE_RANGE,
+    else the midpoint of [``lo``, ``hi``]. ValueError when even the midpoint leaves a score
+    further than that: at |s|·2^-53 ≳ m/β the margin is lost in rounding (a margin of 1
+    is nothing to scores of 1e16), and no method could honour it.
+
+    >>> margin_centre(1e16, 1e16, 1.0)
+    1e+16
+    >>> margin_centre(-3.0, 5.0, 1.0)
+    0.0
+    """
+    if not gap > 0.0:
+        return 0.0
+    bound = gap * MARGIN_SCORE_RANGE
+    if max(abs(lo), abs(hi)) <= bound:
+        return 0.0
+    centre = 0.5 * lo + 0.5 * hi  # no overflow at ±1e308
+    if max(hi - centre, centre - lo) > bound:
+        raise ValueError(
+            f"{name} spans [{lo:g}, {hi:g}]: too wide for this surrogate's margin m/beta = "
+            f"{gap:g}, which is lost in rounding beyond {bound:g} from the scores' midpoint; "
+            "rescale the scores, or raise the margin or lower beta")
+    return centre
 
 
 def check_reduction(reduction: object, allowed: Sequence[str], *, why: str = "") -> str:

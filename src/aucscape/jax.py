@@ -63,6 +63,7 @@ from aucscape._jax_multilabel import (
     multilabel_auc_loss,
     multilabel_aucm_loss,
 )
+from aucscape._validation import MARGIN_SCORE_RANGE, margin_centre
 from aucscape.focal import EPS
 from aucscape.surrogates import EXP, QUAD, SIGMOID, SQUARED_HINGE, blocked_terms
 
@@ -318,6 +319,14 @@ def _risk(args, s: Array, y: Array, w: Array) -> tuple[Array, Array]:
         a = a / jnp.where(valid, wp_tot, 1.0)
         b = b / jnp.where(valid, wn_tot, 1.0)
     form = args.form
+    if form.margin_gap:  # huge scores: centred, or refused (margin_centre) when concrete
+        lo, hi = jnp.min(s), jnp.max(s)
+        try:
+            c = margin_centre(float(lo), float(hi), form.margin_gap)
+        except jax.errors.ConcretizationTypeError:  # under jit: centre (only) huge scores
+            big = jnp.maximum(-lo, hi) > form.margin_gap * MARGIN_SCORE_RANGE
+            c = lax.stop_gradient(jnp.where(big, 0.5 * lo + 0.5 * hi, 0.0))
+        s = s - c
     if args.family == "blocked":
         sk = jnp.where(y, s - form.shift, s) if form.shift else s  # smooth hinge
         value = _blocked_pair_sum(sk, a, b, form.code, form.beta)

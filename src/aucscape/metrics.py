@@ -24,7 +24,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aucscape import _multilabel
-from aucscape._validation import check_labels, check_scores, check_weights, rescale_weights
+from aucscape._validation import (
+    check_labels,
+    check_max_fpr,
+    check_scores,
+    check_weights,
+    rescale_weights,
+)
 
 __all__ = ["average_precision", "roc_auc", "roc_curve"]
 
@@ -203,6 +209,7 @@ def roc_auc(
     ...                        [0.3, 0.3, 0.4]], multi_class="ovo")
     1.0
     """
+    max_fpr = check_max_fpr(max_fpr)  # the rule pairwise_loss applies
     s2 = _multilabel.scores_2d(y_score)
     if s2 is not None:
         multi_label = np.ndim(y_true) == 2 and np.shape(y_true)[1] != 1
@@ -212,12 +219,8 @@ def roc_auc(
         return _multilabel.dispatch(roc_auc, y_true, s2, sample_weight, average,
                                     multi_class, ("macro", "micro", "weighted", None),
                                     max_fpr=max_fpr)
-    if max_fpr is not None:
-        m = float(max_fpr)
-        if not (0.0 < m <= 1.0):  # also rejects NaN
-            raise ValueError(f"max_fpr must be in (0, 1], got {max_fpr!r}")
-        if m == 1.0:
-            max_fpr = None
+    if max_fpr == 1.0:
+        max_fpr = None
     y, s, w = _check_inputs(y_true, y_score, sample_weight)
     if max_fpr is None and w is None:
         return _auc_unweighted(y, s)

@@ -76,8 +76,28 @@ from aucscape.defaults import DEFAULT_BETA, DEFAULT_MARGIN
 Array = NDArray[np.float64]
 ScalarFn = Callable[[ArrayLike, float, float], Array]
 
-__all__ = ["CODES", "SURROGATES", "KernelForm", "Surrogate", "blocked_terms", "get_surrogate",
-           "is_builtin", "linear_on_probabilities", "warn_if_linear_on_probabilities"]
+__all__ = ["CODES", "MAX_BETA", "SURROGATES", "KernelForm", "Surrogate", "blocked_terms",
+           "check_beta_squared", "get_surrogate", "is_builtin", "linear_on_probabilities",
+           "warn_if_linear_on_probabilities"]
+
+#: Largest steepness β where β² matters: the squared surrogates carry β² as a factor and a
+#: network objective's Hessian scales as β² (β² ≤ 1e200 leaves room for the scores). The
+#: saturating surrogates take any finite β (a step function at β = 1e308).
+MAX_BETA = 1e100
+
+def check_beta_squared(beta: float, name: str = "beta") -> float:
+    """``beta`` when β² (and a curvature ∝ β²) stays a finite float64 with room for the
+    scores, i.e. β ≤ :data:`MAX_BETA`; ValueError naming the value otherwise. The rule of
+    the squared surrogates (squared_hinge, quad) and of every network objective's Hessian.
+
+    >>> check_beta_squared(40.0)
+    40.0
+    """
+    if beta > MAX_BETA:
+        raise ValueError(f"{name} must be <= {MAX_BETA:g} (the loss or its curvature scales "
+                         f"as beta^2, which must stay a finite float64), got {beta!r}")
+    return beta
+
 
 #: The code table of the six kernels k_c every compiled backend implements.
 SIGMOID, LOGISTIC, HINGE, SQUARED_HINGE, EXP, QUAD = range(6)
@@ -108,6 +128,20 @@ class KernelForm(NamedTuple):
             return 0.0
         return self.margin / self.beta
 
+    @property
+    def margin_gap(self) -> float:
+        """m/β, the gap by which every fast method shifts a positive score (s_p − m/β):
+        :attr:`shift` for the smooth hinge, m' for hinge, squared hinge and quad, 0 for the
+        margin-free forms. Scores far beyond it are centred or refused
+        (:func:`aucscape._validation.margin_centre`).
+
+        >>> get_surrogate("hinge").kernel(4.0, 1.0).margin_gap
+        0.25
+        """
+        if self.code in (HINGE, SQUARED_HINGE, QUAD):
+            return self.margin
+        return self.shift
+
 
 @dataclass(frozen=True)
 class Surrogate:
@@ -134,6 +168,7 @@ class Surrogate:
     beta_default: float = DEFAULT_BETA
     margin_default: float = DEFAULT_MARGIN
     beta_positive: bool = False  # β > 0 (margin surrogates divide by β), else β ≥ 0
+    beta_squared: bool = False  # ℓ carries β² as a factor: β ≤ MAX_BETA
     form: Callable[[float, float], KernelForm] | None = None
 
     @property
@@ -147,6 +182,8 @@ class Surrogate:
         b = self.beta_default if beta is None else beta
         m = self.margin_default if margin is None else margin
         b = check_positive(b, "beta") if self.beta_positive else check_nonnegative(b, "beta")
+        if self.beta_squared:
+            check_beta_squared(b)
         return b, check_nonnegative(m, "margin")
 
     def kernel(self, beta: float, margin: float) -> KernelForm:
@@ -324,11 +361,12 @@ SURROGATES: dict[str, Surrogate] = {
                   "max(0, m − βz)", form=_margin_form(HINGE, 1), **_MARGIN),
         Surrogate("squared_hinge", True, True, True, "sorted", _SQHINGE["value"],
                   _SQHINGE["d1"], _SQHINGE["d2"], "max(0, m − βz)²",
-                  form=_margin_form(SQUARED_HINGE, 2), **_MARGIN),
+                  form=_margin_form(SQUARED_HINGE, 2), beta_squared=True, **_MARGIN),
         Surrogate("exp", True, True, False, "factorised", _exp_value, _exp_d1, _exp_d2,
                   "exp(−βz)", form=_saturating(EXP)),
         Surrogate("quad", True, True, True, "factorised", _QUAD["value"], _QUAD["d1"],
-                  _QUAD["d2"], "(m − βz)²", form=_margin_form(QUAD, 2), **_MARGIN),
+                  _QUAD["d2"], "(m − βz)²", form=_margin_form(QUAD, 2), beta_squared=True,
+                  **_MARGIN),
         Surrogate("logistic", True, True, False, "blocked", _LOG["value"], _LOG["d1"],
                   _LOG["d2"], "log(1 + exp(−βz))", form=_logistic_form(False)),
         Surrogate("smooth_hinge", True, True, True, "blocked", _SMOOTH["value"],

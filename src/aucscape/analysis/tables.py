@@ -20,6 +20,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from .._files import atomic_text
+
 __all__ = ["format_cell", "format_table", "read_csv", "to_jsonable", "write_csv", "write_json"]
 
 MISSING = "-"
@@ -104,7 +106,7 @@ def _output(path: str | os.PathLike[str]) -> Iterator[TextIO]:
     p = Path(path)
     if not p.resolve().parent.is_dir():
         raise FileNotFoundError(f"cannot write {p}: directory {p.parent} does not exist")
-    with open(p, "w", newline="", encoding="utf-8") as fh:
+    with atomic_text(p, newline="") as fh:  # never a half-written file
         yield fh
 
 

@@ -13,6 +13,9 @@ check, i.e. a bug, and surfaces as a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
@@ -47,6 +50,26 @@ def is_input_error(exc: BaseException) -> bool:
     return frame.line is None or frame.line.lstrip().startswith("raise")
 
 
+#: Operating-system errors that are the environment's, not a bug: reported as one line.
+_ENVIRONMENT_ERRNOS = {errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EFBIG, errno.EROFS,
+                       errno.EDQUOT, errno.EISDIR, errno.ENOTDIR, errno.ENAMETOOLONG,
+                       errno.EIO, errno.EMFILE, errno.ENFILE, errno.ETXTBSY, errno.EBUSY}
+
+
+def environment_error(exc: BaseException, db: str | None = None) -> str | None:
+    """The one-line message (file and cause) for an error of the file system or of SQLite
+    on the database ``db`` (permission denied, disk full, file too large, read-only, ...);
+    None for any other error (a bug, shown as a traceback)."""
+    if type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError):  # not a misuse (bug)
+        where = f"--db {db}" if db else "database"
+        return f"{where}: {exc} (SQLite)"
+    if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+        name = exc.filename if exc.filename is not None else "a file"
+        extra = f" -> {exc.filename2}" if exc.filename2 is not None else ""
+        return f"{name}{extra}: {exc.strerror or os.strerror(exc.errno)}"
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     from ._common import one_line_errors
 
@@ -79,16 +102,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from ..parallel import Terminated, ending_workers_on_signals
+
     try:
-        return int(args.func(args) or 0)
+        with ending_workers_on_signals():  # SIGTERM: like Ctrl-C, workers ended
+            return int(args.func(args) or 0)
     except (CLIError, ValueError, FileNotFoundError) as exc:
         if not is_input_error(exc):
             raise
         print(f"aucscape {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (OSError, sqlite3.Error) as exc:
+        message = environment_error(exc, getattr(args, "db", None))
+        if message is None:
+            raise
+        print(f"aucscape {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as exc:
         print(f"aucscape {args.command}: interrupted; work stored so far is kept", file=sys.stderr)
-        return 130
+        return 128 + exc.signum if isinstance(exc, Terminated) else 130
 
 
 if __name__ == "__main__":  # pragma: no cover

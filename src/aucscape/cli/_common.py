@@ -18,7 +18,7 @@ import contextlib
 import inspect
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -79,9 +79,10 @@ def add_db_argument(p: argparse.ArgumentParser, effect: str = "") -> None:
 
 # -- flag checks ---------------------------------------------------------------------------
 def check_flag(value: Any, flag: str, *, minimum: float, strict: bool = False,
-               integer: bool = False) -> Any:
-    """Return ``value`` when it is (an integer and) >= ``minimum`` (> when ``strict``);
-    else raise CLIError naming ``flag``. None passes through (flag not given)."""
+               integer: bool = False, maximum: float | None = None) -> Any:
+    """Return ``value`` when it is (an integer and) >= ``minimum`` (> when ``strict``) and
+    <= ``maximum`` when given; else raise CLIError naming ``flag``. None passes through
+    (flag not given)."""
     if value is None:
         return None
     if isinstance(value, float) and not math.isfinite(value):
@@ -90,6 +91,8 @@ def check_flag(value: Any, flag: str, *, minimum: float, strict: bool = False,
     if not ok:
         rel = ">" if strict else ">="
         raise CLIError(f"{flag} must be {rel} {minimum:g}, got {value}")
+    if maximum is not None and value > maximum:
+        raise CLIError(f"{flag} must be <= {maximum:g}, got {value}")
     if integer and int(value) != value:
         raise CLIError(f"{flag} must be an integer, got {value}")
     return value
@@ -150,15 +153,13 @@ def objective_from_args(args: argparse.Namespace) -> Any:
     """
     from ..data import DATASETS, dataset_options, load_dataset
     from ..objectives import make_objective
-    from ..objectives.factory import FLAT_LAMBDA_REASON, check_network_size
+    from ..objectives.factory import check_lam, check_network_size
 
     o = {k: (getattr(args, k, None) if getattr(args, k, None) is not None else v)
          for k, v in OBJECTIVE_DEFAULTS.items()}
     check_flag(o["beta"], "--beta", minimum=0, strict=True)
     check_flag(o["margin"], "--margin", minimum=0, strict=True)
-    check_flag(o["lam"], "--lam", minimum=0)
-    if o["lam"] == 0:
-        raise CLIError(f"--lam 0 is refused: {FLAT_LAMBDA_REASON}")
+    check_lam(o["lam"], "--lam")  # the rule the study config applies too
     check_flag(o["hidden"], "--hidden", minimum=1, integer=True)
     check_flag(o["noise"], "--noise", minimum=0)
     check_flag(o["turns"], "--turns", minimum=0, strict=True)
@@ -214,11 +215,26 @@ def check_db_path(path: str, *, must_exist: bool) -> Path:
 def open_store(path: str, description: dict | None = None, *, must_exist: bool = False,
                read_only: bool = False) -> Any:
     """Open (or create) the database at ``path``; StoreError (a ValueError) reaches the user
-    as one line, e.g. for a foreign file or a different objective."""
+    as one line, e.g. for a foreign file or a different objective. With ``must_exist`` the
+    file must already be a database: an empty file is refused and left empty."""
     from ..landscape.store import Store
 
     p = check_db_path(path, must_exist=must_exist or read_only)
-    return Store(p, description, read_only=read_only)
+    return Store(p, description, read_only=read_only, create=not must_exist)
+
+
+def forget_new_database(path: Path, *, existed: bool) -> None:
+    """Undo a database this run created and stored nothing in: remove the file (or, when
+    an empty file was there, empty it again) and SQLite's files beside it."""
+    from ..landscape.store_schema import existing_sidecars
+
+    for extra in existing_sidecars(path):
+        extra.unlink(missing_ok=True)
+    if existed:
+        with open(path, "r+b") as fh:
+            fh.truncate(0)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def stored_objective(store: Store) -> Any:
@@ -237,7 +253,7 @@ def executor(workers: int, scheduler: str | None) -> Iterator[Any]:
 
     Run sequentially (one worker, no scheduler), the tasks run in this process, so BLAS is
     pinned to one thread here for the duration, as it is in every worker process."""
-    from ..parallel import make_executor, single_blas_thread
+    from ..parallel import close_executor, make_executor, single_blas_thread
 
     try:
         ex = make_executor(workers, scheduler)
@@ -248,8 +264,10 @@ def executor(workers: int, scheduler: str | None) -> Iterator[Any]:
     try:
         with pin:
             yield ex
-    finally:
-        ex.shutdown(cancel_futures=True)
+    except BaseException:  # interrupted or failed: end the workers, do not wait for them
+        close_executor(ex, interrupted=True)
+        raise
+    close_executor(ex)
 
 
 def progress_bar(*, total: int | None, desc: str, unit: str, quiet: bool) -> Any:
@@ -261,11 +279,18 @@ def progress_bar(*, total: int | None, desc: str, unit: str, quiet: bool) -> Any
                 leave=True, file=sys.stderr)
 
 
-def check_output_file(path: str, *, force: bool, suffixes: tuple[str, ...] | None = None
-                      ) -> Path:
-    """An output path whose directory exists, with an allowed suffix, and which does not
-    exist yet unless ``force``."""
+def check_output_file(path: str, *, force: bool, suffixes: tuple[str, ...] | None = None,
+                      inputs: Sequence[tuple[str, str | None]] = ()) -> Path:
+    """An output path whose directory exists, with an allowed suffix, which does not exist
+    yet unless ``force``, and which is none of the run's ``inputs`` (``(flag, path)``
+    pairs), even with ``force``."""
+    from .._files import check_not_input
+
     p = Path(path)
+    try:
+        check_not_input(p, inputs)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     if suffixes is not None and p.suffix.lower().lstrip(".") not in suffixes:
         raise CLIError(f"{path}: unsupported format {p.suffix or '(none)'!r}; "
                        f"use one of {', '.join('.' + s for s in suffixes)}")

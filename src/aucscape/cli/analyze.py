@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     for flag, out in (("--csv", args.csv), ("--json", args.json)):
         if out and out != "-":
             try:
-                check_output_file(out, force=args.force)
+                check_output_file(out, force=args.force, inputs=[("--db", args.db)])
             except CLIError as exc:
                 raise CLIError(f"{flag} {exc}") from None
     result = analyze_database(args.db, beta=args.beta)

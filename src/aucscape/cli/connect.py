@@ -106,7 +106,6 @@ def _connect(args: argparse.Namespace, store: Store, objective: Objective, ex: A
              settings: TSSettings) -> None:
     from ..landscape.connect import LandscapeProgress, connect_landscape
 
-    ts_before, min_before = store.n_ts(), store.n_minima()
     run_id = store.add_run({"kind": "connect", "command": "connect",
                    "objective": objective.describe(),
                    "connect": {"batch": batch, "max_tries": args.max_tries,
@@ -133,8 +132,9 @@ def _connect(args: argparse.Namespace, store: Store, objective: Objective, ex: A
     elapsed = time.monotonic() - t0
     if not args.quiet:
         print(f"{args.db}: {describe_objective(objective.describe())}")
+        # What this run stored (its run id), not the growth of a file other runs may share.
         print(f"attempts {final.attempts} in {elapsed:.1f} s, new transition states "
-              f"{final.n_ts - ts_before}, new minima {final.n_minima - min_before}")
+              f"{store.n_ts(run_id)}, new minima {store.n_minima(run_id)}")
         state = ("every minimum is connected" if final.done else
                  "not every minimum is connected yet (run again to continue)")
         print(f"minima in the global minimum's network: {final.targets_connected} of "

@@ -16,6 +16,7 @@ else the run is refused, naming the differing keys.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..protocols import Objective
@@ -28,6 +29,7 @@ from ._common import (
     check_flag,
     describe_objective,
     executor,
+    forget_new_database,
     objective_flags_given,
     objective_from_args,
     open_store,
@@ -103,11 +105,13 @@ def _check(args: argparse.Namespace) -> None:
     check_flag(args.workers, "--workers", minimum=1)
     check_flag(args.walkers, "--walkers", minimum=1)
     check_flag(args.seed, "--seed", minimum=0)
-    check_flag(args.step, "--step", minimum=0, strict=True)
+    from ..landscape.basinhopping import MAX_STEP
+
+    check_flag(args.step, "--step", minimum=0, strict=True, maximum=MAX_STEP)
     check_flag(args.temperature, "--temperature", minimum=0)
     check_flag(args.tol, "--tol", minimum=0, strict=True)
     check_flag(args.sloppy_tol, "--sloppy-tol", minimum=0)
-    check_flag(args.start_range, "--start-range", minimum=0, strict=True)
+    check_flag(args.start_range, "--start-range", minimum=0, strict=True, maximum=MAX_STEP)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -123,11 +127,19 @@ def run(args: argparse.Namespace) -> int:
         except BaseException:
             store.close()
             raise
+    path = Path(args.db)
+    found = path.stat().st_size if path.exists() else None  # None: no file; 0: empty file
     try:
         with executor(args.workers, args.scheduler) as ex:
             if store is None:
                 store = open_store(args.db, objective.describe())
             _explore(args, store, objective, ex)
+    except BaseException:
+        if store is not None and not found and store.n_minima() == 0:
+            store.close()  # a refused or failed run that stored nothing: undo the new file
+            store = None
+            forget_new_database(path, existed=found is not None)
+        raise
     finally:
         if store is not None:
             store.close()

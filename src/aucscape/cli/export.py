@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 
+from .._files import check_not_input
 from . import CLIError
 from ._common import add_db_argument, add_parser, open_store
 
@@ -52,7 +53,10 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"{d} exists and is not a directory")
     if not d.exists() and not d.resolve().parent.is_dir():
         raise CLIError(f"{d}: directory {d.parent} does not exist")
-    clash = [n for n in (MIN_DATA, TS_DATA, POINTS_MIN, POINTS_TS) if (d / n).exists()]
+    names = (MIN_DATA, TS_DATA, POINTS_MIN, POINTS_TS)
+    for name in names:  # even with --force, never write over the database being read
+        check_not_input(d / name, [("--db", args.db)])
+    clash = [n for n in names if (d / n).exists()]
     if clash and not args.force:
         raise CLIError(f"{d} already holds {', '.join(clash)}; pass --force to overwrite")
     with open_store(args.db, read_only=True) as store:

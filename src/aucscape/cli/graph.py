@@ -73,14 +73,15 @@ def leaf_values(store: Store, ids: list[int], color: str) -> np.ndarray | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..landscape.disconnectivity import disconnectivity_tree
+    from ..landscape.disconnectivity import MAX_LEVELS, disconnectivity_tree
     from ..landscape.graph import network_from_store
 
     check_flag(args.delta, "--delta", minimum=0, strict=True)
-    check_flag(args.levels, "--levels", minimum=1)
+    check_flag(args.levels, "--levels", minimum=1, maximum=MAX_LEVELS)
     check_flag(args.lowest, "--lowest", minimum=1)
     check_flag(args.min_connections, "--min-connections", minimum=0)
-    out = check_output_file(args.output, force=args.force, suffixes=FORMATS)
+    out = check_output_file(args.output, force=args.force, suffixes=FORMATS,
+                            inputs=[("--db", args.db)])
     with open_store(args.db, read_only=True) as store:
         e_min, e_ts, pairs, ids = network_from_store(store)
         if not ids:

@@ -102,6 +102,12 @@ def run(args: argparse.Namespace) -> int:
     config = _load(args)
     out = Path(args.out or f"study-{config.name}")
     check_out(out, resume=args.resume, force=args.force)
+    if args.config:  # the run writes these: none may be the config it reads
+        from .._files import check_not_input
+        from ..study.report import REPORT_FILES
+
+        for name in (*REPORT_FILES, "results.json"):
+            check_not_input(out / name, [("--config", args.config)])
     bar = progress_bar(total=total_steps(config), desc="reproduce", unit="quench",
                        quiet=args.quiet)
     n = len(config.landscapes())
@@ -123,10 +129,12 @@ def run(args: argparse.Namespace) -> int:
                 if args.scheduler and not isinstance(exc, FileNotFoundError):
                     raise CLIError(f"cannot use scheduler {args.scheduler}: {exc}") from exc
                 raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (the workers are ended)
+        from ..parallel import Terminated
+
         print(f"aucscape reproduce: interrupted; the databases in {out / 'db'} are kept: "
               "rerun with --resume to continue", file=sys.stderr)
-        return 130
+        return 128 + exc.signum if isinstance(exc, Terminated) else 130
     report = write_report(results, out, force=args.force)
     if not args.quiet:
         _summary(results, out, report)

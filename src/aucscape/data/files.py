@@ -77,7 +77,11 @@ def _read_cached(path: str, mtime_ns: int, size: int, delimiter: str) -> CsvTabl
     digest = hashlib.sha256(raw).hexdigest()
     if raw[:2] == _GZIP_MAGIC:
         raw = gzip.decompress(raw)
-    text = io.StringIO(raw.decode("utf-8-sig"))
+    try:
+        text = io.StringIO(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not a text CSV file (byte {exc.start} is not UTF-8: "
+                         f"{exc.reason})") from None
     header_line = text.readline()
     if not header_line.strip():
         raise ValueError(f"{path}: empty file or missing header line")

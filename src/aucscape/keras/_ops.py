@@ -28,7 +28,7 @@ import numpy as np
 from keras import ops
 
 from aucscape._frontend import pairwise_args
-from aucscape._validation import check_int
+from aucscape._validation import MARGIN_SCORE_RANGE, check_int, margin_centre
 from aucscape.keras._inputs import is_concrete, prepare
 from aucscape.surrogates import EXP, QUAD, SQUARED_HINGE, blocked_terms
 
@@ -235,6 +235,15 @@ def pairwise_risk(args: Any, y_true: Any, y_pred: Any, sample_weight: Any, *,
         z_norm = ops.sum(w * y) * ops.sum(b)
     valid = z_norm > 0
     safe_z = ops.where(valid, z_norm, 1.0)
+    if form.margin_gap:  # huge scores: centred, or refused (margin_centre) when eager
+        lo, hi = ops.min(s), ops.max(s)
+        known_lo, known_hi = _concrete(lo), _concrete(hi)
+        if known_lo is not None and known_hi is not None:
+            c = margin_centre(known_lo, known_hi, form.margin_gap)
+            s = s - c if c else s
+        else:  # traced: centre (only) huge scores; a graph cannot raise on values
+            big = ops.maximum(-lo, hi) > form.margin_gap * MARGIN_SCORE_RANGE
+            s = s - ops.stop_gradient(ops.where(big, 0.5 * lo + 0.5 * hi, 0.0))
     if args.family == "blocked":
         s_const = ops.stop_gradient(s)
         s_kern = s_const - form.shift * y if form.shift else s_const  # smooth hinge

@@ -66,7 +66,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_nonnegative, check_positive
+from .._validation import check_at_most, check_int, check_nonnegative, check_positive
 from ..protocols import FloatArray, Objective
 from ..spectrum import eigen_summary
 from .identity import DEFAULT_EDIFFTOL, DEFAULT_SLOPPY_EDIFF, MinimumMatcher
@@ -91,12 +91,12 @@ DEFAULT_MINIMIZE_OPTIONS: dict[str, Any] = {"memory": 100}
 #: Options of the sloppy stage on top of those: pure L-BFGS (GMIN's quench, no Newton
 #: polish), measured faster than polishing there in ``benchmarks/bench_explore.py``.
 DEFAULT_SLOPPY_OPTIONS: dict[str, Any] = {"polish_below": None}
+MAX_STEP = 1e6  #: largest step / start range: beyond any weight scale, U(−step, step) finite
 
-__all__ = ["DEFAULT_MINIMIZE_OPTIONS", "DEFAULT_SLOPPY_OPTIONS", "BasinHopping",
+__all__ = ["DEFAULT_MINIMIZE_OPTIONS", "DEFAULT_SLOPPY_OPTIONS", "MAX_STEP", "BasinHopping",
            "BasinHoppingStats", "QuenchOutcome", "SloppyStage",
            "default_walkers", "metropolis", "quench", "recorded_start_range", "rejection",
-           "run_basinhopping",
-           "stats_dict", "two_stage_quench", "walk"]
+           "run_basinhopping", "stats_dict", "two_stage_quench", "walk"]
 
 
 @dataclass
@@ -186,7 +186,7 @@ class BasinHopping:
             raise ValueError(f"objective lacks {', '.join(missing)}; "
                              "see aucscape.protocols.Objective")
         self.objective = objective
-        self.step = check_positive(step, "step")
+        self.step = check_at_most(check_positive(step, "step"), "step", MAX_STEP)
         self.temperature = check_nonnegative(temperature, "temperature")
         self.tol = check_positive(tol, "tol")
         self.sloppy_tol = None if sloppy_tol is None else check_positive(sloppy_tol,
@@ -202,8 +202,9 @@ class BasinHopping:
             {**DEFAULT_MINIMIZE_OPTIONS, **(minimize_options or {})}, "minimize_options")
         self.store = store if store is not None else Store(":memory:", objective.describe())
         self._check_store_objective()
-        self.start_range = (check_positive(start_range, "start_range")
-                            if start_range is not None else recorded_start_range(self.store))
+        self.start_range = (recorded_start_range(self.store) if start_range is None else
+                            check_at_most(check_positive(start_range, "start_range"),
+                                          "start_range", MAX_STEP))
         self.matcher = MinimumMatcher(self.store, edifftol=edifftol, geomdifftol=geomdifftol,
                                       objective=objective)
         self.sloppy_options = dict(DEFAULT_SLOPPY_OPTIONS if sloppy_options is None
@@ -379,15 +380,17 @@ def run_basinhopping(objective: Objective, store: Store | None = None, *,
     ``walkers`` defaults to :func:`default_walkers` (two per worker process).
     Returns the statistics and the store (in-memory when none was given).
     """
-    from ..parallel import make_executor
+    from ..parallel import close_executor, make_executor
 
     kwargs.setdefault("walkers", default_walkers(workers))
     executor = make_executor(workers, scheduler)
     try:
         bh = BasinHopping(objective, store, executor=executor, **kwargs)
         stats = bh.run(max_steps=max_steps, max_time=max_time)
-    finally:
-        executor.shutdown()
+    except BaseException:  # interrupted or failed: end the workers, do not wait for them
+        close_executor(executor, interrupted=True)
+        raise
+    close_executor(executor)
     return stats, bh.store
 
 

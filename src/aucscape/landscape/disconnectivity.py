@@ -112,6 +112,11 @@ class DisconnectivityTree:
         raise ValueError(f"minimum {m} is not shown in this tree")
 
 
+#: Most thresholds a graph may have (disconnectionDPS draws tens; each level costs a pass
+#: over the transition states and a row of the drawing).
+MAX_LEVELS = 10_000
+
+
 def default_levels(
     bottom: float, top: float, *, first: float | None, delta: float | None, n_levels: int | None
 ) -> FloatArray:
@@ -122,8 +127,8 @@ def default_levels(
     every transition state and the lowest one just above the global minimum.
     """
     n = 20 if n_levels is None else int(n_levels)
-    if n < 1:
-        raise ValueError(f"levels must be >= 1, got {n_levels!r}")
+    if not 1 <= n <= MAX_LEVELS:
+        raise ValueError(f"levels must be in [1, {MAX_LEVELS}], got {n_levels!r}")
     if delta is None:
         if first is not None:
             span = float(first) - bottom

@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +37,10 @@ from .store_schema import (
     StoreError,
     _canonical_json,
     description_differences,
+    existing_sidecars,
     open_database,
     read_meta,
+    release_sidecars,
     stored_description,
     write_meta,
 )
@@ -100,23 +103,38 @@ def _opt_float(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
+#: Stores open in this process, by file (:func:`_open_key`): sidecar files are released
+#: only when the last of them closes.
+_OPEN: Counter[str] = Counter()
+
+
+def _open_key(path: Path) -> str:
+    if str(path) == ":memory:":
+        return f":memory:{id(path)}"
+    return os.path.realpath(path)
+
+
 class Store:
     """A landscape database at ``path`` (created when missing).
 
     ``objective_description``: when given, a new file records it, and an existing file
     made for a different objective is refused with :class:`StoreError` naming the
     differing keys. ``verify`` runs ``PRAGMA quick_check`` on opening an existing file.
-    ``read_only`` opens without write access (analysis while a run is going on).
+    ``read_only`` opens without write access (analysis while a run is going on);
+    ``create=False`` refuses a missing or empty file instead of making a database in it.
     ``path = ":memory:"`` gives a throw-away in-memory store (tests, quick looks).
     """
 
     def __init__(self, path: str | os.PathLike[str], objective_description: dict | None = None,
-                 *, verify: bool = True, read_only: bool = False) -> None:
+                 *, verify: bool = True, read_only: bool = False, create: bool = True) -> None:
         self.path = Path(path)
         self._n_params: int | None = None
         self._depth = 0  # nesting of transaction() blocks
+        self._sidecars = existing_sidecars(self.path)  # left as found on close
         self._conn = open_database(self.path, objective_description, verify=verify,
-                                   read_only=read_only)
+                                   read_only=read_only, create=create)
+        self._key = _open_key(self.path)
+        _OPEN[self._key] += 1
 
     def _meta(self, key: str) -> str | None:
         return read_meta(self._conn, key)
@@ -277,8 +295,15 @@ class Store:
                                   (int(k),))
         return [self._minimum(r) for r in rows]
 
-    def n_minima(self) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM minima").fetchone()[0])
+    def n_minima(self, run_id: int | None = None) -> int:
+        """Stored minima; with ``run_id``, those that run stored (not another process's)."""
+        return self._count("minima", run_id)
+
+    def _count(self, table: str, run_id: int | None) -> int:
+        if run_id is None:
+            return int(self._conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM {table} WHERE run_id = ?",
+                                      (int(run_id),)).fetchone()[0])
 
     def __len__(self) -> int:
         return self.n_minima()
@@ -336,8 +361,9 @@ class Store:
             f"SELECT {_TS_COLS} FROM transition_states WHERE min2 = ? ORDER BY id", (m, m))
         return [self._ts(r) for r in rows]
 
-    def n_ts(self) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM transition_states").fetchone()[0])
+    def n_ts(self, run_id: int | None = None) -> int:
+        """Stored transition states; with ``run_id``, those that run stored."""
+        return self._count("transition_states", run_id)
 
     # -- housekeeping --------------------------------------------------------------------
     def integrity_check(self) -> str:
@@ -345,7 +371,16 @@ class Store:
         return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     def close(self) -> None:
+        """Close the connection; -wal/-shm files this store created and SQLite left are
+        removed (:func:`~.store_schema.release_sidecars`)."""
+        if self._key is None:  # closed already
+            return
         self._conn.close()
+        _OPEN[self._key] -= 1
+        if _OPEN[self._key] <= 0:  # the last store of this process on that file
+            del _OPEN[self._key]
+            release_sidecars(self.path, self._sidecars)
+        self._key = None
 
     def __enter__(self) -> Store:
         return self

@@ -24,7 +24,9 @@ Times (``created``) are Unix seconds.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -103,13 +105,60 @@ def write_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def stored_description(conn: sqlite3.Connection) -> dict | None:
-    """The objective description recorded in ``meta`` (None if never given)."""
+    """The objective description recorded in ``meta`` (None if never given); StoreError
+    when the record is damaged (not a JSON object)."""
     raw = read_meta(conn, "objective")
-    return None if raw is None else json.loads(raw)
+    if raw is None:
+        return None
+    try:
+        desc = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"damaged database: meta.objective is not valid JSON ({exc})") from None
+    if not isinstance(desc, dict):
+        raise StoreError(f"damaged database: meta.objective is {type(desc).__name__}, "
+                         "not a JSON object")
+    return desc
+
+
+@functools.cache
+def _schema_columns() -> dict[str, tuple[str, ...]]:
+    """Columns of every table of the schema (read from ``_SCHEMA`` itself)."""
+    c = sqlite3.connect(":memory:")
+    try:
+        c.executescript(_SCHEMA)
+        names = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: tuple(r[1] for r in c.execute(f"PRAGMA table_info({t})")) for t in names}
+    finally:
+        c.close()
+
+
+def _check_damage(c: sqlite3.Connection, path: Path) -> None:
+    """StoreError naming what a hand edit broke: a missing column, a coordinate blob whose
+    length is not 8 bytes × ``n_params``, a non-numeric ``n_params``."""
+    for table, want in _schema_columns().items():
+        have = {r[1] for r in c.execute(f"PRAGMA table_info({table})")}
+        missing = [col for col in want if col not in have]
+        if missing:
+            raise StoreError(f"{path} is damaged: table {table} lacks column(s) "
+                             f"{', '.join(missing)}")
+    raw = read_meta(c, "n_params")
+    if raw is None:
+        return
+    try:
+        n = int(raw)
+    except ValueError:
+        raise StoreError(f"{path} is damaged: meta.n_params = {raw!r}") from None
+    for table in ("minima", "transition_states"):
+        bad = c.execute(f"SELECT id, length(coords) FROM {table} "
+                        "WHERE typeof(coords) != 'blob' OR length(coords) != ? LIMIT 1",
+                        (8 * n,)).fetchone()
+        if bad is not None:
+            raise StoreError(f"{path} is damaged: {table} row {bad[0]} has a {bad[1]}-byte "
+                             f"coordinate blob, not {8 * n} ({n} float64 values)")
 
 
 def open_database(path: Path, description: dict | None = None, *, verify: bool = True,
-                  read_only: bool = False) -> sqlite3.Connection:
+                  read_only: bool = False, create: bool = True) -> sqlite3.Connection:
     """An autocommit connection to the aucscape database at ``path`` (``":memory:"``
     allowed), created when missing; see the module docstring for the checks made.
 
@@ -119,6 +168,9 @@ def open_database(path: Path, description: dict | None = None, *, verify: bool =
     exists = not memory and path.exists() and path.stat().st_size > 0
     if read_only and not exists:
         raise StoreError(f"{path}: no database to open read-only")
+    if not create and not exists:
+        what = "an empty file" if path.exists() else "missing"
+        raise StoreError(f"{path} is {what}, not an aucscape database")
     sidecars = [] if memory else [Path(f"{path}{s}") for s in _SIDECARS]
     existed = {p for p in sidecars if p.exists()}
     new_file = not memory and not path.exists()
@@ -151,6 +203,65 @@ def open_database(path: Path, description: dict | None = None, *, verify: bool =
     return conn
 
 
+def existing_sidecars(path: Path) -> set[Path]:
+    """The -wal/-shm/-journal files beside ``path`` now (see :func:`release_sidecars`)."""
+    if str(path) == ":memory:":
+        return set()
+    return {p for p in (Path(f"{path}{s}") for s in _SIDECARS) if p.exists()}
+
+
+def release_sidecars(path: Path, existed: set[Path]) -> None:
+    """After the last connection of this process to ``path`` closed: remove the -wal/-shm
+    files that were not there before (``existed``), so that a reader leaves the folder as
+    it found it, and a read-only reader leaves no read-only -shm that blocks a later writer.
+
+    A plain connection opened and closed again first lets SQLite clean up as its last
+    connection does (checkpoint, then delete). Files still there are removed only when the
+    -wal holds nothing and no other process is connected (none holds SQLite's lock on the
+    -shm); otherwise they are left, as SQLite needs them.
+    """
+    created = existing_sidecars(path) - existed
+    if not created:
+        return
+    if os.access(path, os.W_OK):
+        try:
+            conn = sqlite3.connect(path, isolation_level=None)
+            try:
+                conn.execute("PRAGMA schema_version").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            pass
+        created = existing_sidecars(path) - existed
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if not created or (wal.exists() and wal.stat().st_size > 0):
+        return
+    if shm.exists() and not _nobody_connected(shm):
+        return
+    for extra in created:
+        extra.unlink(missing_ok=True)
+
+
+def _nobody_connected(shm: Path) -> bool:
+    """True when no process holds SQLite's connection lock (the DMS byte, offset 128) on
+    the -shm file ``shm``; False when one does or this cannot be told."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: leave the files to SQLite
+        return False
+    try:
+        fd = os.open(shm, os.O_RDWR)
+    except OSError:  # nobody can lock it for writing either
+        return True
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
 def _prepare(c: sqlite3.Connection, path: Path, exists: bool, description: dict | None,
              verify: bool, read_only: bool) -> None:
     tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -164,11 +275,16 @@ def _prepare(c: sqlite3.Connection, path: Path, exists: bool, description: dict 
         _create(c, description)
     else:
         _check_meta(c, path, tables)
+        if verify:
+            _check_damage(c, path)
     if not read_only:
         c.execute("PRAGMA journal_mode=WAL")
         c.execute("PRAGMA synchronous=NORMAL")
     c.execute("PRAGMA foreign_keys=ON")
-    stored = stored_description(c)
+    try:
+        stored = stored_description(c)
+    except StoreError as exc:
+        raise StoreError(f"{path}: {exc}") from None
     if description is not None:
         want = _canonical_json(description)
         if stored is None:

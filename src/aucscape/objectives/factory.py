@@ -13,15 +13,16 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from aucscape._validation import check_int
+from aucscape._validation import _number, check_int
 from aucscape.defaults import DEFAULT_BETA, DEFAULT_LAM, DEFAULT_MARGIN
 from aucscape.nn import MLP
 from aucscape.objectives.base import NetworkObjective
 from aucscape.objectives.cross_entropy import CrossEntropy
 from aucscape.objectives.pairwise_auc import PairwiseAUC
+from aucscape.surrogates import check_beta_squared
 
-__all__ = ["FLAT_LAMBDA_REASON", "build_objective", "check_network_size", "make_objective",
-           "physical_memory"]
+__all__ = ["FLAT_LAMBDA_REASON", "MAX_LAM", "build_objective", "check_lam",
+           "check_network_size", "make_objective", "physical_memory"]
 
 _CE_NAMES = ("ce", "cross_entropy", "crossentropy")
 
@@ -40,6 +41,25 @@ def physical_memory() -> int | None:
         return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
     except (AttributeError, OSError, ValueError):
         return None
+
+
+#: Largest weight decay accepted: beyond it λ Σ W² swamps every data term (one minimum at
+#: W ≈ 0) and its gradient 2λW overflows within a few steps of a quench.
+MAX_LAM = 1e6
+
+
+def check_lam(lam: Any, name: str = "lam", *, allow_zero: bool = False) -> float:
+    """λ as a float in (0, :data:`MAX_LAM`]; the one rule of the CLI's ``--lam``, the study
+    config's ``lam`` keys and :func:`make_objective` (which takes 0 with a warning,
+    ``allow_zero``). ValueError naming ``name`` otherwise; λ = 0 is refused with
+    :data:`FLAT_LAMBDA_REASON`."""
+    v = _number(lam, name, f"in (0, {MAX_LAM:g}]")
+    if not 0.0 <= v <= MAX_LAM:  # NaN, inf and negatives too
+        raise ValueError(f"{name} must be a finite number in (0, {MAX_LAM:g}] (beyond it the "
+                         f"weight decay swamps the data term and overflows), got {lam!r}")
+    if v == 0.0 and not allow_zero:
+        raise ValueError(f"{name} 0 is refused: {FLAT_LAMBDA_REASON}")
+    return v
 
 
 def check_network_size(
@@ -97,7 +117,9 @@ def make_objective(
     model = MLP(n_in, hidden, 2)
     if not isinstance(loss, str):
         raise ValueError(f"loss must be a string, got {type(loss).__name__}")
-    if not isinstance(lam, bool) and isinstance(lam, (int, float)) and lam == 0:
+    if loss.lower() not in _CE_NAMES and isinstance(beta, (int, float)):
+        check_beta_squared(beta)  # the landscape's Hessian scales as β²
+    if check_lam(lam, allow_zero=True) == 0:
         warnings.warn(FLAT_LAMBDA_REASON, UserWarning, stacklevel=2)
     return _network_objective(model, dataset, loss, loss.lower() in _CE_NAMES, lam=lam,
                               record=dataset, beta=beta, margin=margin, pos_weight=pos_weight)

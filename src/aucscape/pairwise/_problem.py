@@ -28,12 +28,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aucscape._validation import (
-    _number,
     check_labels,
+    check_max_fpr,
     check_nonnegative,
     check_reduction,
     check_scores,
     check_weights,
+    margin_centre,
     rescale_weights,
 )
 from aucscape.surrogates import KernelForm, Surrogate, get_surrogate, is_builtin
@@ -106,16 +107,6 @@ def top_negatives(scores: NDArray, alpha: float) -> NDArray[np.intp]:
     return np.sort(order[:k])
 
 
-def check_max_fpr(max_fpr: float | None) -> float | None:
-    """``max_fpr`` as a float in (0, 1], or None; ValueError otherwise."""
-    if max_fpr is None:
-        return None
-    v = _number(max_fpr, "max_fpr", "in (0, 1]")
-    if not 0.0 < v <= 1.0:
-        raise ValueError(f"max_fpr must be a finite number in (0, 1], got {max_fpr!r}")
-    return v
-
-
 def prepare(
     y_true: ArrayLike,
     y_score: ArrayLike,
@@ -158,6 +149,12 @@ def prepare(
     # the common case (no zero weights) skips one gather per class
     ipos = pos if act_pos.size == pos.size else pos[act_pos]
     ineg = neg if act_neg.size == neg.size else neg[act_neg]
+    sp, sn = s[ipos], s[ineg]
+    gap = sur.kernel(beta, margin).margin_gap if is_builtin(sur) else 0.0
+    if gap and sp.size and sn.size:  # huge scores: centred, or refused (margin_centre)
+        c = margin_centre(float(min(sp.min(), sn.min())), float(max(sp.max(), sn.max())), gap)
+        if c:
+            sp, sn = sp - c, sn - c
     return PairProblem(
         n=y.shape[0],
         pos=pos,
@@ -166,8 +163,8 @@ def prepare(
         act_neg=act_neg,
         ipos=ipos,
         ineg=ineg,
-        sp=s[ipos],
-        sn=s[ineg],
+        sp=sp,
+        sn=sn,
         a=w[ipos] * scale,
         b=w[ineg],
         surrogate=sur,

@@ -22,7 +22,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 from ..data.spiral import GENERATORS
-from ..surrogates import SURROGATES
+from ..objectives.factory import check_lam
+from ..surrogates import SURROGATES, check_beta_squared
 from ._reader import ConfigError, _Section
 from .spec import (
     DEFAULT_BETA,
@@ -204,6 +205,30 @@ _PART_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+def _lam(s: _Section, k: str, default: float) -> float:
+    """``k``'s λ by the rule the CLI's --lam follows (:func:`~aucscape.objectives.factory.
+    check_lam`), refusals as ConfigError with the same reason."""
+    return _by_rule(check_lam, s.get(k, float, default), s.key(k))
+
+
+def _beta(loss: str, beta: float, margin: float | None, key: str) -> float:
+    """β checked by the rules the CLI's --beta meets when the objective is built: the
+    surrogate's own (:meth:`aucscape.surrogates.Surrogate.params`) and the landscape's
+    (:func:`aucscape.surrogates.check_beta_squared`)."""
+    _by_rule(lambda v, _name: SURROGATES[loss].params(v, margin), beta, key)
+    _by_rule(check_beta_squared, beta, key)
+    return beta
+
+
+def _by_rule(rule: Any, value: Any, key: str) -> Any:
+    """``rule(value, name)`` for the key's last part as ``name`` (``lam``, as the rule says
+    it to CLI users too); a refusal becomes ``ConfigError("KEY: <the rule's reason>")``."""
+    try:
+        return rule(value, key.rsplit(".", 1)[-1].split("[")[0])
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+
+
 def _part(name: str, s: _Section, datasets: dict, hidden: int, lam: float,
           explore: ExploreBudget, connect: ConnectBudget, grow: GrowBudget) -> PartConfig:
     d = _PART_DEFAULTS[name]
@@ -213,17 +238,21 @@ def _part(name: str, s: _Section, datasets: dict, hidden: int, lam: float,
         raise ConfigError(f"{s.key('dataset')}: data set {dataset!r} is not defined under "
                           f"[datasets] (defined: {', '.join(sorted(datasets)) or 'none'})")
     p_hidden = _hidden(s, hidden)
-    p_lam = s.get("lam", float, lam, minimum=0)
+    p_lam = _lam(s, "lam", lam)
     if name in ("beta_sigmoid", "beta_exp"):
         loss = d["losses"][0]
         losses = (loss,)
         values = s.list("values", float, d["values"], minimum=0, strict=True)
+        for i, v in enumerate(values):
+            _beta(loss, v, None, f"{s.key('values')}[{i}]")
     else:
         losses = s.list("losses", str, d["losses"])
         losses = tuple(_loss_name(v, f"{s.key('losses')}[{i}]") for i, v in enumerate(losses))
         if len(set(losses)) != len(losses):
             raise ConfigError(f"{s.key('losses')}: a loss is listed twice: {list(losses)}")
         values = s.list("values", float, d["values"], minimum=0) if name == "lambda" else ()
+        for i, v in enumerate(values):
+            _by_rule(check_lam, v, f"{s.key('values')}[{i}]")
     if name in ("surrogates",) and "ce" in losses:
         raise ConfigError(f"{s.key('losses')}: the surrogates part compares AUC surrogates; "
                           "'ce' belongs to the main part")
@@ -255,7 +284,7 @@ def parse_config(data: dict[str, Any], source: str = "<dict>") -> StudyConfig:
 
     model = root.table("model")
     hidden = _hidden(model, 10)
-    lam = model.get("lam", float, 1e-5, minimum=0)
+    lam = _lam(model, "lam", 1e-5)
     model.done()
 
     lp = root.table("losses")
@@ -270,6 +299,7 @@ def parse_config(data: dict[str, Any], source: str = "<dict>") -> StudyConfig:
             if SURROGATES[lname].uses_margin or lname in MARGIN_LOSSES:
                 if t.has("margin"):
                     params["margin"] = t.get("margin", float, 1.0, minimum=0, strict=True)
+            _beta(lname, params["beta"], params.get("margin"), t.key("beta"))
         t.done()
         loss_params[lname] = params
     lp.done()
@@ -327,6 +357,9 @@ def load_config(path: str | Path) -> StudyConfig:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: not valid TOML ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not a text TOML file (byte {exc.start} is not UTF-8: "
+                          f"{exc.reason})") from None
     return parse_config(data, str(p))
 
 

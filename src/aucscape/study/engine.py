@@ -45,12 +45,35 @@ class WorkState(Work):
     def load(cls, path: Path) -> WorkState:
         if not path.exists():
             return cls()
-        data = json.loads(path.read_text(encoding="utf-8"))
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in known})
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            known = set(cls.__dataclass_fields__)
+            state = cls(**{k: v for k, v in data.items() if k in known})
+            for k in known:
+                _check_recorded(k, getattr(state, k), getattr(cls(), k))
+        except (UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError) as exc:
+            raise ValueError(f"{path} is damaged ({exc}); delete it to restart this "
+                             "landscape's budget count, or restore it") from None
+        return state
 
     def save(self, path: Path) -> None:
         write_text_atomic(path, json.dumps(asdict(self), indent=1))
+
+
+def _check_recorded(key: str, value: Any, default: Any) -> None:
+    """TypeError when a recorded work value is not of its field's kind (a damaged file)."""
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = type(value) is int and value >= 0
+    elif isinstance(default, float):
+        ok = type(value) in (int, float) and 0 <= value < float("inf")
+    else:  # discovery: [[quench count, minimum id], ...]
+        ok = isinstance(value, list) and all(
+            isinstance(x, list) and len(x) == 2 and all(isinstance(i, int) for i in x)
+            for x in value)
+    if not ok:
+        raise TypeError(f"{key} = {value!r}")
 
 
 def build_dataset(spec: dict[str, Any]) -> Dataset:

@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+from .._files import replace_together
 from .bands import VERDICTS
 from .connected import connectivity
 from .figures import FigureFile, make_figures
@@ -241,8 +242,8 @@ def write_report(res: StudyResults, out: str | Path, *, force: bool = False) -> 
     sens = sensitivity_table(res)
     extra = [_findings_table(fs, _reps(res)), landscape_table(res)] + ([sel[0]] if sel[0] else [])
     extra += [sens] if sens is not None else []
-    for t in [*tabs, *extra]:
-        (out / "tables" / f"{t.name}.csv").write_text(t.to_csv(), encoding="utf-8")
-    (out / "report.md").write_text(_md(res, fs, tabs, sel, figs, sens), encoding="utf-8")
-    (out / "report.html").write_text(_html(res, fs, tabs, sel, figs, sens), encoding="utf-8")
+    files = {out / "tables" / f"{t.name}.csv": t.to_csv() for t in [*tabs, *extra]}
+    files[out / "report.md"] = _md(res, fs, tabs, sel, figs, sens)
+    files[out / "report.html"] = _html(res, fs, tabs, sel, figs, sens)
+    replace_together(files)  # all or none: never a truncated or mixed report
     return out / "report.md"

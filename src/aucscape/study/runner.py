@@ -44,7 +44,7 @@ def run_study(config: StudyConfig, out: str | Path, *, workers: int = 1,
               ) -> StudyResults:
     """Explore, connect and analyse every landscape of ``config`` into ``out``; write and
     return the :class:`StudyResults` (``out/results.json``)."""
-    from ..parallel import make_executor, single_blas_thread
+    from ..parallel import close_executor, make_executor, single_blas_thread
 
     out = Path(out)
     report = progress or (lambda _e, _k, _n: None)
@@ -63,8 +63,10 @@ def run_study(config: StudyConfig, out: str | Path, *, workers: int = 1,
                 vres = _run_all(vcfg, vdb, workers, executor, report)
                 _distances_to_ce(vcfg, vres, vdb, report)
                 variants[label] = _study(vcfg, vres, 0.0, workers, scheduler).to_dict()
-    finally:
-        executor.shutdown()
+    except BaseException:  # interrupted or failed: end the workers, do not wait for them
+        close_executor(executor, interrupted=True)
+        raise
+    close_executor(executor)
     study = _study(config, results, time.monotonic() - t0, workers, scheduler)
     study.variants = variants
     study.save(out / "results.json")

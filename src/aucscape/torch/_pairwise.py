@@ -30,6 +30,7 @@ from torch import Tensor
 from torch.nn import functional as F
 
 from aucscape._frontend import PairwiseArgs, pairwise_args
+from aucscape._validation import margin_centre
 from aucscape.pairwise import numba_available
 from aucscape.pairwise._problem import top_negatives
 from aucscape.surrogates import EXP, QUAD, SIGMOID, SQUARED_HINGE, blocked_terms
@@ -298,6 +299,11 @@ def pairwise_risk(args: PairwiseArgs, input: Tensor, target: Tensor, *, from_log
     else:
         ap, bn = wp * pos_weight, wn
     form = args.form
+    if form.margin_gap:  # huge scores: centred, or refused (margin_centre)
+        c = margin_centre(float(torch.minimum(sp.min(), sn.min())),
+                          float(torch.maximum(sp.max(), sn.max())), form.margin_gap)
+        if c:
+            sp, sn = sp - c, sn - c
     if args.family == "blocked":
         sp = sp - form.shift if form.shift else sp  # smooth hinge: logistic at s_p − m/β
         return _BlockedPairSum.apply(sp, sn, ap, bn, form.code, form.beta)
