@@ -48,12 +48,14 @@ if TYPE_CHECKING:
     from ..protocols import Objective
     from .store import Store
 
-__all__ = ["ATTEMPTS_RUN_KIND", "GROW_ORDERS", "GrowProgress", "GrowSettings", "grow",
+__all__ = ["ATTEMPTS_RUN_KIND", "GROW_ORDERS", "STOPS", "GrowProgress", "GrowSettings", "grow",
            "network_share"]
 
 ATTEMPTS_RUN_KIND = "grow_attempts"
 GROW_RUN_KIND = "grow"
 GROW_ORDERS = ("fewest", "energy")
+#: Why a call of :func:`grow` ended (:attr:`GrowProgress.stopped`).
+STOPS = ("saturated", "attempts", "time", "exhausted")
 
 
 @dataclass(frozen=True)

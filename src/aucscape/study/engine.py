@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._files import write_text_atomic
+from ..landscape.grow import STOPS
 from .results import MINIMA_COLUMNS, Work
 from .spec import ConnectSettings, ExploreSettings, LandscapeSpec
 
@@ -60,6 +61,10 @@ class WorkState(Work):
         write_text_atomic(path, json.dumps(asdict(self), indent=1))
 
 
+#: What a work record's ``grow_stopped`` can hold ("" before any growth).
+GROW_STOPS = ("", *STOPS)
+
+
 def _check_recorded(key: str, value: Any, default: Any) -> None:
     """TypeError when a recorded work value is not of its field's kind (a damaged file)."""
     if isinstance(default, bool):
@@ -68,6 +73,8 @@ def _check_recorded(key: str, value: Any, default: Any) -> None:
         ok = type(value) is int and value >= 0
     elif isinstance(default, float):
         ok = type(value) in (int, float) and 0 <= value < float("inf")
+    elif isinstance(default, str):  # grow_stopped: why the last growth call ended
+        ok = value in GROW_STOPS
     else:  # discovery: [[quench count, minimum id], ...]
         ok = isinstance(value, list) and all(
             isinstance(x, list) and len(x) == 2 and all(isinstance(i, int) for i in x)
