@@ -11,9 +11,10 @@
    default (L-BFGS, images proportional to distance, tol 1e-2, HEF from the maxima).
 
 4. Band robustness on Mueller-Brown: FIRE versus L-BFGS (trust radius, non-monotone
-   force-norm acceptance) over image counts 8-40 with end points moved by 1e-10: how
-   often HEF from the candidates reaches both saddles, and the spread of the final RMS
-   force (the old L-BFGS without step control ranged 0.0016-2.37 under 1e-13 moves).
+   force-norm acceptance, FIRE blocks when it stalls) over image counts 8-40 with end
+   points moved by 1e-10: how often HEF from the candidates reaches both saddles, and
+   the spread of the final RMS force (the old L-BFGS without step control ranged
+   0.0016-2.37 under 1e-13 moves).
 
 Run: python benchmarks/bench_landscape_ts.py
 """

@@ -9,7 +9,7 @@ from aucscape.landscape.minimize import lbfgs
 from aucscape.landscape.ts import check_saddle, dneb, hef, step_off
 from aucscape.landscape.ts.attempt import TSSettings, attempt_connection, refine_candidate
 from aucscape.landscape.ts.dneb import dneb_gradient, interpolate, local_maxima, tangents
-from aucscape.testsurfaces import DoubleWell2D, MuellerBrown, TiltedRing
+from aucscape.testsurfaces import DoubleWell2D, MuellerBrown, SeparableWells, TiltedRing
 
 
 def newton(obj, x, n=50):
@@ -99,6 +99,33 @@ def test_band_finds_both_mueller_brown_saddles_whatever_the_rounding(method, n_i
         # Both quenches fix the end points and return the energies of the final band.
         assert np.array_equal(band.path[0], a) and np.array_equal(band.path[-1], b)
         assert np.allclose(band.energies, [MB.energy(x) for x in band.path])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lbfgs_band_converges_across_a_kink_at_an_intermediate_minimum(seed):
+    # Opposite corners of two tilted double wells: the straight band crosses the central
+    # hill, and the minimum energy path turns through a third corner, crossing one barrier
+    # in each coordinate. There the force-norm merit has a trap that held the L-BFGS band
+    # at RMS force 0.285 for 5000 steps; the band must converge and show both saddles,
+    # known in closed form: each coordinate on a root of 4x^3 - 4x + t, exactly one on the
+    # middle (barrier) root.
+    surf = SeparableWells((0.3, -0.2))
+    roots = [np.sort(np.roots([4.0, 0.0, -4.0, t]).real) for t in surf.tilts]
+    pts, _ = surf.minima()
+    corner = [tuple(int(x > r[1]) for x, r in zip(p, roots, strict=True)) for p in pts]
+    rng = np.random.default_rng(seed)
+    a = pts[1] + 1e-10 * rng.normal(size=2)
+    b = pts[corner.index(tuple(1 - c for c in corner[1]))] + 1e-10 * rng.normal(size=2)
+    band = dneb(surf, a, b, n_images=12, tol=1e-2, max_iter=500, method="lbfgs")
+    assert band.converged and band.rms_force <= 1e-2
+    on_barrier = []
+    for c in band.candidate_points():
+        h = hef(surf, c)
+        assert h.converged and check_saddle(surf, h.x).is_ts
+        dist = [np.abs(r - x) for x, r in zip(h.x, roots, strict=True)]
+        assert all(np.min(d) < 1e-8 for d in dist)
+        on_barrier.append(tuple(int(np.argmin(d) == 1) for d in dist))
+    assert sorted(on_barrier) == [(0, 1), (1, 0)]
 
 
 def test_band_rejects_unknown_method():

@@ -43,8 +43,9 @@ def _joins(found, a, b, surf):
 def test_local_bands_join_opposite_corners_through_new_minima(i, seed):
     # Opposite corners of the square of minima differ in both coordinates: any path
     # crosses two saddles, each with exactly one coordinate on its cubic's middle root.
-    # For these two pairs the band refines to one of them only; the local loop runs a
-    # second band from that saddle's new minimum and finds the other.
+    # The converged band shows both, so the attempt refines only its highest candidate
+    # (max_candidates=1) and finds one of them; the local loop runs a second band from
+    # that saddle's new minimum and finds the other.
     surf = SeparableWells(TILTS)
     pts, _ = surf.minima()
     corners = [_corner(p, surf) for p in pts]
@@ -52,7 +53,7 @@ def test_local_bands_join_opposite_corners_through_new_minima(i, seed):
     j = corners.index(tuple(1 - c for c in corners[i]))
     a = pts[i] + 1e-10 * rng.normal(size=2)
     b = pts[j] + 1e-10 * rng.normal(size=2)
-    one = TSSettings(n_images=10, geomdifftol=1e-3)
+    one = TSSettings(n_images=10, geomdifftol=1e-3, max_candidates=1)
     res1 = attempt_connection(surf, a, b, one)
     assert len(res1.found) == 1 and not _joins(res1.found, corners[i], corners[j], surf)
     res = attempt_connection(surf, a, b, dataclasses.replace(one, local_bands=8))
