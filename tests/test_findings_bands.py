@@ -191,6 +191,35 @@ def test_funnel_share_and_ts_per_minimum_on_known_networks():
     assert ts_per_minimum(_land("x", "ce", e, [0.7] * n, ts_search=False)) is None
 
 
+def test_network_findings_wait_for_saturated_growth():
+    """TS per minimum and the funnel are properties of a whole landscape: undecided while a
+    replicate's growth has not saturated, decided (a verdict other than the growth
+    reason) once every replicate has."""
+    from dataclasses import replace
+
+    from aucscape.study.findings_more import more_findings
+
+    n = 12
+    e = np.linspace(0.1, 1.2, n)
+    chain = [(float(e[i + 1]) + 0.05, i, i + 1) for i in range(n - 1)]
+    lands = [_land(k, k, e + 0.01 * r, [0.7 + 0.01 * r] * n, replicate=r, ts=chain)
+             for k in ("ce", "sigmoid") for r in range(3)]
+
+    def network_rows(ls):
+        return {f.claim: f for f in more_findings(_results(ls))
+                if "transition states per minimum" in f.claim or "funnelled" in f.claim}
+
+    partial = [replace(x, grow_stopped="saturated" if x.replicate else "attempts")
+               for x in lands]
+    rows = network_rows(partial)
+    assert len(rows) == 3
+    assert all(f.verdict == "undecided" and "not grown to saturation" in f.measured
+               for f in rows.values())
+    rows = network_rows([replace(x, grow_stopped="saturated") for x in lands])
+    assert not any("saturation" in f.measured for f in rows.values())
+    assert all(f.estimate is not None for f in rows.values())
+
+
 def test_the_hinge_as_written_leads_and_the_smoothed_one_is_in_the_sensitivity_table():
     from aucscape.study.setup import sensitivity_table
 

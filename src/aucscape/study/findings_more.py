@@ -101,10 +101,16 @@ def funnel_share(r: LandscapeResult) -> float | None:
 
 
 def _small_networks(groups: Sequence[Reps]) -> str | None:
-    """Why a network finding cannot be tested, or None."""
+    """Why a network finding cannot be tested, or None: no transition-state search, a
+    landscape whose growth did not saturate (its network is a sample, not the landscape's),
+    or a network below :data:`MIN_NETWORK` minima."""
     lands = [r for g in groups for r in g]
     if not all(r.ts_search for r in lands):
         return "undecided: no transition-state search (no network)"
+    grown = [r.grow_stopped == "saturated" for r in lands]
+    if not all(grown):
+        return (f"undecided: {len(grown) - sum(grown)} of {len(grown)} landscapes not grown "
+                "to saturation (the paper's networks are of saturated databases)")
     sizes = [int(in_network(r).sum()) if r.n_minima else 0 for r in lands]
     if min(sizes) < MIN_NETWORK:
         return (f"undecided: networks of {min(sizes)}-{max(sizes)} minima, fewer than "
