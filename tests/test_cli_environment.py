@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from _checks import one_line_error, run_cli
 from aucscape.cli import main
 
 SIDECARS = ("-wal", "-shm", "-journal")
@@ -18,19 +19,8 @@ SIDECARS = ("-wal", "-shm", "-journal")
 
 def cli(capsys, *argv: str) -> tuple[int, str]:
     """Run ``aucscape argv`` in-process: (exit status, stderr)."""
-    try:
-        rc = main([str(a) for a in argv])
-    except SystemExit as exc:
-        rc = int(exc.code or 0)
-    return rc, capsys.readouterr().err
-
-
-def one_line_error(rc: int, err: str, *needles: str) -> None:
-    assert rc == 2, err
-    lines = [x for x in err.strip().splitlines() if ": warning: " not in x]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    for needle in needles:
-        assert needle in err, err
+    rc, _, err = run_cli(capsys, *argv)
+    return rc, err
 
 
 def folder(path: Path) -> dict[str, bytes]:

@@ -4,17 +4,11 @@ valid file whose every stationary point re-verifies, then resumes."""
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
-
 import numpy as np
 import pytest
 
-from aucscape.cli import main
+from _checks import assert_sqlite_intact, count_rows, sigkill_when
+from _checks import run_cli as cli
 from aucscape.cli._common import stored_objective
 from aucscape.landscape.grow import load_attempts
 from aucscape.landscape.store import Store
@@ -23,15 +17,6 @@ from aucscape.spectrum import hessian_summary
 
 OBJ_FLAGS = ["--dataset", "spiral", "--loss", "ce", "--hidden", "2", "--lam", "1e-5",
              "--points-per-arm", "30", "--generator", "sampled", "--turns", "2"]
-
-
-def cli(capsys, *argv):
-    try:
-        rc = main([str(a) for a in argv])
-    except SystemExit as exc:
-        rc = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 @pytest.fixture
@@ -71,36 +56,13 @@ def test_grow_needs_an_existing_database(tmp_path, capsys):
 
 
 def _n_attempts(db):
-    try:
-        con = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
-        n = con.execute("SELECT COUNT(*) FROM runs WHERE record LIKE '%grow_attempts%'"
-                        ).fetchone()[0]
-        con.close()
-        return n
-    except sqlite3.OperationalError:
-        return 0
+    return count_rows(db, "SELECT COUNT(*) FROM runs WHERE record LIKE '%grow_attempts%'")
 
 
 def test_sigkill_mid_growth_leaves_a_valid_file_that_resumes(seeded, capsys):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "aucscape", "grow", "--db", str(seeded), "--batch", "2",
-         "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while _n_attempts(seeded) < 3 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.1)
-        assert proc.poll() is None, proc.stderr.read().decode()
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL
-    con = sqlite3.connect(seeded)
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    con.close()
+    sigkill_when(["grow", "--db", str(seeded), "--batch", "2", "--quiet"],
+                 lambda: _n_attempts(seeded) >= 3)
+    assert_sqlite_intact(seeded)
     with Store(seeded) as st:
         obj = stored_objective(st)
         before = len(load_attempts(st))

@@ -11,23 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from _checks import one_line_error as refused
+from _checks import run_cli
 from aucscape.cli import main
 from aucscape.pairwise import pairwise_loss
 
 
 def cli(capsys, *argv) -> tuple[int, str]:
-    try:
-        rc = main([str(a) for a in argv])
-    except SystemExit as exc:
-        rc = int(exc.code or 0)
-    return rc, capsys.readouterr().err
-
-
-def refused(rc: int, err: str, *needles: str) -> None:
-    lines = [x for x in err.strip().splitlines() if ": warning: " not in x]
-    assert rc == 2 and len(lines) == 1 and "Traceback" not in err, err
-    for needle in needles:
-        assert needle in err, err
+    rc, _, err = run_cli(capsys, *argv)
+    return rc, err
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from _checks import assert_sqlite_intact, count_rows, sigkill_when
+from _checks import run_cli as cli
 from aucscape.cli import main
 from aucscape.data import spiral
 from aucscape.landscape.store import Store
@@ -27,16 +25,6 @@ from aucscape.objectives import CrossEntropy
 
 OBJ_FLAGS = ["--dataset", "spiral", "--loss", "ce", "--hidden", "2", "--lam", "1e-5"]
 STEPS = 6
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    """Run ``aucscape argv`` in-process: (exit status, stdout, stderr)."""
-    try:
-        rc = main([str(a) for a in argv])
-    except SystemExit as exc:  # argparse errors and --help
-        rc = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def reference_objective() -> CrossEntropy:
@@ -349,34 +337,14 @@ def test_help_has_examples(command, capsys):
 
 def test_sigkill_mid_run_then_resume(tmp_path, capsys):
     db = tmp_path / "killed.db"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "aucscape", "explore", *OBJ_FLAGS, "--steps", "100000",
-         "--db", str(db)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        n = 0
-        while n < 2 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.2)
-            if db.exists():
-                try:
-                    con = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
-                    n = con.execute("SELECT COUNT(*) FROM minima").fetchone()[0]
-                    con.close()
-                except sqlite3.OperationalError:  # schema not written yet
-                    n = 0
-        assert proc.poll() is None, proc.stderr.read().decode()
-        assert n >= 2, "the run stored fewer than 2 minima in 120 s"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL
-    con = sqlite3.connect(db)
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    con.close()
+
+    def stored() -> int:
+        return count_rows(db, "SELECT COUNT(*) FROM minima")
+
+    sigkill_when(["explore", *OBJ_FLAGS, "--steps", "100000", "--db", str(db)],
+                 lambda: stored() >= 2, poll=0.2)
+    assert stored() >= 2, "the run stored fewer than 2 minima in 120 s"
+    assert_sqlite_intact(db)
     before = minima(db)
     rc, _out, err = cli(capsys, "explore", "--db", db, "--steps", 2, "--seed", 3)
     assert rc == 0, err

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _checks import close_value_grad
+
 jax = pytest.importorskip("jax")
 import jax.numpy as jnp  # noqa: E402
 
@@ -21,10 +23,7 @@ CHECK = Path(__file__).with_name("jax_devices_check.py")
 
 
 def _close(got, ref, tol=1e-5):
-    (v, g), (rv, rg) = got, ref
-    assert abs(float(v) - rv) <= tol * max(1.0, abs(rv)), (float(v), rv)
-    np.testing.assert_allclose(np.asarray(g, np.float64), rg, rtol=tol,
-                               atol=tol * max(1.0, np.abs(rg).max()))
+    close_value_grad(got, ref, tol)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _checks import close_value_grad as _close
+
 torch = pytest.importorskip("torch")
 
 import aucscape.torch as at  # noqa: E402
@@ -18,12 +20,6 @@ def _torch_value_grad(fn, s, dtype, **kw):
     v = fn(x, **kw)
     v.backward()
     return float(v.detach()), x.grad.double().numpy()
-
-
-def _close(got, ref, tol):
-    (v, g), (rv, rg) = got, ref
-    assert abs(v - rv) <= tol * max(1.0, abs(rv)), (v, rv)
-    np.testing.assert_allclose(g, rg, rtol=tol, atol=tol * max(1.0, np.abs(rg).max()))
 
 
 @pytest.fixture(params=["compiled", "batched"])

@@ -26,7 +26,13 @@ from jax import lax
 from aucscape._aucm import DEFAULT_MARGIN, check_margin
 from aucscape._frontend import check_weight_values, pairwise_args
 from aucscape._jax_inputs import _concrete
-from aucscape.pairwise._multilabel import MULTI_CLASS, UNKNOWN
+from aucscape.pairwise._multilabel import (
+    UNKNOWN,
+    check_class_values,
+    check_multi_class,
+    check_multilabel_values,
+    ovo_pairs,
+)
 
 Array = jax.Array
 
@@ -43,10 +49,7 @@ def _check(y_true, y_pred, mask, sample_weight, label_weight):
     n, n_labels = x.shape
     y_np = _concrete(y)
     if y_np is not None:
-        bad = (y_np != 0) & (y_np != 1) & (y_np != UNKNOWN)
-        if np.any(bad):
-            raise ValueError(f"y_true must hold 0/1 labels or -1 (unknown); found "
-                             f"{np.unique(y_np[bad])[:5].tolist()}")
+        check_multilabel_values(y_np)
     w = jnp.ones_like(x)
     if sample_weight is not None:
         sw = jnp.asarray(sample_weight)
@@ -110,9 +113,14 @@ def multilabel_auc_loss(
     s = jax.nn.sigmoid(x) if from_logits else x
     risks, valid = jax.vmap(lambda sc, yc, wc: _risk(args, sc, yc == 1, wc),
                             in_axes=1)(s, y, w)
+    return _label_mean(risks, valid, lam)
+
+
+def _label_mean(values: Array, valid: Array, lam: Array) -> Array:
+    """Σ_{l valid} λ_l v_l / Σ_{l valid} λ_l, 0 when no label is valid (NaN-free)."""
     lam = jnp.where(valid, lam, 0.0)
     total = jnp.sum(lam)
-    value = jnp.sum(lam * jnp.where(valid, risks, 0.0)) / jnp.where(total > 0, total, 1.0)
+    value = jnp.sum(lam * jnp.where(valid, values, 0.0)) / jnp.where(total > 0, total, 1.0)
     return jnp.where(total > 0, value, 0.0)
 
 
@@ -135,22 +143,19 @@ def multiclass_auc_loss(
     ...                           multi_class="ovo"))
     0.0
     """
-    if not isinstance(multi_class, str) or multi_class not in MULTI_CLASS:
-        raise ValueError(f"multi_class must be 'ovr' or 'ovo', got {multi_class!r}")
+    check_multi_class(multi_class)
     x, y = jnp.asarray(y_pred), jnp.asarray(y_true).reshape(-1)
     if x.ndim != 2 or x.shape[1] < 2 or y.shape[0] != x.shape[0]:
         raise ValueError(f"y_pred must have shape (N, C), C >= 2, and y_true (N,); got "
                          f"{x.shape} and {jnp.shape(y_true)}")
     n_classes = x.shape[1]
     y_np = _concrete(y)
-    if y_np is not None and np.any((y_np < 0) | (y_np >= n_classes) | (y_np != np.round(y_np))):
-        bad = y_np[(y_np < 0) | (y_np >= n_classes) | (y_np != np.round(y_np))]
-        raise ValueError(f"y_true must hold class indices 0..{n_classes - 1}; found "
-                         f"{np.unique(bad)[:5].tolist()}")
+    if y_np is not None:
+        check_class_values(y_np, n_classes)
     onehot = (y[:, None] == jnp.arange(n_classes)[None, :]).astype(jnp.int32)
     if multi_class == "ovr":
         return multilabel_auc_loss(onehot, x, sample_weight=sample_weight, **kwargs)
-    j, k = np.nonzero(~np.eye(n_classes, dtype=bool))
+    j, k = ovo_pairs(n_classes)
     labels = jnp.where(onehot[:, j] == 1, 1, jnp.where(onehot[:, k] == 1, 0, UNKNOWN))
     return multilabel_auc_loss(labels, x[:, j], sample_weight=sample_weight, **kwargs)
 
@@ -193,7 +198,4 @@ def multilabel_aucm_loss(
     mu_p, mu_n = jnp.sum(wp * s, axis=0), jnp.sum(wn * s, axis=0)
     am = (jnp.sum(wp * (s - mu_p) ** 2, axis=0) + jnp.sum(wn * (s - mu_n) ** 2, axis=0)
           + jnp.maximum(m - mu_p + mu_n, 0.0) ** 2)  # fmt: skip
-    lam = jnp.where(valid, lam, 0.0)
-    total = jnp.sum(lam)
-    value = jnp.sum(lam * jnp.where(valid, am, 0.0)) / jnp.where(total > 0, total, 1.0)
-    return jnp.where(total > 0, value, 0.0)
+    return _label_mean(am, valid, lam)

@@ -53,6 +53,25 @@ def _even_split(total: int, parts: int) -> NDArray[np.int64]:
     return out
 
 
+def batch_positives(batch_size: int, min_positives: int | None = None,
+                    positive_fraction: float | None = None) -> int:
+    """k, the guaranteed positives per batch: ``min_positives`` (default 1) or
+    k = ⌈positive_fraction · batch_size⌉ (f in (0, 1)); giving both is refused.
+
+    >>> batch_positives(256, positive_fraction=0.01), batch_positives(256)
+    (3, 1)
+    """
+    if min_positives is not None and positive_fraction is not None:
+        raise ValueError("give min_positives or positive_fraction, not both")
+    if positive_fraction is not None:
+        f = float(positive_fraction)
+        if not 0.0 < f < 1.0:
+            raise ValueError(f"positive_fraction must lie in (0, 1), got {positive_fraction!r}")
+        return math.ceil(f * check_int(batch_size, "batch_size", minimum=2))
+    return 1 if min_positives is None else check_int(min_positives, "min_positives",
+                                                     minimum=1)
+
+
 class BalancedBatchPlan:
     """Per-epoch batch plan guaranteeing ``k`` positives per batch.
 
@@ -105,16 +124,7 @@ class BalancedBatchPlan:
         labels = check_labels(y, "y")
         multiple = check_int(batch_multiple, "batch_multiple", minimum=1)
         batch_size = check_int(batch_size, "batch_size", minimum=2)
-        if min_positives is not None and positive_fraction is not None:
-            raise ValueError("give min_positives or positive_fraction, not both")
-        if positive_fraction is not None:
-            f = float(positive_fraction)
-            if not 0.0 < f < 1.0:
-                raise ValueError(f"positive_fraction must lie in (0, 1), got {positive_fraction!r}")
-            k = math.ceil(f * batch_size)
-        else:
-            k = 1 if min_positives is None else check_int(min_positives, "min_positives",
-                                                          minimum=1)
+        k = batch_positives(batch_size, min_positives, positive_fraction)
         if k >= batch_size:
             raise ValueError(
                 f"batch_size={batch_size} leaves no room for negatives beside {k} positives; "
@@ -222,14 +232,7 @@ def make_plan(
     if len(shape) == 2 and shape[1] > 1:
         if drop_last:
             raise ValueError("drop_last=True is not available for multi-label targets")
-        if min_positives is not None and positive_fraction is not None:
-            raise ValueError("give min_positives or positive_fraction, not both")
-        k = 1 if min_positives is None else min_positives
-        if positive_fraction is not None:
-            f = float(positive_fraction)
-            if not 0.0 < f < 1.0:
-                raise ValueError(f"positive_fraction must lie in (0, 1), got {positive_fraction!r}")
-            k = math.ceil(f * check_int(batch_size, "batch_size", minimum=2))
+        k = batch_positives(batch_size, min_positives, positive_fraction)
         return MultilabelBatchPlan(y, batch_size, min_positives=k, seed=seed,
                                    batch_multiple=batch_multiple)
     return BalancedBatchPlan(y, batch_size, min_positives=min_positives,

@@ -36,10 +36,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aucscape._multilabel import check_average
-from aucscape._validation import check_int, check_weights
+from aucscape._validation import bad_labels_error, check_int, check_weights
 from aucscape.metrics import roc_auc
 
-__all__ = ["StreamingAUC", "bin_index", "histogram_auc"]
+__all__ = ["StreamingAUC", "StreamingState", "bin_index", "histogram_auc"]
 
 MODES = ("exact", "binned")
 
@@ -118,7 +118,70 @@ def average_histograms(pos: NDArray, neg: NDArray, average: str | None
             float(np.average(bound[use], weights=weights)))
 
 
-class StreamingAUC:
+class StreamingState:
+    """Settings, label bookkeeping and result of a streaming AUC (NumPy and torch forms).
+
+    A subclass keeps the batches (``_batches``, exact mode) or two histograms
+    (``pos_hist``, ``neg_hist``, binned mode) and says how to read them as NumPy arrays:
+    ``_histograms()`` gives the (L, n_bins) H⁺ and H⁻, ``_exact_arrays()`` the (N, L)
+    labels, scores and (N,) weights of every kept batch.
+    """
+
+    def __init__(self, mode: str = "binned", *, n_bins: int = 1024,
+                 score_range: tuple[float, float] = (0.0, 1.0), from_logits: bool = False,
+                 average: str | None = "macro") -> None:
+        self.mode, self.n_bins, self.score_range = check_streaming_args(
+            mode, n_bins, score_range, average)
+        self.from_logits = bool(from_logits)
+        self.average = average
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every batch seen."""
+        self.n_labels: int | None = None
+        self._binary = True
+        self._weighted = False
+        self._batches: list = []
+        self.pos_hist = None
+        self.neg_hist = None
+
+    def _count_labels(self, n_labels: int, binary: bool, name: str) -> None:
+        """Record the label count of the first batch; refuse a later batch with another."""
+        if self.n_labels is None:
+            self.n_labels, self._binary = n_labels, binary
+        elif n_labels != self.n_labels:
+            raise ValueError(f"{name} has {n_labels} labels but earlier batches had "
+                             f"{self.n_labels}")
+
+    def _histograms(self) -> tuple[NDArray, NDArray]:
+        raise NotImplementedError
+
+    def _exact_arrays(self) -> tuple[NDArray, NDArray, NDArray]:
+        raise NotImplementedError
+
+    def _result(self) -> tuple[float | NDArray, float | NDArray]:
+        if self.n_labels is None:
+            raise ValueError("no batch seen yet; call update before compute")
+        if self.mode == "binned":
+            return average_histograms(*self._histograms(),
+                                      "macro" if self._binary else self.average)
+        y, s, w = self._exact_arrays()
+        if self._binary:
+            y, s = y[:, 0], s[:, 0]
+        value = roc_auc(y, s, sample_weight=w if self._weighted else None,
+                        average=self.average)
+        return value, 0.0 if np.ndim(value) == 0 else np.zeros_like(value)
+
+    def compute(self) -> float | NDArray[np.float64]:
+        """The AUC of everything seen since the last reset (an (L,) array if average=None)."""
+        return self._result()[0]
+
+    def error_bound(self) -> float | NDArray[np.float64]:
+        """ε ≥ |compute() − exact AUC| (0 in exact mode); see :mod:`aucscape.streaming`."""
+        return self._result()[1]
+
+
+class StreamingAUC(StreamingState):
     """ROC AUC accumulated over batches: ``update`` per batch, ``compute``, ``reset``.
 
     Parameters
@@ -136,24 +199,6 @@ class StreamingAUC:
     (0.9166666666666666, 0.08333333333333333)
     """
 
-    def __init__(self, mode: str = "binned", *, n_bins: int = 1024,
-                 score_range: tuple[float, float] = (0.0, 1.0), from_logits: bool = False,
-                 average: str | None = "macro") -> None:
-        self.mode, self.n_bins, self.score_range = check_streaming_args(
-            mode, n_bins, score_range, average)
-        self.from_logits = bool(from_logits)
-        self.average = average
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget every batch seen."""
-        self.n_labels: int | None = None
-        self._binary = True
-        self._weighted = False
-        self._batches: list[tuple[NDArray, NDArray, NDArray]] = []
-        self.pos_hist: NDArray[np.float64] | None = None
-        self.neg_hist: NDArray[np.float64] | None = None
-
     def _checked(self, y_true, y_score, sample_weight):
         s = np.asarray(y_score, dtype=np.float64)
         binary = s.ndim == 1 or (s.ndim == 2 and s.shape[1] == 1)
@@ -164,18 +209,14 @@ class StreamingAUC:
         y2 = y.reshape(-1, 1) if binary and y.ndim == 1 else y
         if y2.shape != s2.shape:
             raise ValueError(f"y_true has shape {y.shape} but y_score has shape {s.shape}")
-        if np.any((y2 != 0) & (y2 != 1)):
-            raise ValueError(f"y_true must hold only 0/1 labels; found "
-                             f"{np.unique(y2[(y2 != 0) & (y2 != 1)])[:5].tolist()}")
+        bad = (y2 != 0) & (y2 != 1)
+        if np.any(bad):
+            raise bad_labels_error("y_true", y2[bad])
         if not np.all(np.isfinite(s2)):
             raise ValueError("y_score contains NaN or inf")
         w = check_weights(sample_weight, s2.shape[0])
         self._weighted |= sample_weight is not None
-        if self.n_labels is None:
-            self.n_labels, self._binary = s2.shape[1], binary
-        elif s2.shape[1] != self.n_labels:
-            raise ValueError(f"y_score has {s2.shape[1]} labels but earlier batches had "
-                             f"{self.n_labels}")
+        self._count_labels(s2.shape[1], binary, "y_score")
         return y2.astype(bool), s2, w
 
     def update(self, y_true: ArrayLike, y_score: ArrayLike,
@@ -218,23 +259,9 @@ class StreamingAUC:
                 self.pos_hist += other.pos_hist
                 self.neg_hist += other.neg_hist
 
-    def _result(self) -> tuple[float | NDArray, float | NDArray]:
-        if self.n_labels is None:
-            raise ValueError("no batch seen yet; call update before compute")
-        if self.mode == "binned":
-            return average_histograms(self.pos_hist, self.neg_hist,
-                                      "macro" if self._binary else self.average)
+    def _histograms(self) -> tuple[NDArray, NDArray]:
+        return self.pos_hist, self.neg_hist
+
+    def _exact_arrays(self) -> tuple[NDArray, NDArray, NDArray]:
         y, s, w = (np.concatenate(parts) for parts in zip(*self._batches, strict=True))
-        if self._binary:
-            y, s = y[:, 0], s[:, 0]
-        value = roc_auc(y, s, sample_weight=w if self._weighted else None,
-                        average=self.average)
-        return value, 0.0 if np.ndim(value) == 0 else np.zeros_like(value)
-
-    def compute(self) -> float | NDArray[np.float64]:
-        """The AUC of everything seen since the last reset (an (L,) array if average=None)."""
-        return self._result()[0]
-
-    def error_bound(self) -> float | NDArray[np.float64]:
-        """ε ≥ |compute() − exact AUC| (0 in exact mode); see the module docstring."""
-        return self._result()[1]
+        return y, s, w

@@ -29,7 +29,13 @@ from aucscape._frontend import check_weight_values, pairwise_args
 from aucscape.keras._inputs import compute_dtype, is_concrete
 from aucscape.keras._ops import DEFAULT_BLOCK_SIZE, KERAS_REDUCTIONS, pairwise_risk
 from aucscape.keras.losses import PairwiseAUCLoss
-from aucscape.pairwise._multilabel import MULTI_CLASS, UNKNOWN
+from aucscape.pairwise._multilabel import (
+    UNKNOWN,
+    check_class_values,
+    check_multi_class,
+    check_multilabel_values,
+    ovo_pairs,
+)
 
 __all__ = ["MultiClassAUCLoss", "MultiLabelAUCLoss", "MultiLabelAUCMLoss",
            "multiclass_auc_loss", "multilabel_auc_loss", "multilabel_aucm_loss"]
@@ -76,11 +82,7 @@ def _columns(y_true: Any, y_pred: Any, sample_weight: Any, label_weight: Any):
                              f"{tuple(sw.shape)}")
         w = w * sw
     if is_concrete(y) and is_concrete(w):
-        y_np = ops.convert_to_numpy(y)
-        bad = (y_np != 0) & (y_np != 1) & (y_np != UNKNOWN)
-        if np.any(bad):
-            raise ValueError(f"y_true must hold 0/1 labels or -1 (unknown); found "
-                             f"{np.unique(y_np[bad])[:5].tolist()}")
+        check_multilabel_values(ops.convert_to_numpy(y))
         check_weight_values(ops.convert_to_numpy(w))
     lam = np.ones(n_labels) if label_weight is None else np.asarray(label_weight, float)
     if lam.shape != (n_labels,):
@@ -116,23 +118,18 @@ def multilabel_aucm_loss(y_true: Any, y_pred: Any, sample_weight: Any = None, *,
 
 def multiclass_columns(y_true: Any, y_pred: Any, multi_class: str) -> tuple[Any, Any]:
     """(labels, scores) of the multi-label problem of (N, C) scores and class indices."""
-    if not isinstance(multi_class, str) or multi_class not in MULTI_CLASS:
-        raise ValueError(f"multi_class must be 'ovr' or 'ovo', got {multi_class!r}")
+    check_multi_class(multi_class)
     x = ops.convert_to_tensor(y_pred)
     if len(x.shape) != 2 or x.shape[1] is None or x.shape[1] < 2:
         raise ValueError(f"y_pred must have shape (N, C) with C >= 2, got {tuple(x.shape)}")
     n_classes = int(x.shape[1])
     y = ops.reshape(ops.convert_to_tensor(y_true), (-1,))
     if is_concrete(y):
-        y_np = ops.convert_to_numpy(y)
-        bad = (y_np < 0) | (y_np >= n_classes) | (y_np != np.round(y_np))
-        if np.any(bad):
-            raise ValueError(f"y_true must hold class indices 0..{n_classes - 1}; found "
-                             f"{np.unique(y_np[bad])[:5].tolist()}")
+        check_class_values(ops.convert_to_numpy(y), n_classes)
     onehot = ops.one_hot(ops.cast(y, "int32"), n_classes, dtype=x.dtype)
     if multi_class == "ovr":
         return onehot, x
-    j, k = np.nonzero(~np.eye(n_classes, dtype=bool))
+    j, k = ovo_pairs(n_classes)
     on_j, on_k = ops.take(onehot, j, axis=1), ops.take(onehot, k, axis=1)
     return 2.0 * on_j + on_k - 1.0, ops.take(x, j, axis=1)  # 1 on j, 0 on k, −1 elsewhere
 
@@ -171,8 +168,24 @@ def multiclass_auc_loss(y_true: Any, y_pred: Any, sample_weight: Any = None, *,
     return multilabel_auc_loss(labels, cols, sample_weight, **kwargs)
 
 
+def _label_weight_list(label_weight: Any) -> list[float] | None:
+    """λ as a list of floats (what ``get_config`` stores), or None."""
+    if label_weight is None:
+        return None
+    return [float(v) for v in np.asarray(label_weight, float).reshape(-1)]
+
+
+class _WeightsToCall:
+    """``__call__`` that passes ``sample_weight`` to ``call`` (the risk weighs entries
+    itself) instead of letting Keras weight a per-sample vector after ``call``."""
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        with keras.name_scope(self.name):
+            return ops.cast(self.call(y_true, y_pred, sample_weight), self.dtype)
+
+
 @keras.saving.register_keras_serializable(package="aucscape")
-class MultiLabelAUCLoss(PairwiseAUCLoss):
+class MultiLabelAUCLoss(_WeightsToCall, PairwiseAUCLoss):
     """:class:`~aucscape.keras.PairwiseAUCLoss` for (N, L) labels (−1 = unknown) and scores.
 
     R = Σ_{l∈C} λ_l R_l / Σ_{l∈C} λ_l over the labels with pairs in the batch;
@@ -184,12 +197,7 @@ class MultiLabelAUCLoss(PairwiseAUCLoss):
                  **kwargs: Any) -> None:
         kwargs.setdefault("name", "multilabel_auc_loss")
         super().__init__(surrogate, **kwargs)
-        self.label_weight = None if label_weight is None else [
-            float(v) for v in np.asarray(label_weight, float).reshape(-1)]
-
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
-        with keras.name_scope(self.name):
-            return ops.cast(self.call(y_true, y_pred, sample_weight), self.dtype)
+        self.label_weight = _label_weight_list(label_weight)
 
     def call(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         return multilabel_risk(self._args, y_true, y_pred, sample_weight, self.label_weight,
@@ -209,8 +217,7 @@ class MultiClassAUCLoss(MultiLabelAUCLoss):
 
     def __init__(self, surrogate: str = "sigmoid", multi_class: str = "ovr",
                  **kwargs: Any) -> None:
-        if not isinstance(multi_class, str) or multi_class not in MULTI_CLASS:
-            raise ValueError(f"multi_class must be 'ovr' or 'ovo', got {multi_class!r}")
+        check_multi_class(multi_class)
         kwargs.setdefault("name", "multiclass_auc_loss")
         super().__init__(surrogate, **kwargs)
         self.multi_class = multi_class
@@ -224,7 +231,7 @@ class MultiClassAUCLoss(MultiLabelAUCLoss):
 
 
 @keras.saving.register_keras_serializable(package="aucscape")
-class MultiLabelAUCMLoss(keras.losses.Loss):
+class MultiLabelAUCMLoss(_WeightsToCall, keras.losses.Loss):
     """Multi-label AUC-M (:func:`multilabel_aucm_loss`) as a Keras ``Loss``.
 
     The per-label saddle value of AUC-M averaged over the labels with both classes (no
@@ -237,12 +244,7 @@ class MultiLabelAUCMLoss(keras.losses.Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.margin = check_margin(margin)
         self.from_logits = bool(from_logits)
-        self.label_weight = None if label_weight is None else [
-            float(v) for v in np.asarray(label_weight, float).reshape(-1)]
-
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
-        with keras.name_scope(self.name):
-            return ops.cast(self.call(y_true, y_pred, sample_weight), self.dtype)
+        self.label_weight = _label_weight_list(label_weight)
 
     def call(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         return multilabel_aucm_loss(y_true, y_pred, sample_weight, margin=self.margin,

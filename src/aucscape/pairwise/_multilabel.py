@@ -38,6 +38,49 @@ UNKNOWN = -1  #: label value of an unknown entry (dropped)
 MULTI_CLASS = ("ovr", "ovo")
 
 
+def check_multi_class(multi_class: object) -> str:
+    """``multi_class`` if it is "ovr" or "ovo"; ValueError naming it otherwise."""
+    if not isinstance(multi_class, str) or multi_class not in MULTI_CLASS:
+        raise ValueError(f"multi_class must be 'ovr' or 'ovo', got {multi_class!r}")
+    return multi_class
+
+
+def multilabel_values_error(name: str, values: ArrayLike) -> ValueError:
+    """The error for labels outside {0, 1, −1}; ``values`` are (some of) the offenders."""
+    found = np.unique(np.asarray(values))[:5].tolist()
+    return ValueError(f"{name} must hold 0/1 labels or -1 (unknown); found {found}")
+
+
+def check_multilabel_values(y: NDArray, name: str = "y_true") -> None:
+    """Raise :func:`multilabel_values_error` unless every entry of ``y`` is 0, 1 or −1."""
+    bad = (y != 0) & (y != 1) & (y != UNKNOWN)
+    if np.any(bad):
+        raise multilabel_values_error(name, y[bad])
+
+
+def class_index_error(name: str, n_classes: int, values: ArrayLike) -> ValueError:
+    """The error for class labels outside the integers 0 … C−1 (``values``: offenders)."""
+    found = np.unique(np.asarray(values))[:5].tolist()
+    return ValueError(f"{name} must hold class indices 0..{n_classes - 1}; found {found}")
+
+
+def check_class_values(y: NDArray, n_classes: int, name: str = "y_true") -> None:
+    """Raise :func:`class_index_error` unless every entry of ``y`` is an integer in 0 … C−1."""
+    bad = ~np.isfinite(y) | (y != np.round(y)) | (y < 0) | (y >= n_classes)
+    if np.any(bad):
+        raise class_index_error(name, n_classes, y[bad])
+
+
+def ovo_pairs(n_classes: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """(j, k): the C(C−1) ordered class pairs j ≠ k of one-vs-one, row-major.
+
+    >>> [(int(a), int(b)) for a, b in zip(*ovo_pairs(3))]
+    [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)]
+    """
+    j, k = np.nonzero(~np.eye(n_classes, dtype=bool))
+    return j, k
+
+
 def _two_d(values: ArrayLike, name: str) -> NDArray[np.float64]:
     a = _real(values, name)
     if a.ndim != 2:
@@ -60,10 +103,7 @@ def check_multilabel(
         raise ValueError(f"y_score has shape {s.shape} but y_true has shape {y.shape}")
     if not np.all(np.isfinite(y)):
         raise ValueError("y_true contains NaN or inf")
-    bad = (y != 0) & (y != 1) & (y != UNKNOWN)
-    if np.any(bad):
-        found = np.unique(y[bad])[:5].tolist()
-        raise ValueError(f"y_true must hold 0/1 labels or -1 (unknown); found {found}")
+    check_multilabel_values(y)
     if not np.all(np.isfinite(s)):
         raise ValueError("y_score contains NaN or inf")
     n, n_labels = y.shape
@@ -234,10 +274,7 @@ def check_classes(y_true: ArrayLike, n_classes: int) -> NDArray[np.intp]:
         y = y[:, 0]
     if y.ndim != 1:
         raise ValueError(f"y_true must hold class indices of shape (N,), got {np.shape(y_true)}")
-    bad = ~np.isfinite(y) | (y != np.round(y)) | (y < 0) | (y >= n_classes)
-    if np.any(bad):
-        found = np.unique(y[bad])[:5].tolist()
-        raise ValueError(f"y_true must hold class indices 0..{n_classes - 1}; found {found}")
+    check_class_values(y, n_classes)
     return y.astype(np.intp)
 
 
@@ -249,8 +286,7 @@ def multiclass_targets(y_true: ArrayLike, y_score: ArrayLike, multi_class: str
     class pair (j, k), j ≠ k: scores s_j, label 1 on class j, 0 on class k, −1 elsewhere.
     ``source[c]`` is the score column that column c reads (to fold gradients back).
     """
-    if not isinstance(multi_class, str) or multi_class not in MULTI_CLASS:
-        raise ValueError(f"multi_class must be 'ovr' or 'ovo', got {multi_class!r}")
+    check_multi_class(multi_class)
     s = _two_d(y_score, "y_score")
     n_classes = s.shape[1]
     if n_classes < 2:
@@ -261,7 +297,7 @@ def multiclass_targets(y_true: ArrayLike, y_score: ArrayLike, multi_class: str
     onehot = (y[:, None] == np.arange(n_classes)[None, :]).astype(np.float64)
     if multi_class == "ovr":
         return onehot, s, np.arange(n_classes)
-    j, k = np.nonzero(~np.eye(n_classes, dtype=bool))  # ordered pairs j ≠ k
+    j, k = ovo_pairs(n_classes)
     labels = np.where(onehot[:, j] == 1, 1.0, np.where(onehot[:, k] == 1, 0.0, UNKNOWN))
     return labels, s[:, j], j
 

@@ -92,8 +92,18 @@ def findings(res: StudyResults) -> list[Finding]:
             *_creditcard_findings(res), *more_findings(res)]
 
 
-def _auc_extra(a: Reps, b: Reps, name: str) -> str:
-    return f"{fmt(group_mean(a, _stat(name)))} vs {fmt(group_mean(b, _stat(name)))}"
+def app_minus_ce(spec: tuple, ce: Reps, sg: Reps, f: Callable[[LandscapeResult], float | None],
+                 label: str, digits: str = ".3f") -> Finding:
+    """Δ of the replicate means of ``f``, appAUC − CE, tested above 0."""
+    extra = f"{fmt(group_mean(sg, f), digits)} vs {fmt(group_mean(ce, f), digits)}"
+    return decide(*spec, [ce, sg], diff(sg, ce, f), 0.0, "above", f"Δ {label} (appAUC − CE)",
+                  extra, digits)
+
+
+def _app_over_ce_minima(spec: tuple, ce: Reps, sg: Reps, ed: float) -> Finding:
+    """Numbers of minima, appAUC / CE, tested above 1 (both size tests)."""
+    return size_tests(*spec, [ce, sg], lambda f: ratio(sg, ce, f), 1.0, "above",
+                      "ratio appAUC/CE", ed)
 
 
 def _main_findings(res: StudyResults) -> list[Finding]:
@@ -121,16 +131,10 @@ def _main_findings(res: StudyResults) -> list[Finding]:
     both = [ce, sg]
     ce_loss = lambda r: float(np.nanmean(r.column("ce_loss"))) if r.n_minima else None  # noqa: E731
     return [
-        size_tests(*specs[0], both, lambda f: ratio(sg, ce, f), 1.0, "above",
-                   "ratio appAUC/CE", ed),
-        decide(*specs[1], both, diff(sg, ce, _stat("mean_test_auc")), 0.0, "above",
-               "Δ mean test AUC (appAUC − CE)", _auc_extra(sg, ce, "mean_test_auc")),
-        decide(*specs[2], both, diff(sg, ce, _stat("best_test_auc")), 0.0, "above",
-               "Δ best test AUC (appAUC − CE)", _auc_extra(sg, ce, "best_test_auc")),
-        decide(*specs[3], both, diff(sg, ce, _stat("mean_lpphe")), 0.0, "above",
-               "Δ mean LPPHE (appAUC − CE)",
-               f"{fmt(group_mean(sg, _stat('mean_lpphe')), '.1f')} vs "
-               f"{fmt(group_mean(ce, _stat('mean_lpphe')), '.1f')}", ".1f"),
+        _app_over_ce_minima(specs[0], ce, sg, ed),
+        app_minus_ce(specs[1], ce, sg, _stat("mean_test_auc"), "mean test AUC"),
+        app_minus_ce(specs[2], ce, sg, _stat("best_test_auc"), "best test AUC"),
+        app_minus_ce(specs[3], ce, sg, _stat("mean_lpphe"), "mean LPPHE", ".1f"),
         decide(*specs[4], both, diff(ce, sg, _ce_r), 0.0, "below",
                "r(CE loss, test AUC) of CE minima − that of appAUC minima",
                f"{fmt(group_mean(ce, _ce_r), '.2f')} vs {fmt(group_mean(sg, _ce_r), '.2f')}"),
@@ -263,13 +267,24 @@ def rho_findings(groups: list[Reps], x: list[float], name: str,
     return out
 
 
+def by_beta(res: StudyResults, part: str) -> list[Reps]:
+    """The groups of ``part`` in increasing β."""
+    return sorted(res.groups(part), key=lambda g: g[0].beta or 0.0)
+
+
+def equal_quench_minima(groups: Sequence[Reps], ed: float
+                        ) -> tuple[Callable[[LandscapeResult], float | None], str]:
+    """(f, what) of a size trend: f(r) = minima (ΔE < ``ed``) found in q quenches, q the
+    fewest quenches of any landscape of ``groups`` (0 without one)."""
+    q = min((r.steps for g in groups for r in g), default=0)
+    return (lambda r: found_by(r, q, ed)), f"minima (ΔE < {ed:g}) found in {q} quenches"
+
+
 def _beta_findings(res: StudyResults) -> list[Finding]:
-    groups = sorted(res.groups("beta_sigmoid"), key=lambda g: g[0].beta or 0.0)
-    ed = _ediff(res)
-    q_star = min(r.steps for g in groups for r in g) if groups else 0
+    groups = by_beta(res, "beta_sigmoid")
+    minima, what = equal_quench_minima(groups, _ediff(res))
     rows = [("beta.minima", "as β grows the sigmoid landscape has more minima",
-             "more minima with β", lambda r: found_by(r, q_star, ed), "above",
-             f"minima (ΔE < {ed:g}) found in {q_star} quenches"),
+             "more minima with β", minima, "above", what),
             ("beta.best_auc", "as β grows the best test AUC improves",
              "better best AUC with β", _stat("best_test_auc"), "above", "best test AUC"),
             ("beta.gap", "as β grows |appAUC − AUC| falls (like 1/β)",
@@ -295,14 +310,8 @@ def _creditcard_findings(res: StudyResults) -> list[Finding]:
     if not (ce and sg):
         return [undecided(*s, "creditcard part not run") for s in specs]
     ed = _ediff(res)
-    both = [ce, sg]
     return [
-        size_tests(*specs[0], both, lambda f: ratio(sg, ce, f), 1.0, "above",
-                   "ratio appAUC/CE", ed),
-        decide(*specs[1], both, diff(sg, ce, _stat("best_test_auc")), 0.0, "above",
-               "Δ best test AUC (appAUC − CE)", _auc_extra(sg, ce, "best_test_auc")),
-        decide(*specs[2], both, diff(sg, ce, _stat("mean_lpphe")), 0.0, "above",
-               "Δ mean LPPHE (appAUC − CE)",
-               f"{fmt(group_mean(sg, _stat('mean_lpphe')), '.1f')} vs "
-               f"{fmt(group_mean(ce, _stat('mean_lpphe')), '.1f')}", ".1f"),
+        _app_over_ce_minima(specs[0], ce, sg, ed),
+        app_minus_ce(specs[1], ce, sg, _stat("best_test_auc"), "best test AUC"),
+        app_minus_ce(specs[2], ce, sg, _stat("mean_lpphe"), "mean LPPHE", ".1f"),
     ]

@@ -27,8 +27,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .connected import in_network, network_arrays
-from .finding import Finding, Reps, decide, diff, found_by, undecided
-from .findings import loglog_slope, rho_findings
+from .finding import Finding, Reps, decide, diff, undecided
+from .findings import (
+    app_minus_ce,
+    by_beta,
+    equal_quench_minima,
+    loglog_slope,
+    rho_findings,
+)
 from .results import LandscapeResult, StudyResults
 from .tables import _ediff, fmt, group_mean, median_gap
 
@@ -140,10 +146,7 @@ def _main_more(res: StudyResults) -> list[Finding]:
     if not (ce and sg):
         return [undecided(*s, "main part not run") for s in specs]
     both = [ce, sg]
-    out = [decide(*specs[0], both, diff(sg, ce, gmin_test_auc), 0.0, "above",
-                  "Δ test AUC of the global minima (appAUC − CE)",
-                  f"{fmt(group_mean(sg, gmin_test_auc))} vs "
-                  f"{fmt(group_mean(ce, gmin_test_auc))}"),
+    out = [app_minus_ce(specs[0], ce, sg, gmin_test_auc, "test AUC of the global minima"),
            decide(*specs[1], both, _lowest_k_diff(sg, ce), 0.0, "above",
                   "Δ best test AUC among the k lowest minima of each (appAUC − CE)",
                   "k = the smaller landscape's number of minima, per replicate")]
@@ -161,14 +164,10 @@ def _main_more(res: StudyResults) -> list[Finding]:
     return out
 
 
-def _sorted(res: StudyResults, part: str) -> list[Reps]:
-    return sorted(res.groups(part), key=lambda g: g[0].beta or 0.0)
-
-
 def _grid_more(res: StudyResults) -> list[Finding]:
     ed = _ediff(res)
     out: list[Finding] = []
-    bs = _sorted(res, "beta_sigmoid")
+    bs = by_beta(res, "beta_sigmoid")
     plateau = ("beta.plateau", "|appAUC − AUC| approaches about 0.04 at the largest β",
                "≈ 0.04 at large β")
     cost = ("beta.cost", "the cost of a quench grows like β (sigmoid)", "cost ∝ β")
@@ -189,16 +188,14 @@ def _grid_more(res: StudyResults) -> list[Finding]:
                           "log-log slope of evaluations per quench against β",
                           ", ".join(f"β={b:g}: {fmt(group_mean(g, lambda r: r.mean_evals_per_quench), '.0f')}"  # noqa: E501
                                     for b, g in zip(betas, bs, strict=True)), ".2f"))
-    be = _sorted(res, "beta_exp")
+    be = by_beta(res, "beta_exp")
     row = ("bexp.minima", "as β grows the exp landscape has more minima",
            "Figure 7 (as the issue lists exp's β trends; direction read as the sigmoid's)")
     if len(be) < 3:
         out.append(undecided(*row, "beta_exp part has fewer than 3 values of β"))
     else:
-        q = min(r.steps for g in be for r in g)
-        out += rho_findings(be, [g[0].beta for g in be], "β", [
-            (*row, lambda r: found_by(r, q, ed), "above",
-             f"minima (ΔE < {ed:g}) found in {q} quenches")])
+        minima, what = equal_quench_minima(be, ed)
+        out += rho_findings(be, [g[0].beta for g in be], "β", [(*row, minima, "above", what)])
     lam = res.groups("lambda")
     if not lam:
         out.append(undecided("lambda.minima", "as λ grows each landscape has fewer minima",
@@ -210,8 +207,6 @@ def _grid_more(res: StudyResults) -> list[Finding]:
         if len(gs) < 3:
             out.append(undecided(*row, f"fewer than 3 values of λ for {loss}"))
             continue
-        q = min(r.steps for g in gs for r in g)
-        out += rho_findings(gs, [g[0].lam for g in gs], "λ", [
-            (*row, lambda r, q=q: found_by(r, q, ed), "below",
-             f"minima (ΔE < {ed:g}) found in {q} quenches")])
+        minima, what = equal_quench_minima(gs, ed)
+        out += rho_findings(gs, [g[0].lam for g in gs], "λ", [(*row, minima, "below", what)])
     return out

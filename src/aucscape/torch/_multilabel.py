@@ -25,16 +25,19 @@ import torch
 from torch import Tensor
 
 from aucscape._frontend import PairwiseArgs, bad_weights_error
-from aucscape.pairwise._multilabel import UNKNOWN
-from aucscape.surrogates import EXP, QUAD, SQUARED_HINGE
+from aucscape.pairwise._multilabel import (
+    UNKNOWN,
+    check_multi_class,
+    class_index_error,
+    multilabel_values_error,
+    ovo_pairs,
+)
 from aucscape.torch._pairwise import (
     BLOCK_ELEMENTS,
-    _exp_sum,
-    _quad_sum,
-    _sorted_sum,
     _value_slope,
     compiled_applies,
     core_pair_sums,
+    form_sums,
 )
 
 
@@ -53,8 +56,7 @@ def prepare_multilabel(input: Tensor, target: Tensor, sample_weight: Tensor | No
     y = target.detach().to(x.device)
     bad = (y != 0) & (y != 1) & (y != UNKNOWN)
     if bool(bad.any()):
-        found = torch.unique(y[bad].double())[:5].tolist()
-        raise ValueError(f"target must hold 0/1 labels or -1 (unknown); found {found}")
+        raise multilabel_values_error("target", y[bad].double().cpu().numpy())
     n, n_labels = x.shape
     w = (torch.ones_like(x) if sample_weight is None
          else torch.as_tensor(sample_weight, device=x.device).detach().to(dtype))
@@ -182,17 +184,13 @@ def multilabel_risk(args: PairwiseArgs, input: Tensor, target: Tensor, *, from_l
 def _row_sums(args: PairwiseArgs, sp, sn, ap, bn, counts) -> Tensor:
     """The kernel of ``args.form`` for every row (label) at once."""
     form = args.form
-    if args.family == "blocked":
-        sp = sp - form.shift if form.shift else sp  # smooth hinge: logistic at s_p − m/β
+
+    def blocked(p: Tensor) -> Tensor:
         if not math.isfinite(form.beta):
             raise ValueError(f"beta must be finite for a multi-label loss, got {form.beta}")
-        return _BatchedPairSum.apply(sp, sn, ap, bn, form.code, form.beta, counts)
-    if form.code == EXP:
-        return _exp_sum(sp, sn, ap, bn, form.beta)
-    ap = ap * form.outer
-    if form.code == QUAD:
-        return _quad_sum(sp, sn, ap, bn, form.margin)
-    return _sorted_sum(sp, sn, ap, bn, form.margin, squared=form.code == SQUARED_HINGE)
+        return _BatchedPairSum.apply(p, sn, ap, bn, form.code, form.beta, counts)
+
+    return form_sums(args, sp, sn, ap, bn, blocked)
 
 
 def multiclass_columns(input: Tensor, target: Tensor, multi_class: str
@@ -202,8 +200,7 @@ def multiclass_columns(input: Tensor, target: Tensor, multi_class: str
     ``"ovr"``: the one-hot labels. ``"ovo"``: one column per ordered pair (j, k), j ≠ k,
     scores s_j, label 1 on class j, 0 on class k, −1 elsewhere (as the NumPy core).
     """
-    if not isinstance(multi_class, str) or multi_class not in ("ovr", "ovo"):
-        raise ValueError(f"multi_class must be 'ovr' or 'ovo', got {multi_class!r}")
+    check_multi_class(multi_class)
     if input.ndim != 2 or input.shape[1] < 2:
         raise ValueError(f"input must have shape (N, C) with C >= 2, got {tuple(input.shape)}")
     n_classes = input.shape[1]
@@ -212,12 +209,11 @@ def multiclass_columns(input: Tensor, target: Tensor, multi_class: str
         raise ValueError(f"target has {y.shape[0]} entries but input has {input.shape[0]}")
     bad = (y < 0) | (y >= n_classes) | (y != torch.round(y.double()).to(y.dtype))
     if bool(bad.any()):
-        found = torch.unique(y[bad].double())[:5].tolist()
-        raise ValueError(f"target must hold class indices 0..{n_classes - 1}; found {found}")
+        raise class_index_error("target", n_classes, y[bad].double().cpu().numpy())
     onehot = (y.long()[:, None] == torch.arange(n_classes, device=y.device)).to(torch.int8)
     if multi_class == "ovr":
         return input, onehot
-    j, k = torch.nonzero(~torch.eye(n_classes, dtype=torch.bool, device=y.device)).T
+    j, k = (torch.as_tensor(v, device=y.device) for v in ovo_pairs(n_classes))
     labels = torch.where(onehot[:, j] == 1, 1, torch.where(onehot[:, k] == 1, 0, UNKNOWN))
     return input[:, j], labels.to(torch.int8)
 

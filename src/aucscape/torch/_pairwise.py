@@ -23,6 +23,7 @@ Exp is summed in log space; a value past the dtype's range raises ValueError.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 import torch
@@ -304,9 +305,22 @@ def pairwise_risk(args: PairwiseArgs, input: Tensor, target: Tensor, *, from_log
                           float(torch.maximum(sp.max(), sn.max())), form.margin_gap)
         if c:
             sp, sn = sp - c, sn - c
+    return form_sums(args, sp, sn, ap, bn,
+                     lambda p: _BlockedPairSum.apply(p, sn, ap, bn, form.code, form.beta))
+
+
+def form_sums(args: PairwiseArgs, sp: Tensor, sn: Tensor, ap: Tensor, bn: Tensor,
+              blocked: Callable[[Tensor], Tensor]) -> Tensor:
+    """Σ_p Σ_n a_p b_n ℓ(s_p − s_n) by the kernel of ``args.form``.
+
+    One label ((P,) and (M,) inputs) or a batch of labels ((L, P) and (L, M): the O(N)
+    and sorted sums batch over leading dims). The blocked family runs ``blocked(sp)`` on
+    the positives' scores (shifted by m/β for the smooth hinge: logistic at s_p − m/β);
+    the others fold the surrogate's factor into a_p.
+    """
+    form = args.form
     if args.family == "blocked":
-        sp = sp - form.shift if form.shift else sp  # smooth hinge: logistic at s_p − m/β
-        return _BlockedPairSum.apply(sp, sn, ap, bn, form.code, form.beta)
+        return blocked(sp - form.shift if form.shift else sp)
     if form.code == EXP:
         return _exp_sum(sp, sn, ap, bn, form.beta)
     ap = ap * form.outer

@@ -22,6 +22,7 @@ from aucscape._frontend import (
     keep_pairwise_args,
     pairwise_args,
 )
+from aucscape.pairwise._multilabel import check_multi_class
 from aucscape.torch._multilabel import multiclass_risk, multilabel_risk
 from aucscape.torch._pairwise import pairwise_risk
 from aucscape.torch.focal import focal_loss
@@ -200,9 +201,7 @@ class MultiClassAUCLoss(PairwiseAUCLoss):
     def __init__(self, surrogate: str = "sigmoid", *, multi_class: str = "ovr",
                  **kwargs) -> None:
         super().__init__(surrogate, **kwargs)
-        if multi_class not in ("ovr", "ovo"):
-            raise ValueError(f"multi_class must be 'ovr' or 'ovo', got {multi_class!r}")
-        self.multi_class = multi_class
+        self.multi_class = check_multi_class(multi_class)
 
     def forward(
         self, input: Tensor, target: Tensor, sample_weight: Tensor | None = None

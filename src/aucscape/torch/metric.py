@@ -1,6 +1,8 @@
 """``StreamingAUROC``: ROC AUC over the batches of an epoch, on the scores' device.
 
-The torch form of :class:`aucscape.streaming.StreamingAUC` (same arguments, same maths):
+The torch form of :class:`aucscape.streaming.StreamingAUC` (same arguments, same maths;
+both subclass :class:`aucscape.streaming.StreamingState`, which holds the settings, the
+label count and the final computation):
 ``mode="exact"`` keeps the detached scores and ``compute`` is
 :func:`aucscape.metrics.roc_auc` of their concatenation; ``mode="binned"`` keeps two
 (L, n_bins) float64 histograms on the device (constant memory) and ``compute`` is
@@ -20,13 +22,12 @@ import torch
 from torch import Tensor
 
 from aucscape._frontend import bad_labels_error
-from aucscape.metrics import roc_auc
-from aucscape.streaming import average_histograms, check_streaming_args
+from aucscape.streaming import StreamingState
 
 __all__ = ["StreamingAUROC"]
 
 
-class StreamingAUROC:
+class StreamingAUROC(StreamingState):
     """ROC AUC accumulated batch by batch: ``update(preds, target)``, ``compute``, ``reset``.
 
     Parameters
@@ -44,24 +45,6 @@ class StreamingAUROC:
     >>> m.compute(), m.error_bound()  # exact 5/6: 0.6 and 0.65 share a bin
     (0.9166666666666666, 0.08333333333333333)
     """
-
-    def __init__(self, mode: str = "binned", *, n_bins: int = 1024,
-                 score_range: tuple[float, float] = (0.0, 1.0), from_logits: bool = False,
-                 average: str | None = "macro") -> None:
-        self.mode, self.n_bins, self.score_range = check_streaming_args(
-            mode, n_bins, score_range, average)
-        self.from_logits = bool(from_logits)
-        self.average = average
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget every batch seen."""
-        self.n_labels: int | None = None
-        self._binary = True
-        self._weighted = False
-        self._batches: list[tuple[Tensor, Tensor, Tensor]] = []
-        self.pos_hist: Tensor | None = None
-        self.neg_hist: Tensor | None = None
 
     def _checked(self, preds: Tensor, target: Tensor, weight: Tensor | None):
         if not isinstance(preds, Tensor) or not torch.is_floating_point(preds):
@@ -90,11 +73,7 @@ class StreamingAUROC:
                 raise ValueError(f"sample_weight must hold {s.shape[0]} finite non-negative "
                                  "numbers")
             self._weighted = True
-        if self.n_labels is None:
-            self.n_labels, self._binary = s.shape[1], binary
-        elif s.shape[1] != self.n_labels:
-            raise ValueError(f"preds has {s.shape[1]} labels but earlier batches had "
-                             f"{self.n_labels}")
+        self._count_labels(s.shape[1], binary, "preds")
         return s, y != 0, w
 
     def update(self, preds: Tensor, target: Tensor, sample_weight: Tensor | None = None
@@ -156,26 +135,12 @@ class StreamingAUROC:
         dist.all_gather_object(gathered, mine, group)
         self._batches = [batch for part in gathered for batch in part]
 
-    def _result(self):
-        if self.n_labels is None:
-            raise ValueError("no batch seen yet; call update before compute")
-        if self.mode == "binned":
-            shape = (self.n_labels, self.n_bins)
-            pos = self.pos_hist.cpu().numpy().reshape(shape)
-            neg = self.neg_hist.cpu().numpy().reshape(shape)
-            return average_histograms(pos, neg, "macro" if self._binary else self.average)
+    def _histograms(self) -> tuple[np.ndarray, np.ndarray]:
+        shape = (self.n_labels, self.n_bins)
+        return (self.pos_hist.cpu().numpy().reshape(shape),
+                self.neg_hist.cpu().numpy().reshape(shape))
+
+    def _exact_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         s, y, w = (torch.cat(p).cpu().double().numpy() for p in zip(*self._batches,
                                                                    strict=True))
-        if self._binary:
-            s, y = s[:, 0], y[:, 0]
-        value = roc_auc(y, s, sample_weight=w if self._weighted else None,
-                        average=self.average)
-        return value, 0.0 if np.ndim(value) == 0 else np.zeros_like(value)
-
-    def compute(self) -> float | np.ndarray:
-        """The AUC of every batch since the last reset ((L,) array when average=None)."""
-        return self._result()[0]
-
-    def error_bound(self) -> float | np.ndarray:
-        """ε ≥ |compute() − exact AUC| (0 in exact mode)."""
-        return self._result()[1]
+        return y, s, w

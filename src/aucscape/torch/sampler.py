@@ -9,7 +9,12 @@ import torch
 from numpy.typing import ArrayLike
 from torch import Tensor
 
-from aucscape.sampling import DistributedBatchPlan, make_plan
+from aucscape.sampling import (
+    BalancedBatchPlan,
+    DistributedBatchPlan,
+    MultilabelBatchPlan,
+    make_plan,
+)
 
 __all__ = ["BalancedBatchSampler", "DistributedBalancedBatchSampler"]
 
@@ -20,7 +25,33 @@ def _numpy(labels: ArrayLike | Tensor) -> np.ndarray:
     return np.asarray(labels)
 
 
-class BalancedBatchSampler(torch.utils.data.Sampler[list[int]]):
+class _EpochSampler(torch.utils.data.Sampler[list[int]]):
+    """Yields, as lists of indices, the batches of ``source.epoch(self.epoch)`` (a plan of
+    :mod:`aucscape.sampling`); ``advance``: each ``iter`` then moves on to the next epoch."""
+
+    advance = False
+
+    def __init__(self, source: BalancedBatchPlan | MultilabelBatchPlan | DistributedBatchPlan
+                 ) -> None:
+        self._source = source
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next ``iter`` yield the batches of ``epoch``."""
+        self.epoch = int(epoch)
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        batches = self._source.epoch(self.epoch)
+        if self.advance:
+            self.epoch += 1
+        for b in batches:
+            yield b.tolist()
+
+
+class BalancedBatchSampler(_EpochSampler):
     """Batch sampler (``DataLoader(ds, batch_sampler=...)``) with ≥ k positives per batch.
 
     Wraps :class:`aucscape.sampling.BalancedBatchPlan` (same arguments): every negative
@@ -33,6 +64,8 @@ class BalancedBatchSampler(torch.utils.data.Sampler[list[int]]):
     :class:`aucscape.sampling.MultilabelBatchPlan`: every batch holds at least
     min(k, P_l) distinct positives of every label l (``drop_last`` is refused).
     """
+
+    advance = True
 
     def __init__(
         self,
@@ -52,23 +85,10 @@ class BalancedBatchSampler(torch.utils.data.Sampler[list[int]]):
             seed=seed,
             drop_last=drop_last,
         )
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        """Make the next ``iter`` yield the batches of ``epoch``."""
-        self.epoch = int(epoch)
-
-    def __len__(self) -> int:
-        return len(self.plan)
-
-    def __iter__(self) -> Iterator[list[int]]:
-        batches = self.plan.epoch(self.epoch)
-        self.epoch += 1
-        for b in batches:
-            yield b.tolist()
+        super().__init__(self.plan)
 
 
-class DistributedBalancedBatchSampler(torch.utils.data.Sampler[list[int]]):
+class DistributedBalancedBatchSampler(_EpochSampler):
     """This rank's balanced batches under DDP: ``DataLoader(ds, batch_sampler=...)``.
 
     Wraps :class:`aucscape.sampling.DistributedBatchPlan`: every rank builds the same
@@ -105,15 +125,4 @@ class DistributedBalancedBatchSampler(torch.utils.data.Sampler[list[int]]):
             min_positives=min_positives, positive_fraction=positive_fraction, seed=seed,
             drop_last=drop_last,
         )
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        """Use the batches of ``epoch`` (the same call on every rank)."""
-        self.epoch = int(epoch)
-
-    def __len__(self) -> int:
-        return len(self.share)
-
-    def __iter__(self) -> Iterator[list[int]]:
-        for b in self.share.epoch(self.epoch):
-            yield b.tolist()
+        super().__init__(self.share)
