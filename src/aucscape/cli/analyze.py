@@ -103,7 +103,7 @@ def _print_network(path: str) -> None:
     """Minima and transition states by both identity rules, the network's share, and the
     growth log's state (:mod:`aucscape.landscape.counts`, :mod:`aucscape.landscape.grow`)."""
     from ..landscape.counts import census
-    from ..landscape.grow import load_attempts
+    from ..landscape.grow import load_attempts, since_new
     from ._common import open_store, stored_objective
 
     with open_store(path, read_only=True) as store:
@@ -119,6 +119,6 @@ def _print_network(path: str) -> None:
         print(f"PATHSAMPLE identity (EDIFFTOL 1e-4, GEOMDIFFTOL {g:g}): {m} minima, "
               f"{t} transition states")
     if log:
-        since = next((i for i, r in enumerate(reversed(log)) if int(r[2]) > 0), len(log))
+        since = since_new(log)
         print(f"grow: {len(log)} single-ended searches, the last {since} without a new "
               "minimum")

@@ -22,7 +22,7 @@ import argparse
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..landscape.grow import GROW_ORDERS, GrowSettings
+from ..landscape.grow import GROW_ORDERS, GROW_RUN_KIND, GrowSettings
 from ..landscape.ts.single_ended import STARTS, SearchSettings
 from ._common import (
     add_db_argument,
@@ -126,7 +126,7 @@ def _grow(args: argparse.Namespace, store: Any, objective: Any, ex: Any,
     from ..landscape.grow import grow
 
     ts0, min0 = store.n_ts(), store.n_minima()
-    run_id = store.add_run({"kind": "grow", "command": "grow",
+    run_id = store.add_run({"kind": GROW_RUN_KIND, "command": "grow",
                             "objective": objective.describe(),
                             "settings": settings.to_record(),
                             "budget": {"time": args.time, "attempts": args.attempts}})

@@ -39,7 +39,7 @@ import numpy as np
 
 from .graph import UnionFind, components, network_from_store
 from .record import record_detail
-from .ts.attempt import FoundTS, TSSettings
+from .ts.attempt import AttemptResult, FoundTS, TSSettings
 from .ts.single_ended import SearchResult, SearchSettings, search_from
 
 if TYPE_CHECKING:
@@ -48,8 +48,8 @@ if TYPE_CHECKING:
     from ..protocols import Objective
     from .store import Store
 
-__all__ = ["ATTEMPTS_RUN_KIND", "GROW_ORDERS", "STOPS", "GrowProgress", "GrowSettings", "grow",
-           "network_share"]
+__all__ = ["ATTEMPTS_RUN_KIND", "GROW_ORDERS", "GROW_RUN_KIND", "STOPS", "GrowProgress",
+           "GrowSettings", "grow", "network_share", "since_new"]
 
 ATTEMPTS_RUN_KIND = "grow_attempts"
 GROW_RUN_KIND = "grow"
@@ -145,7 +145,9 @@ def load_attempts(store: Store) -> list[list[Any]]:
     return rows
 
 
-def _since_new(log: list[list[Any]]) -> int:
+def since_new(log: list[list[Any]]) -> int:
+    """Searches at the end of an attempt log (:func:`load_attempts`) since the last one
+    that found a new minimum (the saturation window's count)."""
     n = 0
     for row in reversed(log):
         if int(row[2]) > 0:
@@ -264,7 +266,7 @@ def grow(objective: Objective, store: Store, settings: GrowSettings | None = Non
     log = load_attempts(store)
     counts: Counter[int] = Counter(int(r[0]) for r in log)
     graph = _Graph(store)
-    since = _since_new(log)
+    since = since_new(log)
     total = len(log)
     done = 0
     outcomes: Counter[str] = Counter()
@@ -318,9 +320,7 @@ def grow(objective: Objective, store: Store, settings: GrowSettings | None = Non
             progress(state())
 
 
-def _as_attempt(res: SearchResult) -> Any:
-    from .ts.attempt import AttemptResult
-
+def _as_attempt(res: SearchResult) -> AttemptResult:
     if isinstance(res.found, FoundTS):
         return AttemptResult(found=[res.found], n_candidates=1)
     return AttemptResult(found=[], n_candidates=1, known=[res.found])
